@@ -1,0 +1,63 @@
+import type { ZodType } from 'zod';
+import type { RecordType } from '../src/core/types.js';
+
+/** What a provider can do, declared up front so `validate` can refuse a config before any network call. */
+export interface Capabilities {
+  /** Can read the record's current value (DynDNS2 cannot). */
+  read: boolean;
+  /** Can hold several addresses in one rrset (needed by strategy "all"). */
+  multiValue: boolean;
+  /** Can manage AAAA records. */
+  aaaa: boolean;
+  /** Honours the configured TTL. */
+  ttl: boolean;
+  /** A write fails, rather than overwrites, when the record changed since it was read. */
+  compareAndSet: boolean;
+}
+
+export interface RecordRef {
+  /** Fully qualified, lower case, no trailing dot. */
+  name: string;
+  type: RecordType;
+}
+
+export interface CurrentRecord {
+  values: string[];
+  ttl?: number;
+}
+
+export interface WriteRequest {
+  values: string[];
+  ttl: number;
+  /** What read() returned in this run (null: missing or unknown). Used for compare-and-set. */
+  previous: CurrentRecord | null;
+}
+
+export interface Provider {
+  /** Current value, or null when the record does not exist. Absent when capabilities.read is false. */
+  read?(ref: RecordRef): Promise<CurrentRecord | null>;
+  /** Make the rrset hold exactly `values`. Idempotent. */
+  write(ref: RecordRef, req: WriteRequest): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface ProviderContext {
+  /** `dnsfail/<version> (+url)`; every HTTP request sends it. */
+  userAgent: string;
+  /** Directory that relative paths in the config resolve against. */
+  baseDir: string;
+}
+
+export interface ProviderFactory<C = unknown> {
+  kind: string;
+  description: string;
+  capabilities: Capabilities;
+  /**
+   * Config keys that hold secrets. For each, `<key>File` is accepted too (read at load time), and the
+   * value is registered for redaction. Nested keys use dots: "tsig.secret".
+   */
+  secretKeys?: string[];
+  /** Zod schema of the provider's config block, including `type`. */
+  configSchema: ZodType<C>;
+  create(config: C, ctx: ProviderContext): Provider;
+}

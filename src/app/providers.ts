@@ -1,0 +1,24 @@
+import { findProviderFactory } from '../../providers/index.js';
+import type { Provider, ProviderContext } from '../../providers/types.js';
+import type { Config } from '../config/types.js';
+import { DnsfailError } from '../errors.js';
+
+export const VERSION = '0.1.0';
+export const USER_AGENT = `dnsfail/${VERSION} (+https://github.com/dnsfail/dnsfail)`;
+
+/** One provider instance per config entry that some record uses. */
+export function createProviders(config: Config): Record<string, Provider> {
+  const ctx: ProviderContext = { userAgent: USER_AGENT, baseDir: config.baseDir };
+  const out: Record<string, Provider> = {};
+  for (const id of new Set(config.records.map((r) => r.provider))) {
+    const p = config.providers[id]!;
+    const factory = findProviderFactory(p.kind);
+    if (!factory) throw new DnsfailError(`provider type ${p.kind} is not available`);
+    out[id] = factory.create(p.settings, ctx);
+  }
+  return out;
+}
+
+export async function closeProviders(providers: Record<string, Provider>): Promise<void> {
+  await Promise.allSettled(Object.values(providers).map((p) => p.close?.()));
+}

@@ -1,0 +1,27 @@
+import type { Outcome, RecordType, ServerView } from '../core/types.js';
+
+export interface RecordReport {
+  name: string;
+  type: RecordType;
+  provider: string;
+  /** What the record held before this run (null: missing, or unknown when the provider cannot be read). */
+  current: string[] | null;
+  desired: string[] | null;
+  /** The record should change (in a dry run: would change). */
+  changed: boolean;
+  /** A write was made and succeeded in this run. */
+  written: boolean;
+  outcome: Outcome | 'error';
+  reason: string;
+  error?: string;
+  servers: ServerView[];
+}
+
+export interface RunReport {
+  dryRun: boolean;
+  startedAt: string;
+  durationMs: number;
+  records: RecordReport[];
+  warnings: string[];
+  exitCode: number;
+}

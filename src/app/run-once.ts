@@ -1,0 +1,123 @@
+import { withRetry } from '../../providers/retry.js';
+import type { CurrentRecord, Provider } from '../../providers/types.js';
+import type { Config, RecordConfig } from '../config/types.js';
+import { decideRecord } from '../core/select.js';
+import type { Observation, RecordHistory } from '../core/types.js';
+import { ExitCode } from '../errors.js';
+import { runChecks } from '../health/run-checks.js';
+import type { ProbeResult, ProbeTarget } from '../health/types.js';
+import { redact } from '../log/redact.js';
+import type { StateFile } from '../state/store.js';
+import type { RecordReport, RunReport } from './report.js';
+
+export interface RunDeps {
+  providers: Record<string, Provider>;
+  probe?: (targets: ProbeTarget[]) => Promise<ProbeResult[]>;
+  now?: () => Date;
+}
+
+export interface RunOptions {
+  dryRun: boolean;
+  /** Probes in flight at once. */
+  concurrency?: number;
+}
+
+export const DEFAULT_CONCURRENCY = 64;
+
+/**
+ * One run: probe every server of every record concurrently, read each record, decide, and write
+ * only what differs. Prints nothing; returns the report and the state to persist.
+ */
+export async function runOnce(config: Config, state: StateFile, deps: RunDeps, opts: RunOptions): Promise<{ report: RunReport; state: StateFile }> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const t0 = performance.now();
+  const probe = deps.probe ?? ((targets) => runChecks(targets, { concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY }));
+
+  const targets = config.records.flatMap((r) => r.servers.map((s) => ({ address: s.address, check: s.check, recordName: r.name })));
+  const results = await probe(targets);
+  let i = 0;
+  const observationsByRecord = config.records.map((r) =>
+    r.servers.map((s): Observation => {
+      const res = results[i++]!;
+      return { address: s.address, healthy: res.healthy, latencyMs: res.latencyMs, ...(res.error !== undefined ? { error: res.error } : {}) };
+    }),
+  );
+
+  const nextRecords: Record<string, RecordHistory> = {};
+  const reports = await Promise.all(
+    config.records.map(async (record, idx) => {
+      const { report, history } = await settleRecord(record, state.records[record.key], observationsByRecord[idx]!, deps.providers[record.provider]!, opts.dryRun, now);
+      nextRecords[record.key] = history;
+      return report;
+    }),
+  );
+
+  const exitCode = reports.some((r) => r.outcome === 'error')
+    ? ExitCode.failure
+    : reports.some((r) => r.outcome === 'all-down' || r.outcome === 'fallback')
+      ? ExitCode.allDown
+      : ExitCode.ok;
+  return {
+    report: { dryRun: opts.dryRun, startedAt: started.toISOString(), durationMs: Math.round(performance.now() - t0), records: reports, warnings: [], exitCode },
+    state: { version: state.version, records: nextRecords },
+  };
+}
+
+async function settleRecord(
+  record: RecordConfig,
+  prev: RecordHistory | undefined,
+  observations: Observation[],
+  provider: Provider,
+  dryRun: boolean,
+  now: () => Date,
+): Promise<{ report: RecordReport; history: RecordHistory }> {
+  const ref = { name: record.name, type: record.type };
+  const base = { name: record.name, type: record.type, provider: record.provider };
+
+  let current: CurrentRecord | null;
+  let readError: string | undefined;
+  if (provider.read) {
+    try {
+      current = await withRetry(() => provider.read!(ref));
+    } catch (e) {
+      readError = `cannot read the record: ${errorText(e)}`;
+      current = prev?.published ? { values: prev.published } : null;
+    }
+  } else {
+    current = prev?.published ? { values: prev.published } : null;
+  }
+
+  const decision = decideRecord(record, prev, observations, current?.values ?? null, now());
+  const history: RecordHistory = { ...decision.next };
+  const report: RecordReport = {
+    ...base,
+    current: current?.values ?? null,
+    desired: decision.desired,
+    changed: decision.changed,
+    written: false,
+    outcome: decision.outcome,
+    reason: decision.reason,
+    servers: decision.servers,
+  };
+  if (readError) {
+    // Without knowing what the record holds, a write could undo someone else's change: skip it.
+    return { report: { ...report, outcome: 'error', error: readError, changed: false }, history };
+  }
+  if (!decision.changed || !decision.desired || dryRun) {
+    if (decision.desired && !decision.changed) history.published = decision.desired;
+    return { report, history };
+  }
+  try {
+    await withRetry(() => provider.write(ref, { values: decision.desired!, ttl: record.ttl, previous: current }));
+  } catch (e) {
+    return { report: { ...report, outcome: 'error', error: `write failed: ${errorText(e)}` }, history };
+  }
+  history.published = decision.desired;
+  history.lastChange = { at: now().toISOString(), from: current?.values ?? [], to: decision.desired, reason: decision.reason };
+  return { report: { ...report, written: true }, history };
+}
+
+function errorText(e: unknown): string {
+  return redact(e instanceof Error ? e.message : String(e));
+}

@@ -1,0 +1,21 @@
+import { performCheck } from '../../app/check.js';
+import { loadConfigFor, statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
+import { renderRun, reportToJson } from '../render.js';
+
+export interface CheckArgs extends GlobalArgs {
+  dryRun: boolean;
+  json: boolean;
+  concurrency?: number;
+}
+
+export async function checkCommand(args: CheckArgs, ctx: CommandContext): Promise<number> {
+  const config = loadConfigFor(args, ctx);
+  const report = await performCheck(config, {
+    statePath: statePathFor(args, ctx),
+    dryRun: args.dryRun,
+    ...(args.concurrency ? { concurrency: args.concurrency } : {}),
+  });
+  if (args.json) ctx.io.out(reportToJson(report));
+  else for (const line of renderRun(report, ctx.io.c, args.verbose)) ctx.io[line.stream](line.text);
+  return report.exitCode;
+}

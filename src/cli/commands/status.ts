@@ -1,0 +1,81 @@
+import { closeProviders, createProviders } from '../../app/providers.js';
+import { withRetry } from '../../../providers/retry.js';
+import { describeServer } from '../../core/select.js';
+import { loadState } from '../../state/store.js';
+import { redact } from '../../log/redact.js';
+import { loadConfigFor, statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
+
+export interface StatusArgs extends GlobalArgs {
+  json: boolean;
+}
+
+/** Each record's current value (read from its provider) and each server's state from the last runs. Probes nothing. */
+export async function statusCommand(args: StatusArgs, ctx: CommandContext): Promise<number> {
+  const config = loadConfigFor(args, ctx);
+  const { state, warning } = loadState(statePathFor(args, ctx));
+  const { c } = ctx.io;
+  if (warning) ctx.io.err(c.yellow(`warning: ${warning}`));
+  const providers = createProviders(config);
+  let failed = false;
+  const rows = await Promise.all(
+    config.records.map(async (r) => {
+      const history = state.records[r.key];
+      const p = providers[r.provider]!;
+      let current: string[] | null = history?.published ?? null;
+      let source = p.read ? 'provider' : 'state';
+      let error: string | undefined;
+      if (p.read) {
+        try {
+          current = (await withRetry(() => p.read!({ name: r.name, type: r.type }), { retries: 1 }))?.values ?? null;
+        } catch (e) {
+          failed = true;
+          error = redact((e as Error).message);
+          source = 'state (provider read failed)';
+        }
+      }
+      return { r, history, current, source, error };
+    }),
+  ).finally(() => closeProviders(providers));
+
+  if (args.json) {
+    ctx.io.out(
+      JSON.stringify(
+        {
+          records: rows.map(({ r, history, current, source, error }) => ({
+            name: r.name,
+            type: r.type,
+            provider: r.provider,
+            current,
+            currentFrom: source,
+            ...(error ? { error } : {}),
+            lastChange: history?.lastChange ?? null,
+            servers: r.servers.map((s) => ({ address: s.address, label: s.label ?? null, ...(history?.servers[s.address] ?? { state: 'unknown' }) })),
+          })),
+        },
+        null,
+        2,
+      ),
+    );
+    return failed ? 1 : 0;
+  }
+  for (const { r, history, current, source, error } of rows) {
+    ctx.io.out(`${c.bold(`${r.name} ${r.type}`)}  ${current?.length ? current.join(', ') : '(missing)'}  ${c.dim(`from ${source}, via ${r.provider}`)}`);
+    if (error) ctx.io.err(`  ${c.red('read failed')}: ${error}`);
+    if (history?.lastChange) {
+      const lc = history.lastChange;
+      ctx.io.out(c.dim(`  last change ${lc.at}: ${lc.from.join(', ') || '(missing)'} → ${lc.to.join(', ')} (${lc.reason})`));
+    }
+    const width = Math.max(...r.servers.map((s) => describeServer(s).length));
+    for (const s of r.servers) {
+      const h = history?.servers[s.address];
+      const st = h?.state ?? 'unknown';
+      const stateText = st === 'up' ? c.green('up     ') : st === 'down' ? c.red('down   ') : c.yellow('unknown');
+      const active = current?.includes(s.address) ? c.bold('*') : ' ';
+      const probe = h?.lastProbeAt
+        ? `${h.lastProbeAt}  ${h.failStreak ? c.red(`failed ×${h.failStreak}: ${h.lastError ?? ''}`) : `ok ×${h.okStreak}, ${h.lastLatencyMs}ms`}`
+        : c.dim('never probed');
+      ctx.io.out(`  ${active} ${stateText} ${describeServer(s).padEnd(width)}  ${probe}`);
+    }
+  }
+  return failed ? 1 : 0;
+}

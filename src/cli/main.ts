@@ -1,0 +1,90 @@
+import yargs from 'yargs';
+import { VERSION } from '../app/providers.js';
+import { ConfigError, DnsfailError, ExitCode } from '../errors.js';
+import { redact } from '../log/redact.js';
+import { makeChalk } from './color.js';
+import type { CommandContext, GlobalArgs } from './context.js';
+import { processIo, type Io } from './io.js';
+
+const EXIT_CODES = `Exit codes:
+  0  ok: every record in sync or updated
+  1  a write, read or runtime failure (also: another run holds the state lock)
+  2  bad config or usage: nothing was probed or written
+  3  a record has no healthy server (onAllDown decided what it holds)`;
+
+const CONFIG_SEARCH = 'Config: --config, $DNSFAIL_CONFIG, ./dnsfail.yaml, $XDG_CONFIG_HOME/dnsfail/config.yaml, /etc/dnsfail/config.yaml';
+
+/** Runs the CLI and returns the exit code; never calls process.exit. */
+export async function main(argv: string[], opts: { io?: Io; env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<number> {
+  const env = opts.env ?? process.env;
+  const noColor = argv.includes('--no-color') || argv.includes('--color=false');
+  const io = opts.io ?? processIo(makeChalk({ noColor, isTTY: Boolean(process.stdout.isTTY), env }));
+  const ctx: CommandContext = { io, env, cwd: opts.cwd ?? process.cwd() };
+  let exitCode: number = ExitCode.ok;
+  const run = (fn: () => number | Promise<number>) => async () => {
+    exitCode = await fn();
+  };
+
+  const cli = yargs(argv)
+    .scriptName('dnsfail')
+    .version(VERSION)
+    .usage('$0 <command> [options]\n\nHealth-checks an ordered queue of servers and points a DNS record at the first healthy one.')
+    .option('config', { alias: 'c', type: 'string', describe: 'Config file (YAML or JSON)' })
+    .option('state', { type: 'string', describe: 'State file (default $DNSFAIL_STATE, else $XDG_STATE_HOME/dnsfail/state.json)' })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Show every record and server, not only changes' })
+    .option('color', { type: 'boolean', default: true, describe: 'Colour output (--no-color; NO_COLOR and FORCE_COLOR are honoured)' })
+    .command(
+      'check',
+      'Probe every server, decide, and update records that differ (one run; for cron)',
+      (y) =>
+        y
+          .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'Print the plan; write nothing, not even state' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print a machine-readable report' })
+          .option('concurrency', { type: 'number', describe: 'Probes in flight at once (default 64)' }),
+      (a) =>
+        run(async () => (await import('./commands/check.js')).checkCommand({ ...(a as unknown as GlobalArgs), dryRun: Boolean(a.dryRun), json: Boolean(a.json), ...(a.concurrency ? { concurrency: a.concurrency } : {}) }, ctx))(),
+    )
+    .command(
+      'status',
+      "Show each record's current value and every server's state from the last runs (probes nothing)",
+      (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+      (a) => run(async () => (await import('./commands/status.js')).statusCommand({ ...(a as unknown as GlobalArgs), json: Boolean(a.json) }, ctx))(),
+    )
+    .command('validate', 'Check the config only (no network)', {}, (a) =>
+      run(async () => (await import('./commands/validate.js')).validateCommand(a as unknown as GlobalArgs, ctx))(),
+    )
+    .command('schema', "Print the config's JSON Schema (for editor completion)", {}, () =>
+      run(async () => (await import('./commands/schema.js')).schemaCommand(ctx))(),
+    )
+    .command('demo', 'Fail over and back on loopback with a local zone file (no account, no network)', {}, (a) =>
+      run(async () => (await import('./commands/demo.js')).demoCommand(a as unknown as GlobalArgs, ctx))(),
+    )
+    .demandCommand(1, 'Name a command: check, status, validate, schema or demo')
+    .strict()
+    .epilog(`${CONFIG_SEARCH}\n\n${EXIT_CODES}`)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new ConfigError(msg ?? 'bad usage', { hint: 'see dnsfail --help' });
+    });
+
+  try {
+    await cli.parseAsync();
+    return exitCode;
+  } catch (e) {
+    return reportError(e, io);
+  }
+}
+
+/** The single catch: expected errors print a message and hint, unknown ones a stack and a plea. */
+function reportError(e: unknown, io: Io): number {
+  if (e instanceof DnsfailError) {
+    io.err(`${io.c.red('error:')} ${e.message}`);
+    if (e.hint) io.err(io.c.dim(`hint: ${e.hint}`));
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  io.err(`${io.c.red('unexpected error:')} ${redact(err.stack ?? err.message)}`);
+  io.err('This is a bug in dnsfail; please report it with the output above.');
+  return ExitCode.failure;
+}

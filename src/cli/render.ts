@@ -1,0 +1,82 @@
+import type { ChalkInstance } from 'chalk';
+import type { RecordReport, RunReport } from '../app/report.js';
+import type { ServerView } from '../core/types.js';
+import { describeServer } from '../core/select.js';
+
+const show = (values: string[] | null) => (values === null ? '(missing)' : values.length ? values.join(', ') : '(empty)');
+
+/** The machine report of `check --json`. */
+export function reportToJson(report: RunReport): string {
+  return JSON.stringify(
+    {
+      dryRun: report.dryRun,
+      startedAt: report.startedAt,
+      durationMs: report.durationMs,
+      exitCode: report.exitCode,
+      warnings: report.warnings,
+      records: report.records.map((r) => ({
+        name: r.name,
+        type: r.type,
+        provider: r.provider,
+        current: r.current,
+        desired: r.desired,
+        changed: r.changed,
+        written: r.written,
+        outcome: r.outcome,
+        reason: r.reason,
+        ...(r.error ? { error: r.error } : {}),
+        servers: r.servers.map((s) => ({
+          address: s.address,
+          label: s.label ?? null,
+          state: s.state,
+          healthy: s.healthy,
+          latencyMs: s.latencyMs,
+          error: s.error ?? null,
+        })),
+      })),
+    },
+    null,
+    2,
+  );
+}
+
+export interface RenderedLine {
+  stream: 'out' | 'err';
+  text: string;
+}
+
+/**
+ * Human output of a run. Cron-friendly: nothing for records in sync unless verbose; one line per
+ * change (old → new and why); problems on stderr. A dry run shows the plan for every record.
+ */
+export function renderRun(report: RunReport, c: ChalkInstance, verbose: boolean): RenderedLine[] {
+  const lines: RenderedLine[] = report.warnings.map((w) => ({ stream: 'err', text: c.yellow(`warning: ${w}`) }));
+  for (const r of report.records) {
+    const head = c.bold(`${r.name} ${r.type}`);
+    if (r.outcome === 'error') {
+      lines.push({ stream: 'err', text: `${c.red('error')} ${head}: ${r.error}` });
+    } else if (r.changed) {
+      const verb = report.dryRun ? c.cyan('would change') : r.written ? c.green('changed') : c.cyan('change');
+      lines.push({ stream: 'out', text: `${verb} ${head}: ${show(r.current)} → ${c.bold(show(r.desired))} (${r.reason})` });
+    } else if (r.outcome === 'all-down' || r.outcome === 'fallback') {
+      lines.push({ stream: 'err', text: `${c.yellow('all down')} ${head}: ${r.reason}; holds ${show(r.current)}` });
+    } else if (verbose || report.dryRun) {
+      lines.push({ stream: 'out', text: `${c.dim('in sync')} ${head}: ${show(r.current)} (${r.reason})` });
+    }
+    if (verbose) for (const s of r.servers) lines.push({ stream: 'out', text: `    ${serverLine(s, c)}` });
+  }
+  if (report.dryRun) lines.push({ stream: 'out', text: c.dim('dry run: nothing was written and the state file was not changed') });
+  return lines;
+}
+
+export function serverLine(s: ServerView, c: ChalkInstance): string {
+  const state = s.state === 'up' ? c.green('up     ') : s.state === 'down' ? c.red('down   ') : c.yellow('unknown');
+  const probe =
+    s.healthy === null ? c.dim('not probed') : s.healthy ? `ok ${s.latencyMs}ms` : c.red(`failed: ${s.error ?? 'unhealthy'}`);
+  const streak = s.failStreak ? ` (${s.failStreak} failed in a row)` : s.okStreak ? ` (${s.okStreak} ok in a row)` : '';
+  return `${state} ${describeServer(s)}  ${probe}${c.dim(streak)}`;
+}
+
+export function recordTitle(r: Pick<RecordReport, 'name' | 'type'>, c: ChalkInstance): string {
+  return c.bold(`${r.name} ${r.type}`);
+}

@@ -1,0 +1,148 @@
+import { findProviderFactory } from '../../providers/index.js';
+import { canonicalIp, ipFamily } from '../util/ip.js';
+import { normalizeDnsName } from '../util/dns-name.js';
+import { finalizeCheck, mergeChecks } from './check.js';
+import type { RawConfig, RawRecord, RawTunables } from './schema.js';
+import type { Config, ProviderConfig, RecordConfig, ServerConfig } from './types.js';
+import type { PathSegment } from './yaml-source.js';
+
+export interface Problem {
+  path: PathSegment[];
+  message: string;
+}
+
+export const RECORD_DEFAULTS = {
+  type: 'A',
+  ttl: 60,
+  strategy: 'failover',
+  onAllDown: 'keep',
+  fall: 3,
+  rise: 2,
+  failback: 'auto',
+} as const;
+
+/** Cross-field rules and defaults: turns a shape-valid config into the Config the engine runs. */
+export function resolveRecords(
+  raw: RawConfig,
+  providers: Record<string, ProviderConfig>,
+  baseDir: string,
+  problems: Problem[],
+): RecordConfig[] {
+  const records: RecordConfig[] = [];
+  const seen = new Map<string, number>();
+  raw.records.forEach((rec, i) => {
+    const before = problems.length;
+    const resolved = resolveRecord(rec, raw.defaults ?? {}, providers, baseDir, ['records', i], problems);
+    if (!resolved || problems.length > before) return;
+    const first = seen.get(resolved.key);
+    if (first !== undefined) {
+      problems.push({ path: ['records', i, 'name'], message: `duplicates records[${first}] (${resolved.name} ${resolved.type})` });
+      return;
+    }
+    seen.set(resolved.key, i);
+    records.push(resolved);
+  });
+  return records;
+}
+
+function resolveRecord(
+  rec: RawRecord,
+  defaults: RawTunables,
+  providers: Record<string, ProviderConfig>,
+  baseDir: string,
+  at: PathSegment[],
+  problems: Problem[],
+): RecordConfig | null {
+  const problem = (path: PathSegment[], message: string) => problems.push({ path: [...at, ...path], message });
+  const name = normalizeDnsName(rec.name);
+  if (!name) problem(['name'], `"${rec.name}" is not a fully qualified DNS name`);
+  let alias: string | undefined;
+  if (rec.alias !== undefined) {
+    alias = normalizeDnsName(rec.alias) ?? undefined;
+    if (!alias) problem(['alias'], `"${rec.alias}" is not a fully qualified DNS name`);
+    else if (alias === name) problem(['alias'], 'alias must differ from name: it is the public name that CNAMEs to name');
+  }
+  const type = rec.type ?? defaults.type ?? RECORD_DEFAULTS.type;
+  const family = type === 'A' ? 4 : 6;
+  const strategy = rec.strategy ?? defaults.strategy ?? RECORD_DEFAULTS.strategy;
+  const max = rec.max ?? defaults.max;
+  if (max !== undefined && strategy !== 'all') problem([rec.max !== undefined ? 'max' : 'strategy'], 'max applies only to strategy: all');
+
+  const providerId = pickProvider(rec, defaults, providers, (m) => problem(['provider'], m));
+  const provider = providerId ? providers[providerId] : undefined;
+  const caps = provider ? findProviderFactory(provider.kind)?.capabilities : undefined;
+  if (caps && provider) {
+    if (type === 'AAAA' && !caps.aaaa) problem(['type'], `provider "${provider.id}" (${provider.kind}) cannot manage AAAA records`);
+    if (strategy === 'all' && !caps.multiValue) {
+      problem(['strategy'], `provider "${provider.id}" (${provider.kind}) holds one address per record; use strategy: failover`);
+    }
+  }
+
+  let onAllDown = rec.onAllDown ?? defaults.onAllDown ?? RECORD_DEFAULTS.onAllDown;
+  if (onAllDown !== 'keep') {
+    const fam = ipFamily(onAllDown);
+    const where = rec.onAllDown !== undefined ? [...at, 'onAllDown'] : ['defaults', 'onAllDown'];
+    if (fam === null) problems.push({ path: where, message: `"${onAllDown}" is neither "keep" nor an IP address` });
+    else if (fam !== family) problems.push({ path: where, message: `${onAllDown} is an IPv${fam} address but the record type is ${type}` });
+    else onAllDown = canonicalIp(onAllDown);
+  }
+
+  const recordCheck = mergeChecks(defaults.check, rec.check);
+  const servers: ServerConfig[] = [];
+  const addresses = new Set<string>();
+  rec.servers.forEach((s, j) => {
+    const entry = typeof s === 'string' ? { address: s } : s;
+    const sPath: PathSegment[] = typeof s === 'string' ? ['servers', j] : ['servers', j, 'address'];
+    const fam = ipFamily(entry.address.trim());
+    if (fam === null) return problem(sPath, `"${entry.address}" is not an IP address`);
+    if (fam !== family) return problem(sPath, `${entry.address} is an IPv${fam} address but the record type is ${type}`);
+    const address = canonicalIp(entry.address.trim());
+    if (addresses.has(address)) return problem(sPath, `${address} is listed twice`);
+    addresses.add(address);
+    const check = finalizeCheck(mergeChecks(recordCheck, 'check' in entry ? entry.check : undefined), alias ?? name ?? '', baseDir);
+    if ('message' in check) {
+      const key = check.key ? [check.key] : [];
+      if ('check' in entry && entry.check) return problem(['servers', j, 'check', ...key], check.message);
+      if (rec.check) return problem(['check', ...key], check.message);
+      return problems.push({ path: ['defaults', 'check', ...key], message: check.message });
+    }
+    servers.push({ address, ...('label' in entry && entry.label ? { label: entry.label } : {}), check });
+  });
+
+  if (!name || !providerId) return null;
+  return {
+    key: `${name}/${type}`,
+    name,
+    ...(alias ? { alias } : {}),
+    type,
+    provider: providerId,
+    ttl: rec.ttl ?? defaults.ttl ?? RECORD_DEFAULTS.ttl,
+    strategy,
+    ...(max !== undefined ? { max } : {}),
+    fall: rec.fall ?? defaults.fall ?? RECORD_DEFAULTS.fall,
+    rise: rec.rise ?? defaults.rise ?? RECORD_DEFAULTS.rise,
+    failback: rec.failback ?? defaults.failback ?? RECORD_DEFAULTS.failback,
+    onAllDown,
+    servers,
+  };
+}
+
+function pickProvider(
+  rec: RawRecord,
+  defaults: RawTunables,
+  providers: Record<string, ProviderConfig>,
+  problem: (m: string) => void,
+): string | null {
+  const ids = Object.keys(providers);
+  const id = rec.provider ?? defaults.provider;
+  if (id === undefined) {
+    if (ids.length === 1) return ids[0]!;
+    problem(`no provider given; set provider to one of: ${ids.join(', ') || '(none defined under providers)'}`);
+    return null;
+  }
+  if (!(id in providers)) {
+    problem(`provider "${id}" is not defined under providers${ids.length ? ` (defined: ${ids.join(', ')})` : ''}`);
+    return null;
+  }
+  return id;
+}

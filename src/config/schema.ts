@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { DURATION_PATTERN } from './duration.js';
+import { providerFactories } from '../../providers/index.js';
+
+/**
+ * The config file's shape, as the user writes it. Cross-field rules (IP family vs record type,
+ * provider references, duplicates) and defaults live in resolve.ts; this file is also the source of
+ * `dnsfail schema`, so every key carries its documentation.
+ */
+
+const duration = z
+  .string()
+  .regex(DURATION_PATTERN, { message: 'expected a duration such as 500ms, 2s or 1m' })
+  .describe('Duration: a number followed by ms, s, m or h (e.g. 500ms, 2s, 1m)');
+
+const port = z.number().int().min(1).max(65535);
+const positiveInt = z.number().int().min(1);
+const statusSpec = z.union([z.number().int().min(100).max(599), z.string()]);
+
+export const checkSchema = z
+  .object({
+    type: z
+      .enum(['tcp', 'http', 'https', 'command'])
+      .optional()
+      .describe('tcp: connect; http/https: request to the server IP; command: run an argv. Omit to adjust the inherited check.'),
+    port: port.optional().describe('Port to probe. Default 80 for http, 443 for https; required for tcp.'),
+    timeout: duration.optional().describe('Whole-probe deadline. Default 2s.'),
+    path: z.string().startsWith('/').optional().describe('http/https: request path. Default /.'),
+    host: z.string().optional().describe('http/https: Host header and TLS SNI. Default: the record alias, else its name.'),
+    method: z.enum(['GET', 'HEAD']).optional().describe('http/https: request method. Default GET.'),
+    headers: z.record(z.string(), z.string()).optional().describe('http/https: extra request headers.'),
+    expectStatus: z
+      .union([statusSpec, z.array(statusSpec).min(1)])
+      .optional()
+      .describe('http/https: healthy status codes, e.g. "200-299", 204 or ["200", "301-302"]. Default "200-399".'),
+    expectBody: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('http/https: the body must contain this text, or match it when written /regex/flags.'),
+    maxBodyBytes: positiveInt.max(16 * 1024 * 1024).optional().describe('http/https: bytes of body read at most. Default 65536.'),
+    insecure: z.boolean().optional().describe('https: do not verify the certificate. Default false.'),
+    caFile: z.string().optional().describe('https: PEM file with extra CA certificates to trust.'),
+    command: z
+      .array(z.string())
+      .min(1)
+      .optional()
+      .describe('command: argv run without a shell; exit 0 means healthy. Env DNSFAIL_ADDRESS and DNSFAIL_NAME are set.'),
+  })
+  .strict()
+  .describe('Health check. A record check replaces the defaults check when its type differs, else adjusts it; a server check does the same over the record check.');
+
+const serverSchema = z.union([
+  z.string().describe('IP literal of the server'),
+  z
+    .object({
+      address: z.string().describe('IP literal of the server'),
+      label: z.string().min(1).optional().describe('Name shown in output (e.g. backup-dc2)'),
+      check: checkSchema.optional(),
+    })
+    .strict(),
+]);
+
+const recordTunables = {
+  type: z.enum(['A', 'AAAA']).optional().describe('Record type. Default A.'),
+  provider: z.string().optional().describe('Key of an entry under providers.'),
+  ttl: positiveInt.max(604800).optional().describe('TTL in seconds for the written record. Default 60.'),
+  strategy: z
+    .enum(['failover', 'all'])
+    .optional()
+    .describe('failover: the first up server (default); all: every up server in queue order (at most max).'),
+  max: positiveInt.optional().describe('strategy all: publish at most this many addresses.'),
+  onAllDown: z
+    .string()
+    .optional()
+    .describe('When no server is up: "keep" leaves the record as it is (default), or an IP literal to publish as a fallback.'),
+  check: checkSchema.optional(),
+  fall: positiveInt.max(100).optional().describe('Consecutive failed probes before an up server counts as down. Default 3.'),
+  rise: positiveInt.max(100).optional().describe('Consecutive good probes before a down server counts as up. Default 2.'),
+  failback: z
+    .enum(['auto', 'sticky'])
+    .optional()
+    .describe('auto: return to a higher server once it is up (default); sticky: stay on the active one until it fails.'),
+};
+
+const recordSchema = z
+  .object({
+    name: z.string().describe('The managed record (the target of your CNAME), e.g. app.example.test'),
+    alias: z.string().optional().describe('The public name that CNAMEs here; default Host header/SNI for http checks.'),
+    ...recordTunables,
+    servers: z.array(serverSchema).min(1).describe('Ordered queue: the top is preferred.'),
+  })
+  .strict();
+
+/**
+ * For validation each provider block is checked by its own factory's schema (resolve.ts), which gives
+ * clearer errors than a union; for `dnsfail schema` the union of all factories' schemas is used.
+ */
+export function buildConfigSchema(mode: 'validate' | 'json-schema' = 'validate') {
+  const providerSchema = mode === 'validate' ? z.looseObject({ type: z.string() }) : providerUnion();
+  return z
+    .object({
+      providers: z.record(z.string(), providerSchema).describe('Named provider accounts that records refer to.'),
+      defaults: z.object(recordTunables).strict().optional().describe('Defaults for every record key.'),
+      records: z.array(recordSchema).min(1).describe('Managed records.'),
+    })
+    .strict();
+}
+
+function providerUnion(): z.ZodType {
+  const schemas = providerFactories().map((f) => f.configSchema as z.ZodType);
+  if (schemas.length === 1) return schemas[0]!;
+  return z.union(schemas as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+}
+
+export type RawConfig = z.infer<ReturnType<typeof buildConfigSchema>>;
+export type RawCheck = z.infer<typeof checkSchema>;
+export type RawRecord = z.infer<typeof recordSchema>;
+export type RawTunables = NonNullable<RawConfig['defaults']>;

@@ -1,0 +1,31 @@
+import type { RecordPolicy, ServerRef } from '../core/types.js';
+import type { CheckSpec } from '../health/types.js';
+
+export interface ServerConfig extends ServerRef {
+  check: CheckSpec;
+}
+
+export interface RecordConfig extends RecordPolicy {
+  /** "name/type": the key of this record in state and reports. */
+  key: string;
+  alias?: string;
+  provider: string;
+  ttl: number;
+  servers: ServerConfig[];
+}
+
+export interface ProviderConfig {
+  id: string;
+  kind: string;
+  /** Validated by the factory's schema, secrets already read from their files. */
+  settings: unknown;
+}
+
+export interface Config {
+  /** Where it came from, for messages ("dnsfail.yaml", "embedded demo"). */
+  source: string;
+  /** Relative paths in the config resolve against this directory. */
+  baseDir: string;
+  providers: Record<string, ProviderConfig>;
+  records: RecordConfig[];
+}

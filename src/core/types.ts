@@ -1,0 +1,75 @@
+/** Pure data shared by the decision core. Nothing here touches the world. */
+
+export type RecordType = 'A' | 'AAAA';
+export type ServerState = 'up' | 'down' | 'unknown';
+export type Strategy = 'failover' | 'all';
+export type Failback = 'auto' | 'sticky';
+
+export interface ServerRef {
+  address: string;
+  label?: string;
+}
+
+/** What one run's probe saw for one server. */
+export interface Observation {
+  address: string;
+  healthy: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+/** Persisted per server, per record: enough for fall/rise hysteresis. */
+export interface ServerHistory {
+  state: ServerState;
+  okStreak: number;
+  failStreak: number;
+  lastProbeAt?: string;
+  lastLatencyMs?: number;
+  lastError?: string;
+}
+
+export interface RecordHistory {
+  servers: Record<string, ServerHistory>;
+  /** What dnsfail last wrote (or confirmed) for this record; stands in for read() on write-only providers. */
+  published?: string[];
+  lastChange?: { at: string; from: string[]; to: string[]; reason: string };
+}
+
+export interface RecordPolicy {
+  name: string;
+  type: RecordType;
+  strategy: Strategy;
+  /** With strategy "all": publish at most this many addresses. */
+  max?: number;
+  fall: number;
+  rise: number;
+  failback: Failback;
+  /** "keep" leaves the record alone; otherwise an IP literal to publish when nothing is up. */
+  onAllDown: 'keep' | string;
+  servers: ServerRef[];
+}
+
+export interface ServerView extends ServerRef {
+  state: ServerState;
+  healthy: boolean | null;
+  latencyMs: number | null;
+  error?: string;
+  okStreak: number;
+  failStreak: number;
+}
+
+export type Outcome =
+  | 'in-sync'       // desired equals current: nothing to write
+  | 'change'        // desired differs: write it
+  | 'all-down'      // nothing up, onAllDown keep: leave the record
+  | 'fallback';     // nothing up, publish the onAllDown address (may also be in sync)
+
+export interface Decision {
+  outcome: Outcome;
+  /** Values the record should hold; equals current when nothing should change. null: leave it (missing record and nothing to publish). */
+  desired: string[] | null;
+  changed: boolean;
+  reason: string;
+  servers: ServerView[];
+  next: RecordHistory;
+}

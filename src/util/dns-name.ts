@@ -1,0 +1,15 @@
+const LABEL = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$/;
+
+/** Lower case, no trailing dot; null when it is not a valid fully qualified host name. */
+export function normalizeDnsName(text: string): string | null {
+  const name = text.trim().toLowerCase().replace(/\.$/, '');
+  if (name.length === 0 || name.length > 253) return null;
+  const labels = name.split('.');
+  if (labels.length < 2) return null;
+  return labels.every((l) => LABEL.test(l)) ? name : null;
+}
+
+/** True when `name` is `zone` or below it. */
+export function isInZone(name: string, zone: string): boolean {
+  return name === zone || name.endsWith(`.${zone}`);
+}

@@ -1,0 +1,28 @@
+/** The closest candidate within a small edit distance, for "did you mean" hints. */
+export function closest(word: string, candidates: Iterable<string>, maxDistance = 2): string | undefined {
+  let best: string | undefined;
+  let bestD = maxDistance + 1;
+  const w = word.toLowerCase();
+  for (const c of candidates) {
+    const d = distance(w, c.toLowerCase());
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j]!;
+      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length]!;
+}
