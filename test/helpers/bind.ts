@@ -1,0 +1,173 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { dig } from './dig.js';
+import { findTool } from './require-tool.js';
+
+export interface BindOptions {
+  zone: string;
+  /** Default: SOA, NS ns1.<zone> with glue 127.0.0.1, and api A 192.0.2.1. */
+  zoneText?: string;
+  /** Make the zone dynamic: RFC 2136 updates allowed with this TSIG key. */
+  dynamic?: { tsigName: string; algorithm: string; secret: string };
+}
+
+export interface Bind {
+  port: number;
+  dir: string;
+  zoneFile: string;
+  /** rndc config (key, server 127.0.0.1, port): `rndc -c <rndcConf> reload <zone>`. */
+  rndcConf: string;
+  rndc(args: string[]): Promise<string>;
+  /** Tail of named's log, for assertion messages. */
+  log(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const LOOPBACK = '127.0.0.1';
+const READY_TIMEOUT_MS = 10_000;
+
+export const defaultZoneText = (zone: string) => `$ORIGIN ${zone}.
+$TTL 60
+@        IN SOA ns1.${zone}. hostmaster.${zone}. ( 1 3600 600 86400 60 )
+         IN NS  ns1.${zone}.
+ns1      IN A   127.0.0.1
+api      IN A   192.0.2.1
+`;
+
+/** A throwaway BIND 9 on 127.0.0.1 serving one primary zone, with rndc on its own port. */
+export async function startBind(opts: BindOptions): Promise<Bind> {
+  const named = findTool('named');
+  const rndcBin = findTool('rndc');
+  if (!named || !rndcBin) throw new Error('named and rndc are required (apt-get install bind9 bind9-utils)');
+  const zone = opts.zone.replace(/\.$/, '');
+  const dir = await mkdtemp(join(tmpdir(), 'dnsfail-bind-'));
+  const [port, rndcPort] = (await freePorts(2)) as [number, number];
+  const zoneFile = join(dir, `${zone}.zone`);
+  const rndcConf = join(dir, 'rndc.conf');
+  const logFile = join(dir, 'named.log');
+  const rndcSecret = randomBytes(32).toString('base64');
+  const tsig = opts.dynamic;
+
+  await writeFile(zoneFile, opts.zoneText ?? defaultZoneText(zone));
+  const keys =
+    `key "rndc-key" { algorithm hmac-sha256; secret "${rndcSecret}"; };\n` +
+    (tsig ? `key "${tsig.tsigName}" { algorithm ${tsig.algorithm}; secret "${tsig.secret}"; };\n` : '');
+  await writeFile(join(dir, 'keys.conf'), keys, { mode: 0o600 });
+  await writeFile(
+    join(dir, 'named.conf'),
+    `include "${dir}/keys.conf";
+options {
+  directory "${dir}";
+  pid-file "${dir}/named.pid";
+  session-keyfile "${dir}/session.key";
+  managed-keys-directory "${dir}";
+  listen-on port ${port} { ${LOOPBACK}; };
+  listen-on-v6 { none; };
+  recursion no;
+  notify no;
+  dnssec-validation no;
+  allow-query { 127.0.0.0/8; };
+  allow-transfer { 127.0.0.0/8; };
+};
+controls { inet ${LOOPBACK} port ${rndcPort} allow { ${LOOPBACK}; } keys { "rndc-key"; }; };
+zone "${zone}" {
+  type primary;
+  file "${zoneFile}";
+${tsig ? `  allow-update { key "${tsig.tsigName}"; };\n` : ''}};
+`,
+  );
+  await writeFile(
+    rndcConf,
+    `include "${dir}/keys.conf";
+options { default-key "rndc-key"; default-server ${LOOPBACK}; default-port ${rndcPort}; };
+`,
+    { mode: 0o600 },
+  );
+
+  const logFd = openSync(logFile, 'w');
+  const child = spawn(named, ['-g', '-4', '-c', join(dir, 'named.conf')], { stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const log = async () => tailOf(await readFile(logFile, 'utf8').catch(() => ''));
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    await killAndReap(child, exited);
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitForSoa(child, port, zone);
+  } catch (e) {
+    const tail = await log();
+    await stop();
+    throw new Error(`${(e as Error).message}\n--- named log (tail) ---\n${tail}`);
+  }
+
+  const rndc = (args: string[]) =>
+    new Promise<string>((done, fail) => {
+      execFile(rndcBin, ['-c', rndcConf, ...args], { timeout: 10_000 }, (err, stdout, stderr) => {
+        if (err) fail(new Error(`rndc ${args.join(' ')} failed: ${(stdout + stderr).trim() || err.message}`));
+        else done(stdout);
+      });
+    });
+
+  return { port, dir, zoneFile, rndcConf, rndc, log, stop };
+}
+
+async function waitForSoa(child: ChildProcess, port: number, zone: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`named exited early (${child.exitCode ?? child.signalCode})`);
+    const answers = await dig(LOOPBACK, port, zone, 'SOA').catch(() => []);
+    if (answers.length > 0) return;
+    await sleep(100);
+  }
+  throw new Error(`named did not answer SOA for ${zone} on ${LOOPBACK}:${port} within ${READY_TIMEOUT_MS / 1000} s`);
+}
+
+async function killAndReap(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function tailOf(text: string, lines = 30): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** Ports free for both TCP and UDP on 127.0.0.1 right now (the OS picks them). */
+async function freePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await new Promise<number>((done, fail) => {
+      const srv = createServer();
+      srv.once('error', fail);
+      srv.listen(0, LOOPBACK, () => {
+        const addr = srv.address();
+        srv.close(() => done(typeof addr === 'object' && addr ? addr.port : 0));
+      });
+    });
+    if (port && !ports.includes(port) && (await udpFree(port))) ports.push(port);
+  }
+  return ports;
+}
+
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const sock = createSocket('udp4');
+    sock.once('error', () => done(false));
+    sock.bind(port, LOOPBACK, () => sock.close(() => done(true)));
+  });
+}

@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RecordType } from '../../src/core/types.js';
+import { newZoneText, parseZone, readRrset, replaceRrset, ZoneTextError, type ZoneRecord } from '../../providers/zonefile/zone-text.js';
+
+const ORIGIN = 'example.test';
+const zone = (...lines: string[]) => `${lines.join('\n')}\n`;
+const HEAD = ['$ORIGIN example.test.', '$TTL 300', '@ IN SOA ns1 hostmaster ( 1 3600 600 86400 60 )', '  IN NS ns1'];
+
+describe('readRrset', () => {
+  const cases: { name: string; text: string; owner: string; type?: RecordType; want: { values: string[]; ttl?: number } | null }[] = [
+    { name: 'relative owner', text: zone(...HEAD, 'app IN A 192.0.2.1'), owner: 'app.example.test', want: { values: ['192.0.2.1'], ttl: 300 } },
+    { name: 'absolute owner', text: zone(...HEAD, 'app.example.test. 30 IN A 192.0.2.1'), owner: 'app.example.test', want: { values: ['192.0.2.1'], ttl: 30 } },
+    { name: '@ is the origin', text: zone(...HEAD, '@ 20 A 192.0.2.9'), owner: 'example.test', want: { values: ['192.0.2.9'], ttl: 20 } },
+    {
+      name: 'blank owner inherits the previous owner',
+      text: zone(...HEAD, 'app IN TXT "x"', '    IN A 192.0.2.1', '    IN A 192.0.2.2'),
+      owner: 'app.example.test',
+      want: { values: ['192.0.2.1', '192.0.2.2'], ttl: 300 },
+    },
+    {
+      name: '$ORIGIN switches the base of relative names',
+      text: zone(...HEAD, '$ORIGIN sub.example.test.', 'app IN A 192.0.2.5', '$ORIGIN example.test.', 'app IN A 192.0.2.6'),
+      owner: 'app.sub.example.test',
+      want: { values: ['192.0.2.5'], ttl: 300 },
+    },
+    {
+      name: 'relative $ORIGIN is relative to the current origin',
+      text: zone(...HEAD, '$ORIGIN sub', 'app IN A 192.0.2.5'),
+      owner: 'app.sub.example.test',
+      want: { values: ['192.0.2.5'], ttl: 300 },
+    },
+    { name: 'TTL and class in either order', text: zone(...HEAD, 'app A 192.0.2.1', 'app IN 1h A 192.0.2.2'), owner: 'app.example.test', want: { values: ['192.0.2.1', '192.0.2.2'], ttl: 300 } },
+    { name: 'class before TTL', text: zone(...HEAD, 'app IN 1h A 192.0.2.2'), owner: 'app.example.test', want: { values: ['192.0.2.2'], ttl: 3600 } },
+    { name: 'names compare case-insensitively', text: zone(...HEAD, 'APP.Example.TEST. 30 in a 192.0.2.1'), owner: 'App.example.test.', want: { values: ['192.0.2.1'], ttl: 30 } },
+    { name: 'AAAA is canonicalised', text: zone(...HEAD, 'app IN AAAA 2001:DB8:0::1'), owner: 'app.example.test', type: 'AAAA', want: { values: ['2001:db8::1'], ttl: 300 } },
+    { name: 'A does not read AAAA', text: zone(...HEAD, 'app IN AAAA 2001:db8::1'), owner: 'app.example.test', want: null },
+    { name: 'other owner is not read', text: zone(...HEAD, 'app2 IN A 192.0.2.1', 'x.app IN A 192.0.2.2'), owner: 'app.example.test', want: null },
+    {
+      name: 'comments and quoted ; do not confuse it',
+      text: zone(...HEAD, 'txt IN TXT "a ; b (" ; comment (', 'app IN A 192.0.2.1 ; primary ( not a paren'),
+      owner: 'app.example.test',
+      want: { values: ['192.0.2.1'], ttl: 300 },
+    },
+    {
+      name: 'without $TTL the previous TTL carries over',
+      text: zone('$ORIGIN example.test.', '@ 100 IN SOA ns1 hostmaster 1 2 3 4 5', 'app IN A 192.0.2.1'),
+      owner: 'app.example.test',
+      want: { values: ['192.0.2.1'], ttl: 100 },
+    },
+    { name: 'CRLF line endings', text: zone(...HEAD, 'app IN A 192.0.2.1').replaceAll('\n', '\r\n'), owner: 'app.example.test', want: { values: ['192.0.2.1'], ttl: 300 } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.deepEqual(readRrset(c.text, ORIGIN, c.owner, c.type ?? 'A'), c.want));
+  }
+});
+
+describe('parseZone', () => {
+  it('joins a multi-line SOA in parentheses and records its line span', () => {
+    const text = zone('$TTL 60', '@ IN SOA ns1 host (', '   2024010101 ; serial', '   3600 600 86400 60 )', 'app A 192.0.2.1');
+    const records = parseZone(text, ORIGIN).filter((e): e is ZoneRecord => e.kind === 'record');
+    const soa = records[0];
+    assert.equal(soa?.type, 'SOA');
+    assert.deepEqual([soa?.startLine, soa?.endLine], [2, 4]);
+    assert.deepEqual(soa?.rdata.map((t) => t.text), ['ns1', 'host', '2024010101', '3600', '600', '86400', '60']);
+    assert.equal(records[1]?.startLine, 5);
+  });
+
+  const rejects: { name: string; text: string; pattern: RegExp }[] = [
+    { name: '$INCLUDE', text: zone('$ORIGIN example.test.', '$INCLUDE other.zone'), pattern: /line 2: \$INCLUDE is not supported/ },
+    { name: '$GENERATE', text: zone('$GENERATE 1-10 host$ A 192.0.2.$'), pattern: /\$GENERATE is not supported/ },
+    { name: 'an unclosed parenthesis', text: zone('@ IN SOA ns1 host ( 1 2 3 4 5'), pattern: /line 1: "\(" is never closed/ },
+    { name: 'a stray ")"', text: zone('app A 192.0.2.1 )'), pattern: /line 1/ },
+    { name: 'an unterminated quote', text: zone('app TXT "abc'), pattern: /unterminated quoted string/ },
+    { name: 'a blank owner on the first record', text: zone('  IN A 192.0.2.1'), pattern: /no previous owner/ },
+  ];
+  for (const c of rejects) {
+    it(`rejects ${c.name} with a line number and no file contents`, () => {
+      assert.throws(() => parseZone(c.text, ORIGIN), (e: unknown) => {
+        assert.ok(e instanceof ZoneTextError);
+        assert.match(e.message, c.pattern);
+        assert.doesNotMatch(e.message, /other\.zone|abc|192\.0\.2/);
+        return true;
+      });
+    });
+  }
+});
+
+describe('replaceRrset', () => {
+  const cases: {
+    name: string;
+    before: string[];
+    owner?: string;
+    type?: RecordType;
+    values: string[];
+    ttl?: number;
+    after: string[];
+  }[] = [
+    {
+      name: 'replaces 1 value with 2 in place, keeping every other line byte for byte',
+      before: [...HEAD, '; front end', 'www   IN  CNAME app', 'app  IN A 192.0.2.1   ; old', 'app IN TXT "v=1"', 'zzz IN A 192.0.2.99'],
+      values: ['192.0.2.10', '192.0.2.11'],
+      after: [
+        ...HEAD,
+        '; front end',
+        'www   IN  CNAME app',
+        'app.example.test. 30 IN A 192.0.2.10',
+        'app.example.test. 30 IN A 192.0.2.11',
+        'app IN TXT "v=1"',
+        'zzz IN A 192.0.2.99',
+      ],
+    },
+    {
+      name: 'replaces 2 values with 1: the first old place gets the new record, the other goes',
+      before: [...HEAD, 'app IN A 192.0.2.1', 'mid IN A 192.0.2.50', 'app IN A 192.0.2.2'],
+      values: ['192.0.2.3'],
+      after: [...HEAD, 'app.example.test. 30 IN A 192.0.2.3', 'mid IN A 192.0.2.50'],
+    },
+    {
+      name: 'empty values remove the rrset',
+      before: [...HEAD, 'app IN A 192.0.2.1', 'app IN A 192.0.2.2', 'other IN A 192.0.2.3'],
+      values: [],
+      after: [...HEAD, 'other IN A 192.0.2.3'],
+    },
+    {
+      name: 'appends at the end when the name has no such rrset',
+      before: [...HEAD, 'app IN AAAA 2001:db8::1'],
+      values: ['192.0.2.1'],
+      after: [...HEAD, 'app IN AAAA 2001:db8::1', 'app.example.test. 30 IN A 192.0.2.1'],
+    },
+    {
+      name: 'leaves the same name under another type alone (AAAA)',
+      before: [...HEAD, 'app IN A 192.0.2.1', 'app IN AAAA 2001:db8::1'],
+      type: 'AAAA',
+      values: ['2001:db8::2'],
+      ttl: 60,
+      after: [...HEAD, 'app IN A 192.0.2.1', 'app.example.test. 60 IN AAAA 2001:db8::2'],
+    },
+    {
+      name: 'matches owners case-insensitively and across $ORIGIN',
+      before: [...HEAD, '$ORIGIN test.', 'APP.EXAMPLE IN A 192.0.2.1', '$ORIGIN example.test.', 'x IN A 192.0.2.2'],
+      owner: 'App.Example.Test',
+      values: ['192.0.2.7'],
+      after: [...HEAD, '$ORIGIN test.', 'app.example.test. 30 IN A 192.0.2.7', '$ORIGIN example.test.', 'x IN A 192.0.2.2'],
+    },
+    {
+      name: 'writes the owner into a blank-owner record that inherited it from a removed line',
+      before: [...HEAD, 'app IN A 192.0.2.1', '    IN TXT "keep"', '    IN MX 10 mail'],
+      values: [],
+      after: [...HEAD, 'app.example.test.    IN TXT "keep"', '    IN MX 10 mail'],
+    },
+    {
+      name: 'needs no owner fix-up when the new record takes the removed one\'s place',
+      before: [...HEAD, 'app IN A 192.0.2.1', '    IN TXT "keep"'],
+      values: ['192.0.2.2'],
+      after: [...HEAD, 'app.example.test. 30 IN A 192.0.2.2', '    IN TXT "keep"'],
+    },
+    {
+      name: 'removes blank-owner A records of the name and fixes up what follows',
+      before: [...HEAD, 'app IN TXT "t"', '    IN A 192.0.2.1', 'other IN A 192.0.2.9', 'app IN A 192.0.2.2', '    IN MX 10 mail'],
+      values: ['192.0.2.3'],
+      after: [...HEAD, 'app IN TXT "t"', 'app.example.test. 30 IN A 192.0.2.3', 'other IN A 192.0.2.9', 'app.example.test.    IN MX 10 mail'],
+    },
+    {
+      name: 'keeps TTLs that were inherited from a removed record when the file has no $TTL',
+      before: ['$ORIGIN example.test.', '@ 100 IN SOA ns1 h 1 2 3 4 5', 'app 200 IN A 192.0.2.1', 'b IN A 192.0.2.2'],
+      values: [],
+      after: ['$ORIGIN example.test.', '@ 100 IN SOA ns1 h 1 2 3 4 5', 'b 200 IN A 192.0.2.2'],
+    },
+    {
+      name: 'leaves the file alone when removing a name that is not there',
+      before: [...HEAD, '; nothing here'],
+      values: [],
+      after: [...HEAD, '; nothing here'],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const out = replaceRrset(zone(...c.before), ORIGIN, c.owner ?? 'app.example.test', c.type ?? 'A', c.values, c.ttl ?? 30);
+      assert.equal(out, zone(...c.after));
+    });
+  }
+
+  it('round-trips: what it writes, readRrset reads back', () => {
+    const out = replaceRrset(zone(...HEAD, 'app IN A 192.0.2.1'), ORIGIN, 'app.example.test', 'A', ['192.0.2.8', '192.0.2.9'], 45);
+    assert.deepEqual(readRrset(out, ORIGIN, 'app.example.test', 'A'), { values: ['192.0.2.8', '192.0.2.9'], ttl: 45 });
+  });
+
+  it('appends after a last line that has no newline', () => {
+    const out = replaceRrset('$TTL 60\n@ SOA a b 1 2 3 4 5', ORIGIN, 'app.example.test', 'A', ['192.0.2.1'], 30);
+    assert.equal(out, '$TTL 60\n@ SOA a b 1 2 3 4 5\napp.example.test. 30 IN A 192.0.2.1\n');
+  });
+
+  it('keeps CRLF line endings', () => {
+    const out = replaceRrset(zone(...HEAD, 'app IN A 192.0.2.1').replaceAll('\n', '\r\n'), ORIGIN, 'app.example.test', 'A', ['192.0.2.2'], 30);
+    assert.equal(out, zone(...HEAD, 'app.example.test. 30 IN A 192.0.2.2').replaceAll('\n', '\r\n'));
+  });
+
+  it('refuses to add addresses next to a CNAME', () => {
+    assert.throws(() => replaceRrset(zone(...HEAD, 'app IN CNAME other'), ORIGIN, 'app.example.test', 'A', ['192.0.2.1'], 30), /has a CNAME/);
+  });
+
+  it('rejects $INCLUDE rather than guess what the included file holds', () => {
+    assert.throws(() => replaceRrset(zone(...HEAD, '$INCLUDE app.zone'), ORIGIN, 'app.example.test', 'A', ['192.0.2.1'], 30), ZoneTextError);
+  });
+});
+
+describe('newZoneText', () => {
+  it('has $ORIGIN, $TTL, an SOA with the serial and one NS per name', () => {
+    const text = newZoneText({ zone: 'Example.Test.', nameservers: ['ns1.example.net.', 'ns2.example.net'], serial: 2024010100 });
+    const records = parseZone(text, ORIGIN).filter((e): e is ZoneRecord => e.kind === 'record');
+    assert.deepEqual(
+      records.map((r) => [r.owner, r.type, r.ttl]),
+      [
+        ['example.test', 'SOA', 60],
+        ['example.test', 'NS', 60],
+        ['example.test', 'NS', 60],
+      ],
+    );
+    assert.equal(records[0]?.rdata[0]?.text, 'ns1.example.net.');
+    assert.equal(records[0]?.rdata[2]?.text, '2024010100');
+    assert.deepEqual(records.slice(1).map((r) => r.rdata[0]?.text), ['ns1.example.net.', 'ns2.example.net.']);
+  });
+});
