@@ -188,3 +188,5 @@ function runReload(argv: string[]): Promise<void> {
     });
   });
 }
+
+export default zonefileProvider;

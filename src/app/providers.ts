@@ -1,7 +1,5 @@
-import { findProviderFactory } from '../../providers/index.js';
 import type { Provider, ProviderContext } from '../../providers/types.js';
 import type { Config } from '../config/types.js';
-import { DnsfailError } from '../errors.js';
 
 export const VERSION = '0.1.0';
 export const USER_AGENT = `dnsfail/${VERSION} (+https://github.com/dnsfail/dnsfail)`;
@@ -12,9 +10,7 @@ export function createProviders(config: Config): Record<string, Provider> {
   const out: Record<string, Provider> = {};
   for (const id of new Set(config.records.map((r) => r.provider))) {
     const p = config.providers[id]!;
-    const factory = findProviderFactory(p.kind);
-    if (!factory) throw new DnsfailError(`provider type ${p.kind} is not available`);
-    out[id] = factory.create(p.settings, ctx);
+    out[id] = p.factory.create(p.settings, ctx);
   }
   return out;
 }

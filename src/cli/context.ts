@@ -17,7 +17,7 @@ export interface CommandContext {
   cwd: string;
 }
 
-export function loadConfigFor(args: GlobalArgs, ctx: CommandContext): Config {
+export function loadConfigFor(args: GlobalArgs, ctx: CommandContext): Promise<Config> {
   return loadConfigFile(findConfigFile(args.config, ctx.env, ctx.cwd), ctx.env);
 }
 

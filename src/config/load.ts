@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
-import { findProviderFactory, providerFactories } from '../../providers/index.js';
+import { BUILTIN_KINDS, loadProviderFactory } from '../../providers/index.js';
 import { ConfigError } from '../errors.js';
 import { closest } from '../util/suggest.js';
 import { interpolateEnv } from './interpolate.js';
@@ -43,7 +43,7 @@ export function findConfigFile(explicit: string | undefined, env: Env, cwd: stri
   return found;
 }
 
-export function loadConfigFile(path: string, env: Env): Config {
+export async function loadConfigFile(path: string, env: Env): Promise<Config> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -54,7 +54,7 @@ export function loadConfigFile(path: string, env: Env): Config {
 }
 
 /** Validates a parsed config; throws one ConfigError listing every problem with its path and line. */
-export function buildConfig(source: ConfigSource, baseDir: string, env: Env): Config {
+export async function buildConfig(source: ConfigSource, baseDir: string, env: Env): Promise<Config> {
   const problems: Problem[] = [];
   const fail = (): never => {
     throw configErrorFrom(source, problems);
@@ -66,26 +66,26 @@ export function buildConfig(source: ConfigSource, baseDir: string, env: Env): Co
   const { value, problems: envProblems } = interpolateEnv(source.data, env);
   problems.push(...envProblems);
 
-  const schema = buildConfigSchema('validate');
+  const schema = buildConfigSchema();
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     problems.push(...problemsFromZod(parsed.error, schema));
     fail();
   }
   const raw = parsed.data as RawConfig;
-  const providers = resolveProviders(raw, baseDir, problems);
+  const providers = await resolveProviders(raw, baseDir, problems);
   const records = resolveRecords(raw, providers, baseDir, problems);
   if (problems.length) fail();
   return { source: source.name, baseDir, providers, records };
 }
 
-function resolveProviders(raw: RawConfig, baseDir: string, problems: Problem[]): Record<string, ProviderConfig> {
+async function resolveProviders(raw: RawConfig, baseDir: string, problems: Problem[]): Promise<Record<string, ProviderConfig>> {
   const out: Record<string, ProviderConfig> = {};
   const blocks = raw.providers as Record<string, Record<string, unknown> & { type: string }>;
   for (const [id, block] of Object.entries(blocks)) {
-    const factory = findProviderFactory(block.type);
+    const factory = await loadProviderFactory(block.type);
     if (!factory) {
-      const known = providerFactories().map((f) => f.kind);
+      const known = [...BUILTIN_KINDS];
       const guess = closest(block.type, known);
       problems.push({
         path: ['providers', id, 'type'],
@@ -99,7 +99,7 @@ function resolveProviders(raw: RawConfig, baseDir: string, problems: Problem[]):
       problems.push(...problemsFromZod(result.error, factory.configSchema, ['providers', id]));
       continue;
     }
-    out[id] = { id, kind: factory.kind, settings: result.data };
+    out[id] = { id, kind: factory.kind, factory, settings: result.data };
   }
   return out;
 }

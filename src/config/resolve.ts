@@ -1,4 +1,3 @@
-import { findProviderFactory } from '../../providers/index.js';
 import { canonicalIp, ipFamily } from '../util/ip.js';
 import { normalizeDnsName } from '../util/dns-name.js';
 import { finalizeCheck, mergeChecks } from './check.js';
@@ -70,7 +69,7 @@ function resolveRecord(
 
   const providerId = pickProvider(rec, defaults, providers, (m) => problem(['provider'], m));
   const provider = providerId ? providers[providerId] : undefined;
-  const caps = provider ? findProviderFactory(provider.kind)?.capabilities : undefined;
+  const caps = provider ? provider.factory.capabilities : undefined;
   if (caps && provider) {
     if (type === 'AAAA' && !caps.aaaa) problem(['type'], `provider "${provider.id}" (${provider.kind}) cannot manage AAAA records`);
     if (strategy === 'all' && !caps.multiValue) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN } from './duration.js';
-import { providerFactories } from '../../providers/index.js';
+import type { ProviderFactory } from '../../providers/types.js';
 
 /**
  * The config file's shape, as the user writes it. Cross-field rules (IP family vs record type,
@@ -94,10 +94,10 @@ const recordSchema = z
 
 /**
  * For validation each provider block is checked by its own factory's schema (resolve.ts), which gives
- * clearer errors than a union; for `dnsfail schema` the union of all factories' schemas is used.
+ * clearer errors than a union; for `dnsfail schema` the union of the given factories' schemas is used.
  */
-export function buildConfigSchema(mode: 'validate' | 'json-schema' = 'validate') {
-  const providerSchema = mode === 'validate' ? z.looseObject({ type: z.string() }) : providerUnion();
+export function buildConfigSchema(factories?: ProviderFactory<any>[]) {
+  const providerSchema = factories ? providerUnion(factories) : z.looseObject({ type: z.string() });
   return z
     .object({
       providers: z.record(z.string(), providerSchema).describe('Named provider accounts that records refer to.'),
@@ -107,8 +107,8 @@ export function buildConfigSchema(mode: 'validate' | 'json-schema' = 'validate')
     .strict();
 }
 
-function providerUnion(): z.ZodType {
-  const schemas = providerFactories().map((f) => f.configSchema as z.ZodType);
+function providerUnion(factories: ProviderFactory<any>[]): z.ZodType {
+  const schemas = factories.map((f) => f.configSchema as z.ZodType);
   if (schemas.length === 1) return schemas[0]!;
   return z.union(schemas as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
 }

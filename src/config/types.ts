@@ -1,5 +1,6 @@
 import type { RecordPolicy, ServerRef } from '../core/types.js';
 import type { CheckSpec } from '../health/types.js';
+import type { ProviderFactory } from '../../providers/types.js';
 
 export interface ServerConfig extends ServerRef {
   check: CheckSpec;
@@ -17,6 +18,7 @@ export interface RecordConfig extends RecordPolicy {
 export interface ProviderConfig {
   id: string;
   kind: string;
+  factory: ProviderFactory<any>;
   /** Validated by the factory's schema, secrets already read from their files. */
   settings: unknown;
 }

@@ -44,9 +44,9 @@ function load(text: string, env: Record<string, string> = {}) {
   return buildConfig(parseConfigText(text, 'dnsfail.yaml'), dir, env);
 }
 
-function loadError(text: string, env: Record<string, string> = {}): ConfigError {
+async function loadError(text: string, env: Record<string, string> = {}): Promise<ConfigError> {
   try {
-    load(text, env);
+    await load(text, env);
   } catch (e) {
     assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
     assert.equal(e.exitCode, 2);
@@ -56,8 +56,8 @@ function loadError(text: string, env: Record<string, string> = {}): ConfigError 
 }
 
 describe('config: the documented example', () => {
-  it('loads and resolves inheritance: defaults → record → server', () => {
-    const c = load(GOOD);
+  it('loads and resolves inheritance: defaults → record → server', async () => {
+    const c = await load(GOOD);
     const r = c.records[0]!;
     assert.equal(r.key, 'app.example.test/A');
     assert.equal(r.ttl, 30);
@@ -76,8 +76,8 @@ describe('config: the documented example', () => {
     assert.equal(r.servers[1]!.label, 'backup-dc2');
   });
 
-  it('a check without type adjusts the inherited one', () => {
-    const c = load(GOOD.replace('check: { type: tcp, port: 443, timeout: 1500ms }', 'check: { timeout: 5s }'));
+  it('a check without type adjusts the inherited one', async () => {
+    const c = await load(GOOD.replace('check: { type: tcp, port: 443, timeout: 1500ms }', 'check: { timeout: 5s }'));
     const chk = c.records[0]!.servers[0]!.check;
     assert.equal(chk.type, 'http');
     assert.ok(chk.type === 'http');
@@ -86,12 +86,12 @@ describe('config: the documented example', () => {
     assert.equal(chk.host, 'www.example.com');
   });
 
-  it('JSON configs load too', () => {
+  it('JSON configs load too', async () => {
     const json = JSON.stringify({
       providers: { z: { type: 'zonefile', file: 'a.zone', zone: 'example.test' } },
       records: [{ name: 'app.example.test', servers: ['192.0.2.1'] }],
     });
-    const c = buildConfig(parseConfigText(json, 'dnsfail.json'), dir, {});
+    const c = await buildConfig(parseConfigText(json, 'dnsfail.json'), dir, {});
     assert.equal(c.records[0]!.provider, 'z');
     assert.deepEqual(c.records[0]!.servers[0]!.check, {
       type: 'http', port: 80, path: '/', host: 'app.example.test', method: 'GET', headers: {}, timeoutMs: 2000,
@@ -124,8 +124,8 @@ describe('config: bad input names the path and the line', () => {
     { name: 'max without strategy all', edit: (t) => t.replace('strategy: failover', 'strategy: failover\n    max: 2'), path: 'records[0].max', message: /max applies only to strategy: all/ },
   ];
   for (const c of cases) {
-    it(`rejects ${c.name}`, () => {
-      const e = loadError(c.edit(GOOD));
+    it(`rejects ${c.name}`, async () => {
+      const e = await loadError(c.edit(GOOD));
       assert.equal(e.path, c.path, e.message);
       assert.match(e.message, c.message);
       if (c.line !== undefined) {
@@ -135,42 +135,42 @@ describe('config: bad input names the path and the line', () => {
     });
   }
 
-  it('rejects duplicate records (same name and type)', () => {
+  it('rejects duplicate records (same name and type)', async () => {
     const text = GOOD + `  - name: APP.example.test.\n    servers: [192.0.2.99]\n`;
-    const e = loadError(text);
+    const e = await loadError(text);
     assert.equal(e.path, 'records[1].name');
     assert.match(e.message, /duplicates records\[0\]/);
   });
 
-  it('reports a YAML syntax error with its line', () => {
-    const e = loadError('providers:\n  local: { type: zonefile\nrecords: []\n');
+  it('reports a YAML syntax error with its line', async () => {
+    const e = await loadError('providers:\n  local: { type: zonefile\nrecords: []\n');
     assert.match(e.message, /^dnsfail\.yaml:\d+: YAML syntax error/);
   });
 
-  it('refuses a YAML alias bomb without expanding it', () => {
+  it('refuses a YAML alias bomb without expanding it', async () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 10; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
-    const e = loadError(bomb.join('\n'));
+    const e = await loadError(bomb.join('\n'));
     assert.match(e.message, /alias|Excessive/i);
   });
 
-  it('lists every problem, one per line', () => {
-    const e = loadError(GOOD.replace('ttl: 30', 'tll: 30').replace('port: 443', 'port: 70000'));
+  it('lists every problem, one per line', async () => {
+    const e = await loadError(GOOD.replace('ttl: 30', 'tll: 30').replace('port: 443', 'port: 70000'));
     assert.match(e.message, /^2 problems in the config:/);
   });
 });
 
 describe('config: secrets and environment', () => {
-  it('interpolates ${VAR} and ${VAR:-default}', () => {
-    const c = load(GOOD.replace('zone: example.test', 'zone: "${ZONE:-example.test}"').replace('./zones/example.test.zone', '"${ZDIR}/x.zone"'), { ZDIR: '/srv' });
+  it('interpolates ${VAR} and ${VAR:-default}', async () => {
+    const c = await load(GOOD.replace('zone: example.test', 'zone: "${ZONE:-example.test}"').replace('./zones/example.test.zone', '"${ZDIR}/x.zone"'), { ZDIR: '/srv' });
     assert.deepEqual(c.providers.local!.settings, { type: 'zonefile', file: '/srv/x.zone', zone: 'example.test' });
   });
 
-  it('parses durations', () => {
+  it('parses durations', async () => {
     assert.deepEqual(['500ms', '2s', '1.5m', '1h', '2 s', '-1s', '5'].map(parseDuration), [500, 2000, 90000, 3600000, null, null, null]);
   });
 
-  it('reads <key>File secrets, registers them for redaction, and never prints their value', () => {
+  it('reads <key>File secrets, registers them for redaction, and never prints their value', async () => {
     clearSecrets();
     const secretFile = join(dir, 'secret');
     writeFileSync(secretFile, 'hunter2-sentinel\n');
@@ -181,7 +181,7 @@ describe('config: secrets and environment', () => {
     assert.equal(redact('got 401 for key hunter2-sentinel'), 'got 401 for key ***');
   });
 
-  it('names the path of an unreadable secret file, and refuses both key and keyFile', () => {
+  it('names the path of an unreadable secret file, and refuses both key and keyFile', async () => {
     const problems: Problem[] = [];
     resolveSecretFiles({ passwordFile: join(dir, 'nope') }, ['password'], dir, ['providers', 'p'], problems);
     resolveSecretFiles({ token: 'a', tokenFile: 'b' }, ['token'], dir, ['providers', 'q'], problems);
@@ -193,7 +193,7 @@ describe('config: secrets and environment', () => {
 });
 
 describe('config: search order', () => {
-  it('looks at $DNSFAIL_CONFIG, ./dnsfail.yaml, $XDG_CONFIG_HOME, /etc in that order', () => {
+  it('looks at $DNSFAIL_CONFIG, ./dnsfail.yaml, $XDG_CONFIG_HOME, /etc in that order', async () => {
     const c = configCandidates({ DNSFAIL_CONFIG: 'my.yaml', XDG_CONFIG_HOME: '/x', HOME: '/h' }, '/w');
     assert.deepEqual(c, ['/w/my.yaml', '/w/dnsfail.yaml', '/w/dnsfail.yml', '/w/dnsfail.json', '/x/dnsfail/config.yaml', '/etc/dnsfail/config.yaml']);
   });

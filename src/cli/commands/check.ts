@@ -9,7 +9,7 @@ export interface CheckArgs extends GlobalArgs {
 }
 
 export async function checkCommand(args: CheckArgs, ctx: CommandContext): Promise<number> {
-  const config = loadConfigFor(args, ctx);
+  const config = await loadConfigFor(args, ctx);
   const report = await performCheck(config, {
     statePath: statePathFor(args, ctx),
     dryRun: args.dryRun,

@@ -50,7 +50,7 @@ export async function demoCommand(args: GlobalArgs, ctx: CommandContext): Promis
   const port = (backup.address() as { port: number }).port;
   let primary: Server | null = await startHealthServer(PRIMARY, port);
   try {
-    const config = buildConfig(parseConfigText(demoConfigText(zoneFile, port), 'embedded demo config'), dir, {});
+    const config = await buildConfig(parseConfigText(demoConfigText(zoneFile, port), 'embedded demo config'), dir, {});
     const step = async (title: string): Promise<RunReport> => {
       io.out('');
       io.out(c.bold.underline(title));

@@ -11,7 +11,7 @@ export interface StatusArgs extends GlobalArgs {
 
 /** Each record's current value (read from its provider) and each server's state from the last runs. Probes nothing. */
 export async function statusCommand(args: StatusArgs, ctx: CommandContext): Promise<number> {
-  const config = loadConfigFor(args, ctx);
+  const config = await loadConfigFor(args, ctx);
   const { state, warning } = loadState(statePathFor(args, ctx));
   const { c } = ctx.io;
   if (warning) ctx.io.err(c.yellow(`warning: ${warning}`));

@@ -1,8 +1,8 @@
 import { loadConfigFor, type CommandContext, type GlobalArgs } from '../context.js';
 
 /** Config check only: no network, no state. */
-export function validateCommand(args: GlobalArgs, ctx: CommandContext): number {
-  const config = loadConfigFor(args, ctx);
+export async function validateCommand(args: GlobalArgs, ctx: CommandContext): Promise<number> {
+  const config = await loadConfigFor(args, ctx);
   const providers = new Set(config.records.map((r) => r.provider));
   const servers = config.records.reduce((n, r) => n + r.servers.length, 0);
   ctx.io.out(`${ctx.io.c.green('ok')} ${config.source}: ${config.records.length} record(s), ${servers} server(s), ${providers.size} provider(s) in use`);

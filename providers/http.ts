@@ -1,0 +1,126 @@
+import got, { type Method, RequestError } from 'got';
+import { ProviderError } from './errors.js';
+
+export interface HttpClientOptions {
+  /** Base URL, e.g. https://api.cloudflare.com/client/v4 (a path prefix is kept). */
+  baseUrl: string;
+  userAgent: string;
+  /** Sent with every request (auth goes here; never echoed in errors). */
+  headers?: Record<string, string>;
+  /** Per attempt; retries are the caller's (providers/retry.ts). Default 10 s. */
+  timeoutMs?: number;
+  /** Plain http is refused except to loopback unless this is set (per-provider opt-out). */
+  allowInsecureHttp?: boolean;
+  /** Provider-specific reading of an error response (e.g. an API error envelope); undefined = default mapping. */
+  classify?: (status: number, body: string, headers: Record<string, string | string[] | undefined>) => ProviderError | undefined;
+  /** Name used in messages: "Cloudflare", "PowerDNS". */
+  service: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface RequestOptions {
+  searchParams?: Record<string, string | number>;
+  json?: unknown;
+  body?: string;
+  headers?: Record<string, string>;
+  /** Statuses the caller handles itself instead of getting an error (e.g. 404 → "missing"). */
+  accept?: number[];
+}
+
+export interface HttpClient {
+  request(method: Method, path: string, opts?: RequestOptions): Promise<HttpResponse>;
+  /** request() and JSON.parse of the body; malformed JSON is a transient error. */
+  json<T>(method: Method, path: string, opts?: RequestOptions): Promise<{ status: number; data: T; headers: HttpResponse['headers'] }>;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i;
+
+export function assertSafeUrl(url: string, allowInsecureHttp: boolean | undefined, what: string): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ProviderError('fatal', `${what}: "${url}" is not a URL`);
+  }
+  if (u.protocol === 'https:') return u;
+  if (u.protocol === 'http:' && (LOOPBACK.test(u.hostname) || allowInsecureHttp)) return u;
+  throw new ProviderError('fatal', `${what}: ${u.protocol}//${u.host} is not https (plain http is allowed only to loopback, or with allowInsecureHttp: true)`);
+}
+
+/**
+ * A got client for provider APIs: the User-Agent on every request, no got-level retry (one policy in
+ * retry.ts), errors mapped to ProviderError kinds, and messages that carry method, path and status
+ * but never headers, query strings or request bodies.
+ */
+export function createHttpClient(opts: HttpClientOptions): HttpClient {
+  const base = assertSafeUrl(opts.baseUrl, opts.allowInsecureHttp, opts.service);
+  const prefix = base.href.replace(/\/$/, '');
+  const client = got.extend({
+    headers: { 'user-agent': opts.userAgent, ...opts.headers },
+    timeout: { request: opts.timeoutMs ?? 10_000 },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    followRedirect: false,
+    responseType: 'text',
+  });
+
+  const request = async (method: Method, path: string, ro: RequestOptions = {}): Promise<HttpResponse> => {
+    const where = `${opts.service} ${method} ${path.split('?')[0]}`;
+    let res;
+    try {
+      res = await client(`${prefix}${path}`, {
+        method,
+        ...(ro.searchParams ? { searchParams: ro.searchParams } : {}),
+        ...(ro.json !== undefined ? { json: ro.json } : {}),
+        ...(ro.body !== undefined ? { body: ro.body } : {}),
+        ...(ro.headers ? { headers: ro.headers } : {}),
+      });
+    } catch (e) {
+      const code = e instanceof RequestError ? e.code : 'ERROR';
+      throw new ProviderError('transient', `${where}: ${code === 'ETIMEDOUT' ? 'timed out' : code}`);
+    }
+    const status = res.statusCode;
+    const body = String(res.body ?? '');
+    if ((status >= 200 && status < 300) || ro.accept?.includes(status)) return { status, headers: res.headers, body };
+    const custom = opts.classify?.(status, body, res.headers);
+    if (custom) throw custom;
+    throw defaultHttpError(where, status, res.headers);
+  };
+
+  return {
+    request,
+    async json<T>(method: Method, path: string, ro?: RequestOptions) {
+      const res = await request(method, path, ro);
+      if (res.status === 204 || res.body === '') return { status: res.status, data: undefined as T, headers: res.headers };
+      try {
+        return { status: res.status, data: JSON.parse(res.body) as T, headers: res.headers };
+      } catch {
+        throw new ProviderError('transient', `${opts.service} ${method} ${path.split('?')[0]}: the response is not JSON (HTTP ${res.status})`);
+      }
+    },
+  };
+}
+
+export function defaultHttpError(where: string, status: number, headers: HttpResponse['headers']): ProviderError {
+  if (status === 401 || status === 403) return new ProviderError('auth', `${where}: HTTP ${status} (credentials rejected or lacking permission)`);
+  if (status === 429) {
+    const retryAfterMs = parseRetryAfter(headers['retry-after']);
+    return new ProviderError('rate-limited', `${where}: HTTP 429 (rate limited)`, retryAfterMs === undefined ? {} : { retryAfterMs });
+  }
+  if (status >= 500 || status === 408) return new ProviderError('transient', `${where}: HTTP ${status}`);
+  return new ProviderError('fatal', `${where}: HTTP ${status}`);
+}
+
+/** Retry-After as seconds or an HTTP date → milliseconds. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
