@@ -9,6 +9,7 @@ import type { ProbeResult, ProbeTarget } from '../health/types.js';
 import { redact } from '../log/redact.js';
 import type { StateFile } from '../state/store.js';
 import type { RecordReport, RunReport } from './report.js';
+import { describeHold, holdApplies, holdFromError, holdKey, type Hold } from './holds.js';
 
 export interface RunDeps {
   providers: Record<string, Provider>;
@@ -45,10 +46,17 @@ export async function runOnce(config: Config, state: StateFile, deps: RunDeps, o
   );
 
   const nextRecords: Record<string, RecordHistory> = {};
+  const nextHolds: Record<string, Hold> = {};
   const reports = await Promise.all(
     config.records.map(async (record, idx) => {
-      const { report, history } = await settleRecord(record, state.records[record.key], observationsByRecord[idx]!, deps.providers[record.provider]!, opts.dryRun, now);
+      const key = holdKey(record.provider, record.key);
+      const settings = config.providers[record.provider]!.settings;
+      const prevHold = state.holds?.[key];
+      const hold = prevHold && holdApplies(prevHold, settings, now()) ? prevHold : undefined;
+      const { report, history, newHold } = await settleRecord(record, state.records[record.key], observationsByRecord[idx]!, deps.providers[record.provider]!, { dryRun: opts.dryRun, now, hold, settings });
       nextRecords[record.key] = history;
+      const keep = newHold ?? (report.outcome === 'error' ? hold : undefined);
+      if (keep) nextHolds[key] = keep;
       return report;
     }),
   );
@@ -60,7 +68,7 @@ export async function runOnce(config: Config, state: StateFile, deps: RunDeps, o
       : ExitCode.ok;
   return {
     report: { dryRun: opts.dryRun, startedAt: started.toISOString(), durationMs: Math.round(performance.now() - t0), records: reports, warnings: [], exitCode },
-    state: { version: state.version, records: nextRecords },
+    state: { version: state.version, records: nextRecords, ...(Object.keys(nextHolds).length ? { holds: nextHolds } : {}) },
   };
 }
 
@@ -69,19 +77,30 @@ async function settleRecord(
   prev: RecordHistory | undefined,
   observations: Observation[],
   provider: Provider,
-  dryRun: boolean,
-  now: () => Date,
-): Promise<{ report: RecordReport; history: RecordHistory }> {
+  ctx: { dryRun: boolean; now: () => Date; hold: Hold | undefined; settings: unknown },
+): Promise<{ report: RecordReport; history: RecordHistory; newHold?: Hold }> {
+  const { dryRun, now, hold } = ctx;
   const ref = { name: record.name, type: record.type };
   const base = { name: record.name, type: record.type, provider: record.provider };
+  const failed = (e: unknown, what: string) => {
+    const message = `${what}: ${errorText(e)}`;
+    const newHold = holdFromError(e, ctx.settings, now(), message);
+    return { message: newHold ? describeHold(newHold) : message, ...(newHold ? { newHold } : {}) };
+  };
+  let newHold: Hold | undefined;
 
   let current: CurrentRecord | null;
   let readError: string | undefined;
-  if (provider.read) {
+  if (hold) {
+    readError = describeHold(hold);
+    current = prev?.published ? { values: prev.published } : null;
+  } else if (provider.read) {
     try {
       current = await withRetry(() => provider.read!(ref));
     } catch (e) {
-      readError = `cannot read the record: ${errorText(e)}`;
+      const f = failed(e, 'cannot read the record');
+      readError = f.message;
+      newHold = f.newHold;
       current = prev?.published ? { values: prev.published } : null;
     }
   } else {
@@ -102,7 +121,7 @@ async function settleRecord(
   };
   if (readError) {
     // Without knowing what the record holds, a write could undo someone else's change: skip it.
-    return { report: { ...report, outcome: 'error', error: readError, changed: false }, history };
+    return { report: { ...report, outcome: 'error', error: readError, changed: false }, history, ...(newHold ? { newHold } : {}) };
   }
   if (!decision.changed || !decision.desired || dryRun) {
     if (decision.desired && !decision.changed) history.published = decision.desired;
@@ -111,7 +130,8 @@ async function settleRecord(
   try {
     await withRetry(() => provider.write(ref, { values: decision.desired!, ttl: record.ttl, previous: current }));
   } catch (e) {
-    return { report: { ...report, outcome: 'error', error: `write failed: ${errorText(e)}` }, history };
+    const f = failed(e, 'write failed');
+    return { report: { ...report, outcome: 'error', error: f.message }, history, ...(f.newHold ? { newHold: f.newHold } : {}) };
   }
   history.published = decision.desired;
   history.lastChange = { at: now().toISOString(), from: current?.values ?? [], to: decision.desired, reason: decision.reason };

@@ -50,6 +50,12 @@ export async function main(argv: string[], opts: { io?: Io; env?: Record<string,
       (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
       (a) => run(async () => (await import('./commands/status.js')).statusCommand({ ...(a as unknown as GlobalArgs), json: Boolean(a.json) }, ctx))(),
     )
+    .command(
+      'unlock [record]',
+      'Lift provider lockouts and backoffs (e.g. after fixing DynDNS2 credentials) so the next run calls the provider again',
+      (y) => y.positional('record', { type: 'string', describe: 'Only this record name' }),
+      (a) => run(async () => (await import('./commands/unlock.js')).unlockCommand({ ...(a as unknown as GlobalArgs), ...(a.record ? { record: String(a.record) } : {}) }, ctx))(),
+    )
     .command('validate', 'Check the config only (no network)', {}, (a) =>
       run(async () => (await import('./commands/validate.js')).validateCommand(a as unknown as GlobalArgs, ctx))(),
     )

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecordHistory } from '../core/types.js';
+import type { Hold } from '../app/holds.js';
 import { DnsfailError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 
@@ -11,6 +12,8 @@ export interface StateFile {
   updatedAt?: string;
   /** Keyed by "name/type". */
   records: Record<string, RecordHistory>;
+  /** Keyed by "providerId/name/type": lockouts and backoffs that outlive a run. */
+  holds?: Record<string, Hold>;
 }
 
 export const emptyState = (): StateFile => ({ version: STATE_VERSION, records: {} });
@@ -51,7 +54,14 @@ export function loadState(path: string): LoadedState {
   if (v !== STATE_VERSION || !records || typeof records !== 'object') {
     return { state: emptyState(), warning: `state file ${path} has an unknown layout; starting from the current records` };
   }
-  return { state: { version: STATE_VERSION, records: records as Record<string, RecordHistory> } };
+  const holds = (data as { holds?: unknown }).holds;
+  return {
+    state: {
+      version: STATE_VERSION,
+      records: records as Record<string, RecordHistory>,
+      ...(holds && typeof holds === 'object' ? { holds: holds as Record<string, Hold> } : {}),
+    },
+  };
 }
 
 export function saveState(path: string, state: StateFile, now: Date): void {

@@ -1,0 +1,61 @@
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { ProviderError } from '../../providers/errors.js';
+
+/**
+ * A persisted reason not to call a provider for a record:
+ * - lockout: the provider said stop (DynDNS2 badauth, abuse, …). No request is made until the
+ *   provider's config changes or the user runs `dnsfail unlock`.
+ * - backoff: the provider asked us to wait (HTTP 429 retry-after, DynDNS2 911/dnserr) longer than a run.
+ */
+export interface Hold {
+  kind: 'lockout' | 'backoff';
+  code?: string;
+  message: string;
+  since: string;
+  /** backoff: ISO time after which calls resume. */
+  until?: string;
+  /** lockout: salted scrypt of the provider config at the time, so editing the config lifts it. Never the config itself. */
+  configSalt?: string;
+  configHash?: string;
+}
+
+export const holdKey = (providerId: string, recordKey: string) => `${providerId}/${recordKey}`;
+
+function fingerprint(settings: unknown, salt: Buffer): Buffer {
+  return scryptSync(JSON.stringify(settings), salt, 16, { N: 1024 });
+}
+
+/** Still in force? A lockout ends when the provider's config changed; a backoff when its time is up. */
+export function holdApplies(hold: Hold, settings: unknown, now: Date): boolean {
+  if (hold.kind === 'backoff') return hold.until !== undefined && Date.parse(hold.until) > now.getTime();
+  if (!hold.configSalt || !hold.configHash) return true;
+  const h = fingerprint(settings, Buffer.from(hold.configSalt, 'hex'));
+  return timingSafeEqual(h, Buffer.from(hold.configHash, 'hex'));
+}
+
+/** The hold a provider error calls for, if any. */
+export function holdFromError(e: unknown, settings: unknown, now: Date, message: string): Hold | undefined {
+  if (!(e instanceof ProviderError)) return undefined;
+  if (e.kind === 'lockout') {
+    const salt = randomBytes(8);
+    return {
+      kind: 'lockout',
+      ...(e.code ? { code: e.code } : {}),
+      message,
+      since: now.toISOString(),
+      configSalt: salt.toString('hex'),
+      configHash: fingerprint(settings, salt).toString('hex'),
+    };
+  }
+  if (e.kind === 'rate-limited' && e.retryAfterMs !== undefined) {
+    return { kind: 'backoff', ...(e.code ? { code: e.code } : {}), message, since: now.toISOString(), until: new Date(now.getTime() + e.retryAfterMs).toISOString() };
+  }
+  return undefined;
+}
+
+export function describeHold(h: Hold): string {
+  if (h.kind === 'lockout') {
+    return `locked out since ${h.since}${h.code ? ` (provider answered ${h.code})` : ''}: ${h.message}; no request is made until the provider's config changes or you run \`dnsfail unlock\``;
+  }
+  return `backing off until ${h.until}${h.code ? ` (provider answered ${h.code})` : ''}: ${h.message}`;
+}

@@ -1,0 +1,33 @@
+import { acquireLock } from '../../state/lock.js';
+import { loadState, saveState } from '../../state/store.js';
+import { DEFAULT_LOCK_WAIT_MS } from '../../app/check.js';
+import { describeHold } from '../../app/holds.js';
+import { statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
+
+export interface UnlockArgs extends GlobalArgs {
+  record?: string;
+}
+
+/** Lifts provider lockouts and backoffs (all, or those of one record name) so the next run calls the provider again. */
+export async function unlockCommand(args: UnlockArgs, ctx: CommandContext): Promise<number> {
+  const statePath = statePathFor(args, ctx);
+  const lock = await acquireLock(`${statePath}.lock`, DEFAULT_LOCK_WAIT_MS);
+  try {
+    const { state } = loadState(statePath);
+    const holds = state.holds ?? {};
+    const wanted = args.record?.toLowerCase().replace(/\.$/, '');
+    const lifted = Object.keys(holds).filter((k) => !wanted || k.split('/')[1] === wanted);
+    if (lifted.length === 0) {
+      ctx.io.out(wanted ? `no lockout or backoff for ${wanted}` : 'no lockouts or backoffs');
+      return 0;
+    }
+    for (const k of lifted) {
+      ctx.io.out(`lifted ${k}: ${describeHold(holds[k]!)}`);
+      delete holds[k];
+    }
+    saveState(statePath, { ...state, holds }, new Date());
+    return 0;
+  } finally {
+    lock.release();
+  }
+}
