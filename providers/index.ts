@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ProviderFactory } from './types.js';
 
 /**
@@ -6,18 +9,68 @@ import type { ProviderFactory } from './types.js';
  */
 export const BUILTIN_KINDS = ['zonefile', 'dyndns2', 'cloudflare', 'route53', 'powerdns', 'rfc2136', 'exec'] as const;
 
-export async function loadProviderFactory(kind: string): Promise<ProviderFactory<any> | undefined> {
-  if (!(BUILTIN_KINDS as readonly string[]).includes(kind)) return undefined;
-  try {
-    const mod = (await import(`./${kind}/index.js`)) as { default: ProviderFactory<any> };
-    return mod.default;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw e;
+export type FactoryLookup = { factory: ProviderFactory<any> } | { error: string };
+
+/**
+ * `type` is a built-in kind, a path to a module (./x.js, ../x.js, /abs/x.js; relative to the
+ * config's directory), or the name of an installed package `dnsfail-provider-<type>`.
+ */
+export async function loadProviderFactory(type: string, baseDir = process.cwd()): Promise<FactoryLookup> {
+  if ((BUILTIN_KINDS as readonly string[]).includes(type)) {
+    const mod = (await import(`./${type}/index.js`)) as { default: ProviderFactory<any> };
+    return { factory: mod.default };
   }
+  const isPath = type.startsWith('./') || type.startsWith('../') || isAbsolute(type);
+  if (!isPath && !/^[a-z0-9][a-z0-9._-]*$/.test(type)) return { error: `unknown provider type "${type}"` };
+  let url: string;
+  if (isPath) {
+    url = pathToFileURL(resolvePath(baseDir, type)).href;
+  } else {
+    const pkg = `dnsfail-provider-${type}`;
+    const resolved = [join(baseDir, 'noop.js'), import.meta.filename]
+      .map((from) => {
+        try {
+          return createRequire(from).resolve(pkg);
+        } catch {
+          return undefined;
+        }
+      })
+      .find(Boolean);
+    if (!resolved) return { error: `unknown provider type "${type}" (not a built-in, and no package ${pkg} is installed)` };
+    url = pathToFileURL(resolved).href;
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(url)) as { default?: unknown };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { error: code === 'ERR_MODULE_NOT_FOUND' ? `provider module ${type} not found` : `provider module ${type} failed to load: ${(e as Error).message}` };
+  }
+  const missing = missingFactoryParts(mod.default);
+  if (missing.length) return { error: `${type} does not default-export a dnsfail provider (missing: ${missing.join(', ')}); see providers/README.md` };
+  return { factory: mod.default as ProviderFactory<any> };
+}
+
+function missingFactoryParts(f: unknown): string[] {
+  if (!f || typeof f !== 'object') return ['a default export'];
+  const o = f as Record<string, unknown>;
+  const missing: string[] = [];
+  if (typeof o.kind !== 'string') missing.push('kind');
+  if (!o.capabilities || typeof o.capabilities !== 'object') missing.push('capabilities');
+  if (typeof (o.configSchema as { safeParse?: unknown } | undefined)?.safeParse !== 'function') missing.push('configSchema.safeParse');
+  if (typeof o.create !== 'function') missing.push('create');
+  return missing;
 }
 
 export async function builtinProviderFactories(): Promise<ProviderFactory<any>[]> {
-  const all = await Promise.all(BUILTIN_KINDS.map((k) => loadProviderFactory(k)));
-  return all.filter((f): f is ProviderFactory<any> => f !== undefined);
+  const all = await Promise.all(
+    BUILTIN_KINDS.map(async (k) => {
+      try {
+        return await loadProviderFactory(k);
+      } catch {
+        return { error: k };
+      }
+    }),
+  );
+  return all.flatMap((r) => ('factory' in r ? [r.factory] : []));
 }

@@ -59,13 +59,25 @@ export async function main(argv: string[], opts: { io?: Io; env?: Record<string,
     .command('validate', 'Check the config only (no network)', {}, (a) =>
       run(async () => (await import('./commands/validate.js')).validateCommand(a as unknown as GlobalArgs, ctx))(),
     )
+    .command(
+      'doctor',
+      'Check a setup: config, credentials, the record, the alias CNAME, the TTL; draws the chain',
+      (y) =>
+        y
+          .option('resolver', { type: 'string', describe: "DNS server (IP[:port]) to ask instead of the alias zone's authoritative servers" })
+          .option('interval', { type: 'string', default: '1m', describe: 'How often checks run (cron or watch interval), for the TTL advice' }),
+      (a) => run(async () => (await import('./commands/doctor.js')).doctorCommand({ ...(a as unknown as GlobalArgs), interval: String(a.interval), ...(a.resolver ? { resolver: String(a.resolver) } : {}) }, ctx))(),
+    )
+    .command('providers', 'List the provider types and what each can do', (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print JSON' }), (a) =>
+      run(async () => (await import('./commands/providers.js')).providersCommand({ json: Boolean(a.json) }, ctx))(),
+    )
     .command('schema', "Print the config's JSON Schema (for editor completion)", {}, () =>
       run(async () => (await import('./commands/schema.js')).schemaCommand(ctx))(),
     )
     .command('demo', 'Fail over and back on loopback with a local zone file (no account, no network)', {}, (a) =>
       run(async () => (await import('./commands/demo.js')).demoCommand(a as unknown as GlobalArgs, ctx))(),
     )
-    .demandCommand(1, 'Name a command: check, status, validate, schema or demo')
+    .demandCommand(1, 'Name a command: check, status, validate, doctor, providers, unlock, schema or demo')
     .strict()
     .epilog(`${CONFIG_SEARCH}\n\n${EXIT_CODES}`)
     .wrap(Math.min(100, process.stdout.columns || 100))

@@ -83,16 +83,17 @@ async function resolveProviders(raw: RawConfig, baseDir: string, problems: Probl
   const out: Record<string, ProviderConfig> = {};
   const blocks = raw.providers as Record<string, Record<string, unknown> & { type: string }>;
   for (const [id, block] of Object.entries(blocks)) {
-    const factory = await loadProviderFactory(block.type);
-    if (!factory) {
+    const found = await loadProviderFactory(block.type, baseDir);
+    if ('error' in found) {
       const known = [...BUILTIN_KINDS];
       const guess = closest(block.type, known);
       problems.push({
         path: ['providers', id, 'type'],
-        message: `unknown provider type "${block.type}"${guess ? ` (did you mean "${guess}"?)` : ''}; known: ${known.join(', ')}`,
+        message: `${found.error}${guess ? ` (did you mean "${guess}"?)` : ''}; built-in types: ${known.join(', ')}`,
       });
       continue;
     }
+    const { factory } = found;
     const withSecrets = resolveSecretFiles(block, factory.secretKeys ?? [], baseDir, ['providers', id], problems);
     const result = factory.configSchema.safeParse(withSecrets);
     if (!result.success) {

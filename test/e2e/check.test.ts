@@ -276,3 +276,40 @@ describe('dnsfail CLI basics', () => {
     assert.ok(r.ms < 20_000);
   });
 });
+
+describe('dnsfail status and providers', () => {
+  it('status shows the current value from the provider and each server state from the last run, probing nothing', async () => {
+    const t = await startHttpTarget({ host: '127.0.0.2' });
+    try {
+      const s = setup(basicConfig(t.port));
+      assert.equal((await runCli(['check', ...s.args])).code, 0);
+      const hits = t.hits;
+      const r = await runCli(['status', ...s.args]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /app\.example\.test A\s+127\.0\.0\.2\s+from provider, via local/);
+      assert.match(r.stdout, /\* up\s+127\.0\.0\.2 \(primary\)\s+\S+\s+ok ×1/);
+      assert.match(r.stdout, /down\s+127\.0\.0\.3 \(backup\)\s+\S+\s+failed ×1: connect ECONNREFUSED/);
+      assert.match(r.stdout, /last change .*: \(missing\) → 127\.0\.0\.2/);
+      assert.equal(t.hits, hits, 'status probes nothing');
+      const j = JSON.parse((await runCli(['status', '--json', ...s.args])).stdout);
+      assert.deepEqual(j.records[0].current, ['127.0.0.2']);
+      assert.equal(j.records[0].servers[1].state, 'down');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('providers lists every built-in kind with its capabilities', async () => {
+    const r = await runCli(['providers', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const list = JSON.parse(r.stdout) as Array<{ kind: string; capabilities: Record<string, boolean> }>;
+    assert.deepEqual(list.find((p) => p.kind === 'zonefile')?.capabilities, { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true });
+  });
+
+  it('unlock with nothing held says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dnsfail-unlock-'));
+    const r = await runCli(['unlock', '--state', join(dir, 'state.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /no lockouts or backoffs/);
+  });
+});

@@ -1,0 +1,118 @@
+import type { Resolver } from 'node:dns/promises';
+import { withRetry } from '../../../providers/retry.js';
+import { closeProviders, createProviders } from '../../app/providers.js';
+import type { RecordConfig } from '../../config/types.js';
+import { parseDuration, formatDuration } from '../../config/duration.js';
+import { authoritativeServers, lookupAddresses, lookupCname, makeResolver } from '../../dns/lookup.js';
+import { ConfigError } from '../../errors.js';
+import { redact } from '../../log/redact.js';
+import { loadState } from '../../state/store.js';
+import { loadConfigFor, statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
+
+export interface DoctorArgs extends GlobalArgs {
+  /** DNS server to ask instead of the alias zone's authoritative servers ("IP[:port]"). */
+  resolver?: string;
+  /** How often checks run (the cron or watch interval), for the TTL advice. */
+  interval: string;
+}
+
+/** Checks a setup before the user trusts it. Exit 0 only when everything holds; each problem comes with its fix. */
+export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Promise<number> {
+  const { io } = ctx;
+  const { c } = io;
+  const intervalMs = parseDuration(args.interval);
+  if (intervalMs === null) throw new ConfigError(`--interval "${args.interval}" is not a duration such as 30s or 1m`);
+  let problems = 0;
+  const ok = (text: string) => io.out(`  ${c.green('✔')} ${text}`);
+  const bad = (text: string, fix: string) => {
+    problems++;
+    io.out(`  ${c.red('✘')} ${text}`);
+    io.out(`    ${c.dim('fix:')} ${fix}`);
+  };
+
+  const config = await loadConfigFor(args, ctx);
+  io.out(`${c.green('✔')} config ${config.source} is valid: ${config.records.length} record(s)`);
+  const { state } = loadState(statePathFor(args, ctx));
+  const providers = createProviders(config);
+  const resolverFor = async (name: string): Promise<{ r: Resolver; via: string } | null> => {
+    if (args.resolver) return { r: makeResolver([args.resolver]), via: args.resolver };
+    const servers = await authoritativeServers(name);
+    return servers.length ? { r: makeResolver(servers), via: `${servers[0]} (authoritative)` } : null;
+  };
+
+  try {
+    for (const record of config.records) {
+      io.out(c.bold(`${record.name} ${record.type}`) + c.dim(` via ${record.provider} (${config.providers[record.provider]!.kind})`));
+      const provider = providers[record.provider]!;
+      let current: string[] | null = null;
+      let ttl: number | undefined;
+      if (provider.read) {
+        try {
+          const rec = await withRetry(() => provider.read!({ name: record.name, type: record.type }), { retries: 1 });
+          ok(`credentials work: the provider answered a read`);
+          if (rec) {
+            current = rec.values;
+            ttl = rec.ttl;
+            ok(`the record exists: ${rec.values.join(', ')}${rec.ttl !== undefined ? ` (TTL ${rec.ttl})` : ''}`);
+          } else bad('the record does not exist yet', 'run `dnsfail check` once: it creates the record');
+        } catch (e) {
+          bad(`the provider read failed: ${redact((e as Error).message)}`, 'check the credentials, their permissions and the endpoint in the provider config');
+        }
+      } else {
+        const found = await resolverFor(record.name).catch(() => null);
+        const rec = found ? await lookupAddresses(found.r, record.name, record.type).catch(() => null) : null;
+        if (rec) {
+          current = rec.values;
+          ok(`the record answers in DNS: ${rec.values.join(', ')} (asked ${found!.via}; this provider cannot be read, credentials are tested on the first write)`);
+        } else bad('the record does not answer in DNS', 'run `dnsfail check` once, and make sure the name exists at the provider');
+      }
+
+      if (record.alias) await checkAlias(record, resolverFor, ok, bad);
+
+      if (record.ttl * 1000 > record.fall * intervalMs) {
+        bad(
+          `TTL ${record.ttl}s is longer than fall × interval (${record.fall} × ${formatDuration(intervalMs)}): resolvers may keep a dead server for ${record.ttl}s after dnsfail moved the record`,
+          `set ttl: ${Math.max(30, Math.floor((record.fall * intervalMs) / 1000))} (or lower) on this record`,
+        );
+      } else ok(`TTL ${record.ttl}s fits fall × interval (${record.fall} × ${formatDuration(intervalMs)})`);
+      if (ttl !== undefined && ttl !== record.ttl) io.out(`    ${c.dim(`note: the record now has TTL ${ttl}; the next write sets ${record.ttl}`)}`);
+
+      io.out(`  ${drawChain(record, current, state.records[record.key]?.servers ?? {})}`);
+    }
+  } finally {
+    await closeProviders(providers);
+  }
+  io.out(problems ? c.red(`${problems} problem(s) found`) : c.green('everything holds'));
+  return problems ? 1 : 0;
+}
+
+async function checkAlias(
+  record: RecordConfig,
+  resolverFor: (name: string) => Promise<{ r: Resolver; via: string } | null>,
+  ok: (t: string) => void,
+  bad: (t: string, fix: string) => void,
+): Promise<void> {
+  const alias = record.alias!;
+  const found = await resolverFor(alias).catch(() => null);
+  if (!found) return bad(`cannot find the authoritative servers of ${alias}`, 'pass --resolver IP[:port] of a server that serves the alias zone');
+  try {
+    const target = await lookupCname(found.r, alias);
+    if (target === record.name) ok(`${alias} is a CNAME to ${record.name} (asked ${found.via})`);
+    else if (target) bad(`${alias} is a CNAME to ${target}, not to ${record.name} (asked ${found.via})`, `point it at the managed record: ${alias}. CNAME ${record.name}.`);
+    else bad(`${alias} is not a CNAME (asked ${found.via})`, `add ${alias}. CNAME ${record.name}. in the ${alias} zone`);
+  } catch (e) {
+    bad(`the DNS query for ${alias} failed: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (asked ${found.via})`, 'check that the server answers, or pass --resolver');
+  }
+}
+
+function drawChain(record: RecordConfig, current: string[] | null, servers: Record<string, { state: string }>): string {
+  const head = record.alias ? `${record.alias} → CNAME → ${record.name}` : record.name;
+  if (!current?.length) return `${head} → (no ${record.type} record)`;
+  const parts = current.map((v) => {
+    const idx = record.servers.findIndex((s) => s.address === v);
+    if (idx < 0) return `${v} (not in the server queue)`;
+    const s = record.servers[idx]!;
+    return `${v} (server ${idx + 1} of ${record.servers.length}${s.label ? `, ${s.label}` : ''}, ${servers[v]?.state ?? 'not probed yet'})`;
+  });
+  return `${head} → ${record.type} ${parts.join(', ')}`;
+}
