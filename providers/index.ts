@@ -9,7 +9,7 @@ import type { ProviderFactory } from './types.js';
  */
 export const BUILTIN_KINDS = ['zonefile', 'dyndns2', 'cloudflare', 'route53', 'powerdns', 'rfc2136', 'exec'] as const;
 
-export type FactoryLookup = { factory: ProviderFactory<any> } | { error: string };
+export type FactoryLookup = { factory: ProviderFactory<any> } | { error: string; unknown?: boolean };
 
 /**
  * `type` is a built-in kind, a path to a module (./x.js, ../x.js, /abs/x.js; relative to the
@@ -21,7 +21,7 @@ export async function loadProviderFactory(type: string, baseDir = process.cwd())
     return { factory: mod.default };
   }
   const isPath = type.startsWith('./') || type.startsWith('../') || isAbsolute(type);
-  if (!isPath && !/^[a-z0-9][a-z0-9._-]*$/.test(type)) return { error: `unknown provider type "${type}"` };
+  if (!isPath && !/^[a-z0-9][a-z0-9._-]*$/.test(type)) return { error: `unknown provider type "${type}"`, unknown: true };
   let url: string;
   if (isPath) {
     url = pathToFileURL(resolvePath(baseDir, type)).href;
@@ -36,7 +36,7 @@ export async function loadProviderFactory(type: string, baseDir = process.cwd())
         }
       })
       .find(Boolean);
-    if (!resolved) return { error: `unknown provider type "${type}" (not a built-in, and no package ${pkg} is installed)` };
+    if (!resolved) return { error: `unknown provider type "${type}"`, unknown: true };
     url = pathToFileURL(resolved).href;
   }
   let mod: { default?: unknown };

@@ -74,7 +74,7 @@ export async function buildConfig(source: ConfigSource, baseDir: string, env: En
   }
   const raw = parsed.data as RawConfig;
   const providers = await resolveProviders(raw, baseDir, problems);
-  const records = resolveRecords(raw, providers, baseDir, problems);
+  const records = resolveRecords(raw, providers, Object.keys(raw.providers as object), baseDir, problems);
   if (problems.length) fail();
   return { source: source.name, baseDir, providers, records };
 }
@@ -85,12 +85,9 @@ async function resolveProviders(raw: RawConfig, baseDir: string, problems: Probl
   for (const [id, block] of Object.entries(blocks)) {
     const found = await loadProviderFactory(block.type, baseDir);
     if ('error' in found) {
-      const known = [...BUILTIN_KINDS];
-      const guess = closest(block.type, known);
-      problems.push({
-        path: ['providers', id, 'type'],
-        message: `${found.error}${guess ? ` (did you mean "${guess}"?)` : ''}; built-in types: ${known.join(', ')}`,
-      });
+      const guess = found.unknown ? closest(block.type, BUILTIN_KINDS) : undefined;
+      const more = found.unknown ? `; built-in types: ${BUILTIN_KINDS.join(', ')}; or a module path (./provider.js) or an installed dnsfail-provider-${block.type} package` : '';
+      problems.push({ path: ['providers', id, 'type'], message: `${found.error}${guess ? ` (did you mean "${guess}"?)` : ''}${more}` });
       continue;
     }
     const { factory } = found;

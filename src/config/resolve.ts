@@ -24,6 +24,8 @@ export const RECORD_DEFAULTS = {
 export function resolveRecords(
   raw: RawConfig,
   providers: Record<string, ProviderConfig>,
+  /** Every id under providers, valid or not: a record naming an invalid one is not blamed for it. */
+  definedIds: string[],
   baseDir: string,
   problems: Problem[],
 ): RecordConfig[] {
@@ -31,7 +33,7 @@ export function resolveRecords(
   const seen = new Map<string, number>();
   raw.records.forEach((rec, i) => {
     const before = problems.length;
-    const resolved = resolveRecord(rec, raw.defaults ?? {}, providers, baseDir, ['records', i], problems);
+    const resolved = resolveRecord(rec, raw.defaults ?? {}, providers, definedIds, baseDir, ['records', i], problems);
     if (!resolved || problems.length > before) return;
     const first = seen.get(resolved.key);
     if (first !== undefined) {
@@ -48,6 +50,7 @@ function resolveRecord(
   rec: RawRecord,
   defaults: RawTunables,
   providers: Record<string, ProviderConfig>,
+  definedIds: string[],
   baseDir: string,
   at: PathSegment[],
   problems: Problem[],
@@ -67,7 +70,7 @@ function resolveRecord(
   const max = rec.max ?? defaults.max;
   if (max !== undefined && strategy !== 'all') problem([rec.max !== undefined ? 'max' : 'strategy'], 'max applies only to strategy: all');
 
-  const providerId = pickProvider(rec, defaults, providers, (m) => problem(['provider'], m));
+  const providerId = pickProvider(rec, defaults, providers, definedIds, (m) => problem(['provider'], m));
   const provider = providerId ? providers[providerId] : undefined;
   const caps = provider ? provider.factory.capabilities : undefined;
   if (caps && provider) {
@@ -130,15 +133,17 @@ function pickProvider(
   rec: RawRecord,
   defaults: RawTunables,
   providers: Record<string, ProviderConfig>,
+  definedIds: string[],
   problem: (m: string) => void,
 ): string | null {
-  const ids = Object.keys(providers);
+  const ids = definedIds;
   const id = rec.provider ?? defaults.provider;
   if (id === undefined) {
-    if (ids.length === 1) return ids[0]!;
+    if (ids.length === 1) return ids[0]! in providers ? ids[0]! : null;
     problem(`no provider given; set provider to one of: ${ids.join(', ') || '(none defined under providers)'}`);
     return null;
   }
+  if (ids.includes(id) && !(id in providers)) return null; // its own problem is already reported
   if (!(id in providers)) {
     problem(`provider "${id}" is not defined under providers${ids.length ? ` (defined: ${ids.join(', ')})` : ''}`);
     return null;

@@ -135,6 +135,12 @@ describe('config: bad input names the path and the line', () => {
     });
   }
 
+  it('an unknown provider type is one problem, not also a bad reference in every record', async () => {
+    const e = await loadError(GOOD.replace('type: zonefile', 'type: zonefil'));
+    assert.doesNotMatch(e.message, /problems in the config/);
+    assert.doesNotMatch(e.message, /is not defined under providers/);
+  });
+
   it('rejects duplicate records (same name and type)', async () => {
     const text = GOOD + `  - name: APP.example.test.\n    servers: [192.0.2.99]\n`;
     const e = await loadError(text);
