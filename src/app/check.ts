@@ -1,8 +1,12 @@
 import type { Config } from '../config/types.js';
 import { DnsfailError } from '../errors.js';
+import { renderMetrics } from '../metrics/prometheus.js';
+import { sendPing } from '../notify/ping.js';
+import { sendNotifications } from '../notify/send.js';
+import { writeFileAtomic } from '../state/atomic-write.js';
 import { acquireLock } from '../state/lock.js';
-import { loadState, saveState } from '../state/store.js';
-import { closeProviders, createProviders } from './providers.js';
+import { loadState, saveState, type StateFile } from '../state/store.js';
+import { closeProviders, createProviders, USER_AGENT } from './providers.js';
 import type { RunReport } from './report.js';
 import { runOnce } from './run-once.js';
 
@@ -12,15 +16,33 @@ export interface CheckOptions {
   concurrency?: number;
   /** How long to wait for an overlapping run to finish before giving up. */
   lockWaitMs?: number;
+  /** Write Prometheus text here after the run (node_exporter textfile collector). */
+  metricsFile?: string;
+  /** watch: runs so far, exported as dnsfail_runs_total. */
+  runsTotal?: number;
+}
+
+export interface CheckResult {
+  report: RunReport;
+  state: StateFile;
+  /** The metrics text of this run (also written to metricsFile when given). */
+  metrics: string;
 }
 
 export const DEFAULT_LOCK_WAIT_MS = 3000;
 
-/** `dnsfail check`: lock, load state, run once, save state. A dry run takes no lock and saves nothing. */
-export async function performCheck(config: Config, opts: CheckOptions): Promise<RunReport> {
+/**
+ * One complete run as `dnsfail check` does it: lock, load state, ping start, run, notify, save
+ * state, ping the result, write metrics. A dry run takes no lock and has no side effects.
+ */
+export async function performCheck(config: Config, opts: CheckOptions): Promise<CheckResult> {
   const lock = opts.dryRun ? null : await acquireLock(`${opts.statePath}.lock`, opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   try {
     const loaded = loadState(opts.statePath);
+    const sideEffects = !opts.dryRun;
+    const warnings: string[] = loaded.warning ? [loaded.warning] : [];
+    if (sideEffects && config.ping) pushWarning(warnings, await sendPing(config.ping, 'start', USER_AGENT));
+
     const providers = createProviders(config);
     let result;
     try {
@@ -28,16 +50,34 @@ export async function performCheck(config: Config, opts: CheckOptions): Promise<
     } finally {
       await closeProviders(providers);
     }
-    if (loaded.warning) result.report.warnings.push(loaded.warning);
-    if (!opts.dryRun) {
+    const { report, state } = result;
+    if (sideEffects && config.notify.length && report.events.length) warnings.push(...(await sendNotifications(config.notify, report.events, USER_AGENT)));
+    if (sideEffects) {
       try {
-        saveState(opts.statePath, result.state, new Date());
+        saveState(opts.statePath, state, new Date());
       } catch (e) {
         throw new DnsfailError(`cannot write state file ${opts.statePath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
       }
     }
-    return result.report;
+    if (sideEffects && config.ping) {
+      const summary = report.records.map((r) => `${r.name} ${r.type}: ${r.outcome}${r.error ? ` (${r.error})` : ''}`).join('\n');
+      pushWarning(warnings, await sendPing(config.ping, report.exitCode === 0 ? 'success' : 'fail', USER_AGENT, summary));
+    }
+    report.warnings.unshift(...warnings);
+    const metrics = renderMetrics({ records: config.records, history: state.records, report, finishedAt: Date.now() / 1000, ...(opts.runsTotal !== undefined ? { runsTotal: opts.runsTotal } : {}) });
+    if (opts.metricsFile) {
+      try {
+        writeFileAtomic(opts.metricsFile, metrics, 0o644);
+      } catch (e) {
+        report.warnings.push(`cannot write metrics file ${opts.metricsFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    }
+    return { report, state, metrics };
   } finally {
     lock?.release();
   }
+}
+
+function pushWarning(list: string[], w: string | null): void {
+  if (w) list.push(w);
 }

@@ -1,3 +1,4 @@
+import type { RecordEvent } from '../core/events.js';
 import type { Outcome, RecordType, ServerView } from '../core/types.js';
 
 export interface RecordReport {
@@ -23,5 +24,7 @@ export interface RunReport {
   durationMs: number;
   records: RecordReport[];
   warnings: string[];
+  /** Transitions worth telling (one per record at most): change, all-down, recovery, error. */
+  events: RecordEvent[];
   exitCode: number;
 }

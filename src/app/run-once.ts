@@ -2,6 +2,7 @@ import { withRetry } from '../../providers/retry.js';
 import type { CurrentRecord, Provider } from '../../providers/types.js';
 import type { Config, RecordConfig } from '../config/types.js';
 import { decideRecord } from '../core/select.js';
+import { eventsOfRun } from '../core/events.js';
 import type { Observation, RecordHistory } from '../core/types.js';
 import { ExitCode } from '../errors.js';
 import { runChecks } from '../health/run-checks.js';
@@ -67,7 +68,15 @@ export async function runOnce(config: Config, state: StateFile, deps: RunDeps, o
       ? ExitCode.allDown
       : ExitCode.ok;
   return {
-    report: { dryRun: opts.dryRun, startedAt: started.toISOString(), durationMs: Math.round(performance.now() - t0), records: reports, warnings: [], exitCode },
+    report: {
+      dryRun: opts.dryRun,
+      startedAt: started.toISOString(),
+      durationMs: Math.round(performance.now() - t0),
+      records: reports,
+      warnings: [],
+      events: eventsOfRun(reports, (r) => state.records[`${r.name}/${r.type}`]?.lastOutcome),
+      exitCode,
+    },
     state: { version: state.version, records: nextRecords, ...(Object.keys(nextHolds).length ? { holds: nextHolds } : {}) },
   };
 }
@@ -108,7 +117,7 @@ async function settleRecord(
   }
 
   const decision = decideRecord(record, prev, observations, current?.values ?? null, now());
-  const history: RecordHistory = { ...decision.next };
+  const history: RecordHistory = { ...decision.next, lastOutcome: decision.outcome };
   const report: RecordReport = {
     ...base,
     current: current?.values ?? null,
@@ -120,6 +129,8 @@ async function settleRecord(
     servers: decision.servers,
   };
   if (readError) {
+    if (prev?.lastOutcome) history.lastOutcome = prev.lastOutcome;
+    else delete history.lastOutcome;
     // Without knowing what the record holds, a write could undo someone else's change: skip it.
     return { report: { ...report, outcome: 'error', error: readError, changed: false }, history, ...(newHold ? { newHold } : {}) };
   }
@@ -134,6 +145,7 @@ async function settleRecord(
     return { report: { ...report, outcome: 'error', error: f.message }, history, ...(f.newHold ? { newHold: f.newHold } : {}) };
   }
   history.published = decision.desired;
+  if (current?.values.length) history.failovers = (prev?.failovers ?? 0) + 1;
   history.lastChange = { at: now().toISOString(), from: current?.values ?? [], to: decision.desired, reason: decision.reason };
   return { report: { ...report, written: true }, history };
 }

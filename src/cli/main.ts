@@ -40,9 +40,53 @@ export async function main(argv: string[], opts: { io?: Io; env?: Record<string,
         y
           .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'Print the plan; write nothing, not even state' })
           .option('json', { type: 'boolean', default: false, describe: 'Print a machine-readable report' })
-          .option('concurrency', { type: 'number', describe: 'Probes in flight at once (default 64)' }),
+          .option('concurrency', { type: 'number', describe: 'Probes in flight at once (default 64)' })
+          .option('metrics-file', { type: 'string', describe: 'Write Prometheus text here after the run (node_exporter textfile collector)' }),
       (a) =>
-        run(async () => (await import('./commands/check.js')).checkCommand({ ...(a as unknown as GlobalArgs), dryRun: Boolean(a.dryRun), json: Boolean(a.json), ...(a.concurrency ? { concurrency: a.concurrency } : {}) }, ctx))(),
+        run(async () => (await import('./commands/check.js')).checkCommand({ ...(a as unknown as GlobalArgs), dryRun: Boolean(a.dryRun), json: Boolean(a.json), ...(a.concurrency ? { concurrency: a.concurrency } : {}), ...(a.metricsFile ? { metricsFile: String(a.metricsFile) } : {}) }, ctx))(),
+    )
+    .command(
+      'watch',
+      'Run check repeatedly on an interval or cron schedule (a daemon for systemd or Kubernetes)',
+      (y) =>
+        y
+          .option('interval', { type: 'string', describe: `Run every DURATION (default ${'30s'})` })
+          .option('schedule', { type: 'string', describe: 'Run on a cron schedule instead: 5 fields, or 6 with seconds' })
+          .option('tz', { type: 'string', describe: 'Time zone of --schedule (default: the system zone)' })
+          .option('jitter', { type: 'string', describe: 'Add up to DURATION of random delay to each run' })
+          .option('listen', { type: 'string', describe: 'Serve /metrics and /healthz on IP:PORT, e.g. 127.0.0.1:9464' })
+          .option('metrics-file', { type: 'string', describe: 'Also write Prometheus text here after each run' })
+          .option('log-format', { choices: ['human', 'json'] as const, default: 'human' as const, describe: 'json: one object per event (journald, Kubernetes)' })
+          .option('concurrency', { type: 'number', describe: 'Probes in flight at once (default 64)' })
+          .option('max-runs', { type: 'number', hidden: true }),
+      (a) =>
+        run(async () =>
+          (await import('./commands/watch.js')).watchCommand(
+            {
+              ...(a as unknown as GlobalArgs),
+              logFormat: a.logFormat as 'human' | 'json',
+              ...(a.interval ? { interval: String(a.interval) } : {}),
+              ...(a.schedule ? { schedule: String(a.schedule) } : {}),
+              ...(a.tz ? { tz: String(a.tz) } : {}),
+              ...(a.jitter ? { jitter: String(a.jitter) } : {}),
+              ...(a.listen ? { listen: String(a.listen) } : {}),
+              ...(a.metricsFile ? { metricsFile: String(a.metricsFile) } : {}),
+              ...(a.concurrency ? { concurrency: a.concurrency } : {}),
+              ...(a.maxRuns ? { maxRuns: a.maxRuns } : {}),
+            },
+            ctx,
+          ),
+        )(),
+    )
+    .command(
+      'schedule <expression>',
+      'Print the next run times of a cron expression (check a crontab or --schedule line)',
+      (y) =>
+        y
+          .positional('expression', { type: 'string', demandOption: true, describe: 'e.g. "7,22,37,52 * * * *"' })
+          .option('count', { type: 'number', default: 5, describe: 'How many run times' })
+          .option('tz', { type: 'string', describe: 'Time zone' }),
+      (a) => run(async () => (await import('./commands/schedule.js')).scheduleCommand({ expression: String(a.expression), count: Number(a.count), ...(a.tz ? { tz: String(a.tz) } : {}) }, ctx))(),
     )
     .command(
       'status',
@@ -77,7 +121,7 @@ export async function main(argv: string[], opts: { io?: Io; env?: Record<string,
     .command('demo', 'Fail over and back on loopback with a local zone file (no account, no network)', {}, (a) =>
       run(async () => (await import('./commands/demo.js')).demoCommand(a as unknown as GlobalArgs, ctx))(),
     )
-    .demandCommand(1, 'Name a command: check, status, validate, doctor, providers, unlock, schema or demo')
+    .demandCommand(1, 'Name a command: check, watch, status, validate, doctor, providers, unlock, schedule, schema or demo')
     .strict()
     .epilog(`${CONFIG_SEARCH}\n\n${EXIT_CODES}`)
     .wrap(Math.min(100, process.stdout.columns || 100))

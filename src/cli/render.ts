@@ -14,6 +14,7 @@ export function reportToJson(report: RunReport): string {
       durationMs: report.durationMs,
       exitCode: report.exitCode,
       warnings: report.warnings,
+      events: report.events.map((e) => ({ kind: e.kind, name: e.name, type: e.type, old: e.old, new: e.new, reason: e.reason })),
       records: report.records.map((r) => ({
         name: r.name,
         type: r.type,

@@ -4,6 +4,7 @@ import { BUILTIN_KINDS, loadProviderFactory } from '../../providers/index.js';
 import { ConfigError } from '../errors.js';
 import { closest } from '../util/suggest.js';
 import { interpolateEnv } from './interpolate.js';
+import { resolveNotifiers, resolvePing } from './notify.js';
 import { resolveRecords, type Problem } from './resolve.js';
 import { buildConfigSchema, type RawConfig } from './schema.js';
 import { resolveSecretFiles } from './secret-files.js';
@@ -75,8 +76,10 @@ export async function buildConfig(source: ConfigSource, baseDir: string, env: En
   const raw = parsed.data as RawConfig;
   const providers = await resolveProviders(raw, baseDir, problems);
   const records = resolveRecords(raw, providers, Object.keys(raw.providers as object), baseDir, problems);
+  const notify = resolveNotifiers(raw, baseDir, problems);
+  const ping = resolvePing(raw, baseDir, problems);
   if (problems.length) fail();
-  return { source: source.name, baseDir, providers, records };
+  return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}) };
 }
 
 async function resolveProviders(raw: RawConfig, baseDir: string, problems: Problem[]): Promise<Record<string, ProviderConfig>> {

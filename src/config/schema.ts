@@ -92,6 +92,32 @@ const recordSchema = z
   })
   .strict();
 
+const notifierSchema = z
+  .object({
+    type: z.enum(['webhook', 'slack', 'discord', 'exec']).describe('webhook: JSON POST; slack/discord: their incoming-webhook payloads; exec: run an argv'),
+    url: z.string().optional().describe('webhook/slack/discord: the URL (a secret: Slack and Discord URLs carry a token). Or urlFile.'),
+    urlFile: z.string().optional().describe('File holding the URL.'),
+    headers: z.record(z.string(), z.string()).optional().describe('webhook: extra request headers (values are treated as secrets).'),
+    command: z.array(z.string()).min(1).optional().describe('exec: argv run without a shell; env DNSFAIL_EVENT, DNSFAIL_NAME, DNSFAIL_TYPE, DNSFAIL_OLD, DNSFAIL_NEW, DNSFAIL_REASON; the JSON payload on stdin.'),
+    events: z
+      .array(z.enum(['change', 'all-down', 'recovery', 'error']))
+      .min(1)
+      .optional()
+      .describe('Which events to send. Default: change, all-down, recovery.'),
+    timeout: duration.optional().describe('Per notification. Default 5s.'),
+    allowInsecureHttp: z.boolean().optional().describe('Allow a plain-http URL that is not loopback.'),
+  })
+  .strict();
+
+const pingSchema = z
+  .object({
+    url: z.string().optional().describe('Dead-man\'s-switch URL (healthchecks.io style): URL/start before a run, URL after success, URL/fail after a failure. Or urlFile.'),
+    urlFile: z.string().optional(),
+    timeout: duration.optional().describe('Default 5s.'),
+    allowInsecureHttp: z.boolean().optional(),
+  })
+  .strict();
+
 /**
  * For validation each provider block is checked by its own factory's schema (resolve.ts), which gives
  * clearer errors than a union; for `dnsfail schema` the union of the given factories' schemas is used.
@@ -103,6 +129,8 @@ export function buildConfigSchema(factories?: ProviderFactory<any>[]) {
       providers: z.record(z.string(), providerSchema).describe('Named provider accounts that records refer to.'),
       defaults: z.object(recordTunables).strict().optional().describe('Defaults for every record key.'),
       records: z.array(recordSchema).min(1).describe('Managed records.'),
+      notify: z.array(notifierSchema).optional().describe('Where to tell about a change, an all-down and a recovery (not every run).'),
+      ping: pingSchema.optional().describe('Liveness pings after every run.'),
     })
     .strict();
 }
@@ -113,6 +141,8 @@ function providerUnion(factories: ProviderFactory<any>[]): z.ZodType {
   return z.union(schemas as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
 }
 
+export type RawNotifier = z.infer<typeof notifierSchema>;
+export type RawPing = z.infer<typeof pingSchema>;
 export type RawConfig = z.infer<ReturnType<typeof buildConfigSchema>>;
 export type RawCheck = z.infer<typeof checkSchema>;
 export type RawRecord = z.infer<typeof recordSchema>;

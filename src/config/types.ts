@@ -23,6 +23,18 @@ export interface ProviderConfig {
   settings: unknown;
 }
 
+export type NotifyEvent = 'change' | 'all-down' | 'recovery' | 'error';
+
+export type NotifierConfig =
+  | { type: 'webhook' | 'slack' | 'discord'; url: string; headers: Record<string, string>; events: NotifyEvent[]; timeoutMs: number; allowInsecureHttp: boolean }
+  | { type: 'exec'; command: string[]; events: NotifyEvent[]; timeoutMs: number };
+
+export interface PingConfig {
+  url: string;
+  timeoutMs: number;
+  allowInsecureHttp: boolean;
+}
+
 export interface Config {
   /** Where it came from, for messages ("dnsfail.yaml", "embedded demo"). */
   source: string;
@@ -30,4 +42,6 @@ export interface Config {
   baseDir: string;
   providers: Record<string, ProviderConfig>;
   records: RecordConfig[];
+  notify: NotifierConfig[];
+  ping?: PingConfig;
 }

@@ -33,6 +33,10 @@ export interface RecordHistory {
   /** What dnsfail last wrote (or confirmed) for this record; stands in for read() on write-only providers. */
   published?: string[];
   lastChange?: { at: string; from: string[]; to: string[]; reason: string };
+  /** Outcome of the last run that reached a decision: tells a new all-down or a recovery from a repeated one. */
+  lastOutcome?: Outcome;
+  /** Writes that replaced a published value (the first creation is not a failover). */
+  failovers?: number;
 }
 
 export interface RecordPolicy {

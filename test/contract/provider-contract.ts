@@ -183,5 +183,6 @@ function configFor(h: ContractHarness, record: RecordConfig): Config {
     baseDir: '/',
     providers: { p: { id: 'p', kind: h.kind, factory: undefined as never, settings: h.settings() } },
     records: [record],
+    notify: [],
   };
 }

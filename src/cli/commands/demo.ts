@@ -54,7 +54,7 @@ export async function demoCommand(args: GlobalArgs, ctx: CommandContext): Promis
     const step = async (title: string): Promise<RunReport> => {
       io.out('');
       io.out(c.bold.underline(title));
-      const report = await performCheck(config, { statePath, dryRun: false });
+      const { report } = await performCheck(config, { statePath, dryRun: false });
       for (const r of report.records) for (const s of r.servers) io.out(`  ${serverLine(s, c)}`);
       const lines = renderRun(report, c, false);
       for (const line of lines) io[line.stream](`  ${line.text}`);
