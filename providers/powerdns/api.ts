@@ -1,0 +1,85 @@
+import type { Method } from 'got';
+import type { RecordType } from '../../src/core/types.js';
+import { ProviderError } from '../errors.js';
+import { createHttpClient, type HttpClient, type RequestOptions } from '../http.js';
+import type { CurrentRecord } from '../types.js';
+import { errorMessage, findRrset, parseZoneList, wireName, type PdnsZone } from './parse.js';
+
+export interface PdnsApiOptions {
+  /** The webserver's base URL (http://127.0.0.1:8081); `/api/v1` may be included. */
+  url: string;
+  apiKey: string;
+  serverId: string;
+  userAgent: string;
+  allowInsecureHttp?: boolean;
+  timeoutMs?: number;
+}
+
+export interface PdnsApi {
+  listZones(): Promise<PdnsZone[]>;
+  readRrset(zone: PdnsZone, name: string, type: RecordType): Promise<CurrentRecord | null>;
+  /** One PATCH: REPLACE with these records, or DELETE the rrset when `values` is empty. */
+  writeRrset(zone: PdnsZone, name: string, type: RecordType, values: string[], ttl: number): Promise<void>;
+}
+
+/** `http://h:8081`, `http://h:8081/`, `http://h:8081/api/v1` → `http://h:8081/api/v1/servers/<id>`. */
+export function serverBaseUrl(url: string, serverId: string): string {
+  const root = url.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+  return `${root}/api/v1/servers/${encodeURIComponent(serverId)}`;
+}
+
+// Statuses read here rather than by http.ts's default mapping, because their meaning depends on the
+// call: 404 is an unknown zone (or server id), 400/422 carry PowerDNS's reason in {"error": …}.
+const HANDLED = [400, 404, 422];
+
+export function createPdnsApi(o: PdnsApiOptions): PdnsApi {
+  const http: HttpClient = createHttpClient({
+    baseUrl: serverBaseUrl(o.url, o.serverId),
+    userAgent: o.userAgent,
+    headers: { 'X-API-Key': o.apiKey },
+    ...(o.allowInsecureHttp !== undefined ? { allowInsecureHttp: o.allowInsecureHttp } : {}),
+    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    service: 'PowerDNS',
+  });
+
+  const call = async (method: Method, path: string, notFound: string, ro: RequestOptions = {}): Promise<unknown> => {
+    const res = await http.request(method, path, { ...ro, accept: HANDLED });
+    const where = `PowerDNS ${method} ${path}`;
+    if (res.status === 404) throw new ProviderError('fatal', `${where}: HTTP 404: ${notFound}`);
+    if (HANDLED.includes(res.status)) {
+      const reason = errorMessage(res.body);
+      throw new ProviderError('fatal', `${where}: HTTP ${res.status}${reason ? `: ${reason}` : ''}`);
+    }
+    if (res.body === '') return undefined;
+    try {
+      return JSON.parse(res.body) as unknown;
+    } catch {
+      throw new ProviderError('transient', `${where}: the response is not JSON (HTTP ${res.status})`);
+    }
+  };
+  const zonePath = (zone: PdnsZone) => `/zones/${zone.id}`;
+  const unknownZone = (zone: PdnsZone) => `zone ${zone.name} does not exist on PowerDNS server "${o.serverId}"`;
+
+  return {
+    async listZones() {
+      return parseZoneList(await call('GET', '/zones', `PowerDNS has no server "${o.serverId}" (check serverId)`));
+    },
+
+    async readRrset(zone, name, type) {
+      // rrset_name/rrset_type narrow the answer (4.7 honours them); a server that ignores them sends the
+      // whole zone, and findRrset picks the rrset out either way.
+      const body = await call('GET', zonePath(zone), unknownZone(zone), {
+        searchParams: { rrset_name: wireName(name), rrset_type: type },
+      });
+      return findRrset(body, name, type);
+    },
+
+    async writeRrset(zone, name, type, values, ttl) {
+      const rrset =
+        values.length === 0
+          ? { name: wireName(name), type, changetype: 'DELETE' }
+          : { name: wireName(name), type, ttl, changetype: 'REPLACE', records: values.map((content) => ({ content, disabled: false })) };
+      await call('PATCH', zonePath(zone), unknownZone(zone), { json: { rrsets: [rrset] } });
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import type { RecordType } from '../../src/core/types.js';
+import { isInZone } from '../../src/util/dns-name.js';
+import { canonicalIp, ipFamily } from '../../src/util/ip.js';
+import { ProviderError } from '../errors.js';
+import { assertSafeUrl } from '../http.js';
+import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../types.js';
+import { createPdnsApi, type PdnsApi } from './api.js';
+import { bareName, longestZoneFor, wireName, type PdnsZone } from './parse.js';
+
+const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
+
+export const powerdnsConfigSchema = z
+  .object({
+    type: z.literal('powerdns').describe('Provider kind: the PowerDNS Authoritative Server HTTP API.'),
+    url: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Base URL of the PowerDNS webserver, e.g. http://127.0.0.1:8081 (/api/v1/servers/<serverId> is appended). Plain http only to loopback unless allowInsecureHttp.'),
+    endpoint: z.string().min(1).optional().describe('Alias of url, as other HTTP providers name their base URL. Give one of the two.'),
+    apiKey: z.string().min(1).optional().describe('The api-key of pdns.conf, sent as X-API-Key. Use ${ENV} or apiKeyFile rather than writing it here.'),
+    apiKeyFile: z.string().min(1).optional().describe('File holding the API key (trailing newline ignored); relative to the config file.'),
+    serverId: z.string().min(1).optional().describe('Server id in the API path. Default "localhost", the only one an Authoritative Server has.'),
+    zone: z
+      .string()
+      .regex(DOMAIN_RE, 'must be a domain name')
+      .optional()
+      .describe('Zone that holds the records, e.g. example.test. Default: the longest zone on the server that is a suffix of the record name (one GET /zones per run).'),
+    allowInsecureHttp: z.boolean().optional().describe('Allow plain http to a non-loopback address (the API key then crosses the network in clear).'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!c.url && !c.endpoint) ctx.addIssue({ code: 'custom', path: ['url'], message: 'url is required (the PowerDNS webserver, e.g. http://127.0.0.1:8081)' });
+    if (c.url && c.endpoint && c.url !== c.endpoint) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'endpoint is an alias of url: give only one' });
+    if (!c.apiKey && !c.apiKeyFile) ctx.addIssue({ code: 'custom', path: ['apiKey'], message: 'apiKey (or apiKeyFile) is required' });
+    const url = c.url ?? c.endpoint;
+    if (url) {
+      try {
+        assertSafeUrl(url, c.allowInsecureHttp, 'url');
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: [c.url ? 'url' : 'endpoint'], message: (e as Error).message });
+      }
+    }
+  })
+  .describe('PowerDNS Authoritative: replaces one A/AAAA rrset through the HTTP API (PATCH /zones/{zone}).');
+
+export type PowerdnsConfig = z.infer<typeof powerdnsConfigSchema>;
+
+export interface PowerdnsDeps {
+  /** Per-request timeout; default 10 s (http.ts). */
+  timeoutMs?: number;
+}
+
+export function createPowerdnsProvider(config: PowerdnsConfig, ctx: ProviderContext, deps: PowerdnsDeps = {}): Provider {
+  const url = config.url ?? config.endpoint;
+  if (!url) throw new ProviderError('fatal', 'powerdns: url is required');
+  if (!config.apiKey) throw new ProviderError('fatal', 'powerdns: apiKey (or apiKeyFile) is required');
+  const serverId = config.serverId ?? 'localhost';
+  const api: PdnsApi = createPdnsApi({
+    url,
+    apiKey: config.apiKey,
+    serverId,
+    userAgent: ctx.userAgent,
+    ...(config.allowInsecureHttp !== undefined ? { allowInsecureHttp: config.allowInsecureHttp } : {}),
+    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
+  });
+  const fixedZone: PdnsZone | undefined = config.zone ? { id: wireName(config.zone), name: bareName(config.zone) } : undefined;
+  let zones: Promise<PdnsZone[]> | undefined;
+
+  const zoneFor = async (name: string): Promise<PdnsZone> => {
+    if (fixedZone) {
+      if (!isInZone(name, fixedZone.name)) throw new ProviderError('fatal', `${name} is not inside zone ${fixedZone.name} (powerdns zone setting)`);
+      return fixedZone;
+    }
+    // One zone list per provider instance (one run); a failed fetch is not cached, so a retry refetches.
+    zones ??= api.listZones().catch((e: unknown) => {
+      zones = undefined;
+      throw e;
+    });
+    const zone = longestZoneFor(name, await zones);
+    if (!zone) throw new ProviderError('fatal', `no zone on PowerDNS server "${serverId}" contains ${name} (create it, or set zone:)`);
+    return zone;
+  };
+
+  return {
+    async read(ref: RecordRef): Promise<CurrentRecord | null> {
+      const name = bareName(ref.name);
+      return api.readRrset(await zoneFor(name), name, ref.type);
+    },
+
+    async write(ref: RecordRef, req: WriteRequest): Promise<void> {
+      const name = bareName(ref.name);
+      const values = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
+      await api.writeRrset(await zoneFor(name), name, ref.type, values, req.ttl);
+    },
+  };
+}
+
+function checkAddress(type: RecordType, value: string): string {
+  if (ipFamily(value) !== (type === 'A' ? 4 : 6)) {
+    throw new ProviderError('fatal', `${JSON.stringify(value)} is not an ${type === 'A' ? 'IPv4' : 'IPv6'} address`);
+  }
+  return canonicalIp(value);
+}
+
+export const powerdnsProvider: ProviderFactory<PowerdnsConfig> = {
+  kind: 'powerdns',
+  description: 'Replaces the rrset through the PowerDNS Authoritative Server HTTP API.',
+  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: false },
+  secretKeys: ['apiKey'],
+  configSchema: powerdnsConfigSchema,
+  create: (config, ctx) => createPowerdnsProvider(config, ctx),
+};
+
+export default powerdnsProvider;

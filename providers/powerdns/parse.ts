@@ -1,0 +1,73 @@
+import type { RecordType } from '../../src/core/types.js';
+import { canonicalIp } from '../../src/util/ip.js';
+import { isInZone } from '../../src/util/dns-name.js';
+import { ProviderError } from '../errors.js';
+import type { CurrentRecord } from '../types.js';
+
+/** A zone as GET /zones lists it: `id` is the URL component (PowerDNS escapes odd characters), `name` is lower case without the dot. */
+export interface PdnsZone {
+  id: string;
+  name: string;
+}
+
+/** Lower case, no trailing dot: the form RecordRef uses. */
+export const bareName = (name: string): string => name.toLowerCase().replace(/\.$/, '');
+
+/** The wire form: PowerDNS wants canonical names, which end in a dot (else 422 "is not canonical"). */
+export const wireName = (name: string): string => `${bareName(name)}.`;
+
+const malformed = (what: string) => new ProviderError('transient', `PowerDNS: unexpected ${what} (not the Authoritative HTTP API?)`);
+
+/**
+ * The rrset of exactly this name and type from a `GET /zones/{zone}` body, with disabled records left
+ * out (PowerDNS does not serve them). null when the rrset is absent or every record is disabled.
+ */
+export function findRrset(zone: unknown, name: string, type: RecordType): CurrentRecord | null {
+  const rrsets = (zone as { rrsets?: unknown } | null)?.rrsets;
+  if (!Array.isArray(rrsets)) throw malformed('zone body: no rrsets array');
+  const want = bareName(name);
+  for (const rr of rrsets as unknown[]) {
+    const r = rr as { name?: unknown; type?: unknown; ttl?: unknown; records?: unknown };
+    if (typeof r?.name !== 'string' || typeof r.type !== 'string') throw malformed('rrset without name or type');
+    if (bareName(r.name) !== want || r.type.toUpperCase() !== type) continue;
+    if (!Array.isArray(r.records)) throw malformed(`rrset ${r.name} ${r.type} without records`);
+    const values = (r.records as unknown[])
+      .filter((rec) => (rec as { disabled?: unknown })?.disabled !== true)
+      .map((rec) => {
+        const content = (rec as { content?: unknown })?.content;
+        if (typeof content !== 'string') throw malformed(`record of ${r.name} ${r.type} without content`);
+        return canonicalIp(content.trim());
+      });
+    if (values.length === 0) return null;
+    return typeof r.ttl === 'number' ? { values, ttl: r.ttl } : { values };
+  }
+  return null;
+}
+
+/** The zones of a `GET /zones` body. */
+export function parseZoneList(body: unknown): PdnsZone[] {
+  if (!Array.isArray(body)) throw malformed('zone list (not an array)');
+  return (body as unknown[]).map((z) => {
+    const { id, name } = (z ?? {}) as { id?: unknown; name?: unknown };
+    if (typeof name !== 'string') throw malformed('zone without a name');
+    return { id: typeof id === 'string' ? id : wireName(name), name: bareName(name) };
+  });
+}
+
+/** The most specific zone that contains `name` (a.sub.example.test → sub.example.test over example.test), or undefined. */
+export function longestZoneFor(name: string, zones: readonly PdnsZone[]): PdnsZone | undefined {
+  const want = bareName(name);
+  let best: PdnsZone | undefined;
+  for (const z of zones) if (isInZone(want, z.name) && (!best || z.name.length > best.name.length)) best = z;
+  return best;
+}
+
+/** PowerDNS's `{"error": "…"}` message, when the body is that envelope. */
+export function errorMessage(body: string): string | undefined {
+  try {
+    const e = (JSON.parse(body) as { error?: unknown } | null)?.error;
+    return typeof e === 'string' && e.trim() !== '' ? e.trim().slice(0, 300) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,303 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { dig } from './dig.js';
+import { findTool } from './require-tool.js';
+
+/** A throwaway PowerDNS Authoritative (gsqlite3 backend) on 127.0.0.1 with the HTTP API and RFC 2136 on. */
+export interface Pdns {
+  dnsPort: number;
+  apiPort: number;
+  /** http://127.0.0.1:PORT (the API is under /api/v1/servers/localhost). */
+  apiUrl: string;
+  apiKey: string;
+  dir: string;
+  /** A Native zone with SOA and NS ns1.<zone>, created through the API. */
+  createZone(zone: string): Promise<void>;
+  /** POST /tsigkeys; returns the base64 secret PowerDNS generated. */
+  addTsigKey(name: string, algorithm: 'hmac-sha256' | 'hmac-sha512'): Promise<string>;
+  /** Zone metadata TSIG-ALLOW-DNSUPDATE (a key name) and/or ALLOW-DNSUPDATE-FROM (a netmask). */
+  allowDnsUpdate(zone: string, opts: { tsigKey?: string; from?: string }): Promise<void>;
+  /** Tail of pdns_server's log, for assertion messages. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+const LOOPBACK = '127.0.0.1';
+const READY_TIMEOUT_MS = 15_000;
+const SCHEMAS = ['/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql', '/usr/share/doc/pdns-backend-sqlite3/schema.sqlite3.sql'];
+
+export async function startPdns(opts: { apiKey?: string } = {}): Promise<Pdns> {
+  const server = findTool('pdns_server');
+  const sqlite = findTool('sqlite3');
+  if (!server || !sqlite) throw new Error('pdns_server and sqlite3 are required (apt-get install pdns-server pdns-backend-sqlite3 sqlite3)');
+  const schema = SCHEMAS.find((p) => existsSync(p));
+  if (!schema) throw new Error(`no gsqlite3 schema found (${SCHEMAS.join(' or ')}); apt-get install pdns-backend-sqlite3`);
+
+  const apiKey = opts.apiKey ?? `test-${randomBytes(12).toString('hex')}`;
+  const dir = await mkdtemp(join(tmpdir(), 'dnsfail-pdns-'));
+  const db = join(dir, 'pdns.sqlite3');
+  const logFile = join(dir, 'pdns.log');
+  const [dnsPort, apiPort] = (await freePorts(2)) as [number, number];
+  const apiUrl = `http://${LOOPBACK}:${apiPort}`;
+
+  await run(sqlite, [db, `.read ${schema}`]);
+  await writeFile(
+    join(dir, 'pdns.conf'),
+    [
+      'launch=gsqlite3',
+      `gsqlite3-database=${db}`,
+      `local-address=${LOOPBACK}`,
+      `local-port=${dnsPort}`,
+      'daemon=no',
+      'guardian=no',
+      'disable-syslog=yes',
+      'loglevel=4',
+      `socket-dir=${dir}`,
+      'api=yes',
+      `api-key=${apiKey}`,
+      'webserver=yes',
+      `webserver-address=${LOOPBACK}`,
+      `webserver-port=${apiPort}`,
+      'webserver-allow-from=127.0.0.0/8',
+      'dnsupdate=yes',
+      'allow-dnsupdate-from=127.0.0.0/8',
+      'default-soa-content=ns1.@ hostmaster.@ 0 10800 3600 604800 60',
+      'zone-cache-refresh-interval=0',
+      // The compiled-in default asks security-status.secpoll.powerdns.com through the system resolver.
+      'security-poll-suffix=',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+
+  const logFd = openSync(logFile, 'w');
+  const child = spawn(server, [`--config-dir=${dir}`], { stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const log = () => tailOf(readFileOr(logFile));
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    process.removeListener('exit', killOnExit);
+    await killAndReap(child, exited);
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const api = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(`${apiUrl}/api/v1/servers/localhost${path}`, {
+      method,
+      headers: { 'x-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`PowerDNS ${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+
+  try {
+    await waitReady(child, apiUrl, apiKey, dnsPort);
+  } catch (e) {
+    const tail = log();
+    await stop();
+    throw new Error(`${(e as Error).message}\n--- pdns_server log (tail) ---\n${tail}`);
+  }
+
+  const fqdn = (zone: string) => `${zone.replace(/\.$/, '')}.`;
+  const setMetadata = (zone: string, kind: string, metadata: string[]) =>
+    api('PUT', `/zones/${fqdn(zone)}/metadata/${kind}`, { type: 'Metadata', kind, metadata });
+
+  return {
+    dnsPort,
+    apiPort,
+    apiUrl,
+    apiKey,
+    dir,
+    async createZone(zone) {
+      await api('POST', '/zones', { name: fqdn(zone), kind: 'Native', nameservers: [`ns1.${fqdn(zone)}`] });
+    },
+    async addTsigKey(name, algorithm) {
+      const key = (await api('POST', '/tsigkeys', { name, algorithm })) as { key?: string };
+      if (!key.key) throw new Error(`PowerDNS POST /tsigkeys returned no key for ${name}`);
+      return key.key;
+    },
+    async allowDnsUpdate(zone, o) {
+      if (o.tsigKey) await setMetadata(zone, 'TSIG-ALLOW-DNSUPDATE', [o.tsigKey]);
+      if (o.from) await setMetadata(zone, 'ALLOW-DNSUPDATE-FROM', [o.from]);
+    },
+    log,
+    stop,
+  };
+}
+
+export interface ApiProxySeen {
+  method: string;
+  /** Path and query as received. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** The HTTP status the client got. */
+  status: number;
+}
+
+export type ApiProxyFault =
+  | { kind: 'http-5xx'; status?: number; times?: number }
+  | { kind: 'rate-limit'; retryAfterS?: number; times?: number }
+  | { kind: 'timeout'; times?: number };
+
+/**
+ * A counting HTTP proxy in front of a real server's API (PowerDNS here), so tests can count the
+ * requests and the mutating ones (PATCH/POST/PUT/DELETE) the code under test really sent, see their
+ * headers, and make the next ones fail: a 5xx or 429 answered by the proxy, or a request held
+ * unanswered until the client gives up. A request answered by a fault never reaches the server.
+ */
+export interface ApiProxy {
+  /** http://127.0.0.1:PORT: use it instead of the server's URL. */
+  url: string;
+  /** Every request received, in order (faulted ones too). */
+  seen: ApiProxySeen[];
+  requests(): number;
+  /** Mutating requests forwarded to the server. */
+  mutations(): number;
+  injectFault(fault: ApiProxyFault): void;
+  close(): Promise<void>;
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function startApiProxy(targetUrl: string): Promise<ApiProxy> {
+  const target = new URL(targetUrl);
+  let fault: { f: ApiProxyFault; left: number } | undefined;
+  let forwardedMutations = 0;
+  const seen: ApiProxySeen[] = [];
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const entry: ApiProxySeen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, status: 0 };
+      seen.push(entry);
+      const answer = (r: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer) => {
+        entry.status = status;
+        r.writeHead(status, headers).end(body);
+      };
+      if (fault && fault.left > 0) {
+        fault.left--;
+        const f = fault.f;
+        if (f.kind === 'timeout') return; // held until the client aborts (its socket closes)
+        if (f.kind === 'rate-limit') return answer(res, 429, { 'content-type': 'text/plain', 'retry-after': String(f.retryAfterS ?? 1) }, 'Too Many Requests');
+        return answer(res, f.status ?? 503, { 'content-type': 'application/json' }, '{"error": "injected by the test proxy"}');
+      }
+      if (MUTATING.has(entry.method)) forwardedMutations++;
+      const headers = { ...req.headers, host: target.host };
+      const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (ur) => {
+        const body: Buffer[] = [];
+        ur.on('data', (c: Buffer) => body.push(c));
+        ur.on('end', () => {
+          const h: Record<string, string> = {};
+          for (const [k, v] of Object.entries(ur.headers)) if (v !== undefined && k !== 'transfer-encoding' && k !== 'connection') h[k] = String(v);
+          answer(res, ur.statusCode ?? 502, h, Buffer.concat(body));
+        });
+      });
+      up.on('error', () => answer(res, 502, { 'content-type': 'text/plain' }, 'proxy: upstream unreachable'));
+      up.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, LOOPBACK, done));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+
+  return {
+    url: `http://${LOOPBACK}:${port}`,
+    seen,
+    requests: () => seen.length,
+    mutations: () => forwardedMutations,
+    injectFault(f) {
+      fault = { f, left: f.times ?? 1 };
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+async function waitReady(child: ChildProcess, apiUrl: string, apiKey: string, dnsPort: number): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`pdns_server exited early (${child.exitCode ?? child.signalCode})`);
+    const apiUp = await fetch(`${apiUrl}/api/v1/servers/localhost`, { headers: { 'x-api-key': apiKey }, signal: AbortSignal.timeout(1000) })
+      .then((r) => r.ok)
+      .catch(() => false);
+    // Any reply (even an empty answer) means the DNS listener is up; dig throws only on no reply.
+    const dnsUp = apiUp && (await dig(LOOPBACK, dnsPort, 'version.bind', 'TXT').then(() => true, () => false));
+    if (dnsUp) return;
+    await sleep(100);
+  }
+  throw new Error(`pdns_server did not answer (API ${apiUrl}, DNS ${LOOPBACK}:${dnsPort}) within ${READY_TIMEOUT_MS / 1000} s`);
+}
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    execFile(cmd, args, { timeout: 10_000 }, (err, stdout, stderr) => {
+      if (err) fail(new Error(`${cmd} ${args.join(' ')} failed: ${(stdout + stderr).trim() || err.message}`));
+      else done();
+    });
+  });
+}
+
+async function killAndReap(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function readFileOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function tailOf(text: string, lines = 30): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** Ports free for both TCP and UDP on 127.0.0.1 right now (the OS picks them). */
+async function freePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await new Promise<number>((done, fail) => {
+      const srv = createServer();
+      srv.once('error', fail);
+      srv.listen(0, LOOPBACK, () => {
+        const addr = srv.address();
+        srv.close(() => done(typeof addr === 'object' && addr ? addr.port : 0));
+      });
+    });
+    if (port && !ports.includes(port) && (await udpFree(port))) ports.push(port);
+  }
+  return ports;
+}
+
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const sock = createSocket('udp4');
+    sock.once('error', () => done(false));
+    sock.bind(port, LOOPBACK, () => sock.close(() => done(true)));
+  });
+}
