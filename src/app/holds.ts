@@ -54,8 +54,9 @@ export function holdFromError(e: unknown, settings: unknown, now: Date, message:
 }
 
 export function describeHold(h: Hold): string {
+  const code = h.code && !h.message.includes(h.code) ? ` (provider answered ${h.code})` : '';
   if (h.kind === 'lockout') {
-    return `locked out since ${h.since}${h.code ? ` (provider answered ${h.code})` : ''}: ${h.message}; no request is made until the provider's config changes or you run \`dnsfail unlock\``;
+    return `locked out since ${h.since}${code}: ${h.message}; no request is made until the provider's config changes or you run \`dnsfail unlock\``;
   }
-  return `backing off until ${h.until}${h.code ? ` (provider answered ${h.code})` : ''}: ${h.message}`;
+  return `backing off until ${h.until}${code}: ${h.message}`;
 }

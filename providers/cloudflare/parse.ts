@@ -1,0 +1,208 @@
+import type { RecordType } from '../../src/core/types.js';
+import { canonicalIp } from '../../src/util/ip.js';
+import { ProviderError } from '../errors.js';
+import { parseRetryAfter } from '../http.js';
+
+/** Pure reading of Cloudflare API v4 answers and the plan of a write. No I/O here. */
+
+/** Records dnsfail created carry this comment (possibly followed by more text); only those are ever deleted. */
+export const OWNER_COMMENT = 'managed by dnsfail';
+
+/** Cloudflare blocks every call for 5 minutes once the per-token budget is spent. */
+export const DEFAULT_RATE_LIMIT_WAIT_MS = 300_000;
+
+/** Error codes that mean the token is missing, malformed, unknown or lacks permission. */
+export const AUTH_CODES = new Set([1000, 6003, 6111, 9103, 9106, 9109, 10000]);
+
+export interface CfRecord {
+  id: string;
+  type: string;
+  name: string;
+  content: string;
+  ttl: number;
+  proxied: boolean;
+  comment: string | null;
+}
+
+export interface CfZone {
+  id: string;
+  name: string;
+}
+
+export interface CfApiError {
+  code: number;
+  message: string;
+}
+
+export interface CfPage<T> {
+  items: T[];
+  totalPages: number;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The `errors` of an envelope; [] when the body is not one. */
+export function envelopeErrors(body: unknown): CfApiError[] {
+  let data = body;
+  if (typeof body === 'string') {
+    try {
+      data = JSON.parse(body) as unknown;
+    } catch {
+      return [];
+    }
+  }
+  if (!isObject(data) || !Array.isArray(data.errors)) return [];
+  return data.errors.flatMap((e) =>
+    isObject(e) && typeof e.code === 'number' ? [{ code: e.code, message: typeof e.message === 'string' ? e.message : '' }] : [],
+  );
+}
+
+/** "An A, AAAA, or CNAME record with that host already exists. (81053)"; several joined by "; ". */
+export function describeErrors(errors: CfApiError[]): string {
+  return errors.map((e) => `${e.message.replace(/\s+/g, ' ').trim().slice(0, 300)} (${e.code})`).join('; ');
+}
+
+/**
+ * HTTP error → ProviderError kind (used as the shared client's `classify`). The message holds the
+ * status and Cloudflare's own error messages, which never contain the token; the caller prefixes
+ * method and path.
+ */
+export function classifyCloudflareError(status: number, body: string, headers: Record<string, string | string[] | undefined>): ProviderError {
+  const errors = envelopeErrors(body);
+  const detail = `HTTP ${status}${errors.length ? `: ${describeErrors(errors)}` : ''}`;
+  const code = errors[0] ? String(errors[0].code) : undefined;
+  const opts = code ? { code } : {};
+  if (status === 429) {
+    return new ProviderError('rate-limited', `${detail} (rate limited; Cloudflare blocks every call for 5 minutes)`, {
+      ...opts,
+      retryAfterMs: parseRetryAfter(headers['retry-after']) ?? DEFAULT_RATE_LIMIT_WAIT_MS,
+    });
+  }
+  if (status === 401 || status === 403 || errors.some((e) => AUTH_CODES.has(e.code))) {
+    return new ProviderError('auth', `${detail} (token rejected or lacking permission: it needs Zone:DNS:Edit, and Zone:Read unless zoneId is set)`, opts);
+  }
+  if (status >= 500 || status === 408) return new ProviderError('transient', detail, opts);
+  return new ProviderError('fatal', detail, opts);
+}
+
+/** The `result` of a successful envelope; `success: false` on a 2xx answer is fatal. */
+export function envelopeResult(data: unknown): { result: unknown; totalPages: number } {
+  if (!isObject(data)) throw new ProviderError('transient', 'the answer is not a Cloudflare API envelope');
+  if (data.success !== true) {
+    const errors = envelopeErrors(data);
+    throw new ProviderError('fatal', `Cloudflare answered success: false${errors.length ? `: ${describeErrors(errors)}` : ''}`);
+  }
+  const info = isObject(data.result_info) ? data.result_info : {};
+  const totalPages = typeof info.total_pages === 'number' && info.total_pages >= 1 ? info.total_pages : 1;
+  return { result: data.result, totalPages };
+}
+
+export function parseRecord(v: unknown): CfRecord {
+  if (!isObject(v) || typeof v.id !== 'string' || typeof v.type !== 'string' || typeof v.name !== 'string' || typeof v.content !== 'string') {
+    throw new ProviderError('transient', 'Cloudflare returned a DNS record without id, type, name or content');
+  }
+  return {
+    id: v.id,
+    type: v.type,
+    name: v.name.toLowerCase().replace(/\.$/, ''),
+    content: v.content,
+    ttl: typeof v.ttl === 'number' ? v.ttl : 1,
+    proxied: v.proxied === true,
+    comment: typeof v.comment === 'string' ? v.comment : null,
+  };
+}
+
+export function parseRecordPage(data: unknown): CfPage<CfRecord> {
+  const { result, totalPages } = envelopeResult(data);
+  if (!Array.isArray(result)) throw new ProviderError('transient', 'Cloudflare returned a DNS record list that is not an array');
+  return { items: result.map(parseRecord), totalPages };
+}
+
+const toZone = (z: unknown): CfZone[] => (isObject(z) && typeof z.id === 'string' && typeof z.name === 'string' ? [{ id: z.id, name: z.name.toLowerCase() }] : []);
+
+export function parseZoneList(data: unknown): CfZone[] {
+  const { result } = envelopeResult(data);
+  if (!Array.isArray(result)) throw new ProviderError('transient', 'Cloudflare returned a zone list that is not an array');
+  return result.flatMap(toZone);
+}
+
+export function parseZone(data: unknown): CfZone {
+  const zone = toZone(envelopeResult(data).result)[0];
+  if (!zone) throw new ProviderError('transient', 'Cloudflare returned a zone without id or name');
+  return zone;
+}
+
+/** `a.b.example.com` → [`a.b.example.com`, `b.example.com`, `example.com`]: where its zone may start. */
+export function zoneCandidates(name: string): string[] {
+  const labels = name.split('.');
+  const out: string[] = [];
+  for (let i = 0; i <= labels.length - 2; i++) out.push(labels.slice(i).join('.'));
+  return out;
+}
+
+/** The configured TTL as Cloudflare accepts it: 60–86400 (1 would mean "automatic", about 300 s). */
+export function cloudflareTtl(ttl: number): number {
+  return Math.min(86_400, Math.max(60, Math.round(ttl)));
+}
+
+export const isOwned = (r: CfRecord): boolean => (r.comment ?? '').startsWith(OWNER_COMMENT);
+
+/** The rrset as dnsfail sees it: the contents of the records of exactly that name and type. */
+export function recordsToCurrent(records: CfRecord[]): { values: string[]; ttl: number } | null {
+  if (records.length === 0) return null;
+  return { values: records.map((r) => canonicalIp(r.content)), ttl: records[0]!.ttl };
+}
+
+export interface RecordPatch {
+  id: string;
+  content?: string;
+  ttl?: number;
+}
+
+export interface WritePlan {
+  deletes: string[];
+  patches: RecordPatch[];
+  posts: string[];
+}
+
+export const planSize = (p: WritePlan): number => p.deletes.length + p.patches.length + p.posts.length;
+
+/**
+ * What to send so the records of one name and type hold exactly `values` with `ttl`:
+ * records whose content is wanted stay (their TTL fixed if it differs; proxied records keep
+ * Cloudflare's automatic TTL); other records are patched in place to a missing value (records
+ * dnsfail does not own first, since it may not delete them), so their id, `proxied` and comment
+ * survive; what is left over is deleted if dnsfail created it, and otherwise stops the write with a
+ * `conflict` before anything is sent; values still missing are created.
+ */
+export function planWrite(existing: CfRecord[], values: string[], ttl: number, name: string, type: RecordType): WritePlan {
+  const wanted = [...new Set(values.map(canonicalIp))];
+  const kept = new Map<string, CfRecord>();
+  const leftover: CfRecord[] = [];
+  for (const r of existing) {
+    const content = canonicalIp(r.content);
+    if (wanted.includes(content) && !kept.has(content)) kept.set(content, r);
+    else leftover.push(r);
+  }
+  const missing = wanted.filter((v) => !kept.has(v));
+  const patches: RecordPatch[] = [];
+  for (const r of kept.values()) if (!r.proxied && r.ttl !== ttl) patches.push({ id: r.id, ttl });
+
+  // Stable: foreign records first (they cannot be deleted), then dnsfail's, each in the API's order.
+  const reusable = [...leftover.filter((r) => !isOwned(r)), ...leftover.filter(isOwned)];
+  const posts: string[] = [];
+  for (const value of missing) {
+    const r = reusable.shift();
+    if (r) patches.push(r.proxied ? { id: r.id, content: value } : { id: r.id, content: value, ttl });
+    else posts.push(value);
+  }
+  const foreign = reusable.filter((r) => !isOwned(r));
+  if (foreign.length > 0) {
+    throw new ProviderError(
+      'conflict',
+      `${name} ${type} has ${foreign.length} more record${foreign.length === 1 ? '' : 's'} (${foreign.map((r) => r.content).join(', ')}) not created by dnsfail ` +
+        `(comment not starting with "${OWNER_COMMENT}"); dnsfail never deletes those: remove ${foreign.length === 1 ? 'it' : 'them'} in Cloudflare or mark ${foreign.length === 1 ? 'it' : 'them'} with that comment`,
+    );
+  }
+  return { deletes: reusable.map((r) => r.id), patches, posts };
+}

@@ -1,0 +1,55 @@
+import type { HttpClient } from '../http.js';
+import { ProviderError } from '../errors.js';
+import { errorForAnswer, LOCKOUT_CODES, parseAnswerLines } from './parse.js';
+import type { Dyndns2Preset } from './presets.js';
+
+export const UPDATE_PATH = '/nic/update';
+
+export interface UpdateCall {
+  /** The hostname as sent (DuckDNS: the label only). */
+  hostname: string;
+  /** The Basic auth username for this hostname. */
+  username: string;
+  searchParams: Record<string, string>;
+}
+
+/** What one update of `name` to `ip` sends, per the preset's quirks. Pure. */
+export function buildUpdateCall(preset: Dyndns2Preset, configuredUsername: string | undefined, name: string, ip: string): UpdateCall {
+  const hostname = preset.labelOf ? labelUnder(name, preset.labelOf) : name;
+  const username = preset.usernameIsHostname ? name : (preset.fixedUsername ?? configuredUsername);
+  if (username === undefined) throw new ProviderError('fatal', 'dyndns2: no username configured');
+  return { hostname, username, searchParams: { hostname, myip: ip, ...preset.extraParams } };
+}
+
+/** DuckDNS updates `app` for app.duckdns.org (and for any name below it, which shares app's address). */
+function labelUnder(name: string, domain: string): string {
+  const suffix = `.${domain}`;
+  if (!name.endsWith(suffix)) throw new ProviderError('fatal', `dyndns2: ${name} is not a ${domain} name`);
+  return name.slice(0, -suffix.length).split('.').pop()!;
+}
+
+export function basicAuth(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/**
+ * HTTP-level answers: 401 is badauth (No-IP answers it so); another 4xx whose body is a DynDNS2
+ * lockout code is that code. Everything else takes http.ts's default mapping (429, 5xx, …).
+ */
+export function classifyHttpAnswer(where: string) {
+  return (status: number, body: string): ProviderError | undefined => {
+    if (status === 401) return new ProviderError('lockout', `${where}: HTTP 401: ${LOCKOUT_CODES.badauth}`, { code: 'badauth' });
+    const code = parseAnswerLines(body)[0]?.code;
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429 && code && LOCKOUT_CODES[code]) {
+      return new ProviderError('lockout', `${where}: HTTP ${status}: answered ${code}: ${LOCKOUT_CODES[code]}`, { code });
+    }
+    return undefined;
+  };
+}
+
+/** One GET /nic/update. Resolves only when the answer is good/nochg for the hostname; throws a typed error otherwise. */
+export async function sendUpdate(client: HttpClient, call: UpdateCall, password: string, where: string, outageBackoffMs: number | undefined): Promise<void> {
+  const res = await client.request('GET', UPDATE_PATH, { searchParams: call.searchParams, headers: { authorization: basicAuth(call.username, password) } });
+  const error = errorForAnswer(res.body, { hostnames: [call.hostname], where, ...(outageBackoffMs !== undefined ? { outageBackoffMs } : {}) });
+  if (error) throw error;
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { canonicalIp, ipFamily } from '../../src/util/ip.js';
+import { ProviderError } from '../errors.js';
+import { assertSafeUrl, createHttpClient } from '../http.js';
+import type { Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../types.js';
+import { buildUpdateCall, classifyHttpAnswer, sendUpdate, UPDATE_PATH } from './api.js';
+import { createDnsReader, parseResolverAddress } from './dns-read.js';
+import { GENERIC, PRESET_NAMES, PRESETS, type Dyndns2Preset } from './presets.js';
+
+export const dyndns2ConfigSchema = z
+  .object({
+    type: z.literal('dyndns2').describe('Provider kind: a DynDNS2 (/nic/update) service such as No-IP, Dyn, dynv6, Hurricane Electric, OVH.'),
+    preset: z
+      .enum(PRESET_NAMES)
+      .optional()
+      .describe('A known service: its update URL and quirks (he: the username is the hostname; dynv6, duckdns: fixed username; ovh: system=dyndns). Give preset or server.'),
+    server: z.string().optional().describe('Base URL of another DynDNS2 service, e.g. https://dyn.example.com; /nic/update is appended. Give preset or server.'),
+    endpoint: z.string().optional().describe('Overrides the base URL (of the preset, or as server does), e.g. a private deployment or a local test server; /nic/update is appended.'),
+    username: z.string().min(1).optional().describe('Basic-auth username. Not used by presets that fix it (he, dynv6, duckdns).'),
+    password: z.string().min(1).optional().describe('Basic-auth password, token or record key. Secret: prefer passwordFile or ${ENV}.'),
+    passwordFile: z.string().min(1).optional().describe('File holding the password (trailing newline ignored).'),
+    resolver: z
+      .string()
+      .optional()
+      .describe('DNS server (IP[:port], e.g. "127.0.0.1:5300") to read the current record from, ideally the zone\'s authoritative server. Without it the record is never read: dnsfail relies on what it last published.'),
+    allowInsecureHttp: z.boolean().optional().describe('Allow plain http to a non-loopback server (the password then crosses the network in clear).'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (!c.preset && !c.server && !c.endpoint) issue('preset', `give preset (${PRESET_NAMES.join(', ')}) or server`);
+    if (c.preset && c.server) issue('server', 'give either preset or server; to point a preset at another URL use endpoint');
+    if (c.server && c.endpoint) issue('endpoint', 'give either server or endpoint, not both');
+    for (const key of ['server', 'endpoint'] as const) {
+      const url = c[key];
+      if (url === undefined) continue;
+      try {
+        const u = assertSafeUrl(url, c.allowInsecureHttp, key);
+        if (u.pathname.replace(/\/$/, '').endsWith(UPDATE_PATH)) issue(key, `give the base URL; ${UPDATE_PATH} is appended`);
+      } catch (e) {
+        issue(key, (e as Error).message.slice(`${key}: `.length));
+      }
+    }
+    const preset = c.preset ? PRESETS[c.preset] : undefined;
+    if (preset?.usernameIsHostname && c.username !== undefined) issue('username', `preset ${c.preset} uses the hostname as username; remove username`);
+    else if (preset?.fixedUsername && c.username !== undefined) issue('username', `preset ${c.preset} always uses the username "${preset.fixedUsername}"; remove username`);
+    else if (!preset?.usernameIsHostname && !preset?.fixedUsername && c.username === undefined) issue('username', 'username is required');
+    if (c.password === undefined && c.passwordFile === undefined) issue('password', 'password or passwordFile is required');
+    if (c.resolver !== undefined && !parseResolverAddress(c.resolver)) issue('resolver', 'must be an IP address with an optional port, e.g. "127.0.0.1:5300" or "[::1]:53"');
+  })
+  .describe('DynDNS2 provider: updates one hostname per request with GET /nic/update (write-only; one address per record).');
+
+export type Dyndns2Config = z.infer<typeof dyndns2ConfigSchema>;
+
+export interface Dyndns2Deps {
+  /** Per request; default 10 s. */
+  timeoutMs?: number;
+}
+
+export function createDyndns2Provider(config: Dyndns2Config, ctx: ProviderContext, deps: Dyndns2Deps = {}): Provider {
+  const preset: Dyndns2Preset = config.preset ? PRESETS[config.preset] : GENERIC;
+  const baseUrl = config.endpoint ?? config.server ?? preset.baseUrl;
+  const password = config.password;
+  if (password === undefined) throw new ProviderError('fatal', 'dyndns2: password or passwordFile is required');
+  const service = `dyndns2${config.preset ? ` (${config.preset})` : ''}`;
+  const where = `${service} GET ${UPDATE_PATH}`;
+  const client = createHttpClient({
+    baseUrl,
+    userAgent: ctx.userAgent,
+    service,
+    classify: classifyHttpAnswer(where),
+    ...(config.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
+    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
+  });
+
+  const provider: Provider = {
+    async write(ref: RecordRef, req: WriteRequest): Promise<void> {
+      const ip = singleAddress(ref, req.values);
+      const call = buildUpdateCall(preset, config.username, ref.name, ip);
+      await sendUpdate(client, call, password, where, preset.outageBackoffMs);
+    },
+  };
+  if (config.resolver !== undefined) provider.read = createDnsReader(config.resolver);
+  return provider;
+}
+
+/** The protocol sets one address per hostname and cannot delete: exactly one value, of the record's family. */
+function singleAddress(ref: RecordRef, values: string[]): string {
+  const distinct = [...new Set(values.map((v) => (ipFamily(v) ? canonicalIp(v) : v)))];
+  if (distinct.length !== 1) {
+    throw new ProviderError('fatal', `dyndns2: ${ref.name} ${ref.type} can hold exactly one address (asked for ${distinct.length === 0 ? 'none' : distinct.join(', ')})`);
+  }
+  const ip = distinct[0]!;
+  if (ipFamily(ip) !== (ref.type === 'A' ? 4 : 6)) throw new ProviderError('fatal', `dyndns2: ${JSON.stringify(ip)} is not an ${ref.type === 'A' ? 'IPv4' : 'IPv6'} address`);
+  return ip;
+}
+
+export const dyndns2Provider: ProviderFactory<Dyndns2Config> = {
+  kind: 'dyndns2',
+  description: 'DynDNS2 /nic/update services (No-IP, Dyn, dynv6, Hurricane Electric, OVH, ChangeIP, DuckDNS, INWX, Strato, or any server URL).',
+  // read stays false even with `resolver`: the protocol has no read call; a DNS answer is a best effort.
+  capabilities: { read: false, multiValue: false, aaaa: true, ttl: false, compareAndSet: false },
+  secretKeys: ['password'],
+  configSchema: dyndns2ConfigSchema,
+  create: (config, ctx) => createDyndns2Provider(config, ctx),
+};
+
+export default dyndns2Provider;
