@@ -3,11 +3,23 @@ import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ProviderFactory } from './types.js';
 
+type Loader = () => Promise<{ default: ProviderFactory<any> }>;
+
 /**
- * The explicit registry of built-in kinds. Each lives in providers/<kind>/index.ts and default-exports
- * its factory; a kind is imported only when a config uses it, so a run loads just its own providers.
+ * The explicit registry: kind → its folder's factory. Each kind is imported only when a config uses
+ * it, so a run loads just its own providers (and a bundler can split them into separate chunks).
  */
-export const BUILTIN_KINDS = ['zonefile', 'dyndns2', 'cloudflare', 'route53', 'powerdns', 'rfc2136', 'exec'] as const;
+const BUILTIN: Record<string, Loader> = {
+  zonefile: () => import('./zonefile/index.js'),
+  dyndns2: () => import('./dyndns2/index.js'),
+  cloudflare: () => import('./cloudflare/index.js'),
+  route53: () => import('./route53/index.js'),
+  powerdns: () => import('./powerdns/index.js'),
+  rfc2136: () => import('./rfc2136/index.js'),
+  exec: () => import('./exec/index.js'),
+};
+
+export const BUILTIN_KINDS = Object.keys(BUILTIN);
 
 export type FactoryLookup = { factory: ProviderFactory<any> } | { error: string; unknown?: boolean };
 
@@ -16,10 +28,8 @@ export type FactoryLookup = { factory: ProviderFactory<any> } | { error: string;
  * config's directory), or the name of an installed package `dnsfail-provider-<type>`.
  */
 export async function loadProviderFactory(type: string, baseDir = process.cwd()): Promise<FactoryLookup> {
-  if ((BUILTIN_KINDS as readonly string[]).includes(type)) {
-    const mod = (await import(`./${type}/index.js`)) as { default: ProviderFactory<any> };
-    return { factory: mod.default };
-  }
+  const builtin = BUILTIN[type];
+  if (builtin) return { factory: (await builtin()).default };
   const isPath = type.startsWith('./') || type.startsWith('../') || isAbsolute(type);
   if (!isPath && !/^[a-z0-9][a-z0-9._-]*$/.test(type)) return { error: `unknown provider type "${type}"`, unknown: true };
   let url: string;

@@ -5,7 +5,7 @@ import type { CommandContext } from '../context.js';
 
 /** The JSON Schema of the config, generated from the validator's own schema. */
 export async function configJsonSchema(): Promise<Record<string, unknown>> {
-  const schema = z.toJSONSchema(buildConfigSchema(await builtinProviderFactories()), { unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(buildConfigSchema(await builtinProviderFactories()), { unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
   return { ...schema, title: 'dnsfail configuration' };
 }
 

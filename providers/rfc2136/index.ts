@@ -1,0 +1,130 @@
+import { randomInt } from 'node:crypto';
+import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from '../../src/config/duration.js';
+import { isInZone } from '../../src/util/dns-name.js';
+import { canonicalIp, ipFamily } from '../../src/util/ip.js';
+import { ProviderError } from '../errors.js';
+import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../types.js';
+import { answerError, parseServer, readAnswer, type AnswerContext } from './parse.js';
+import { createExchange, serverText, type Exchange } from './transport.js';
+import { signMessage, verifyResponse, type TsigKey } from './tsig.js';
+import { encodeQuery, encodeUpdate, parseMessage, WireError, type RawMessage } from './wire.js';
+
+const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const DEFAULT_TIMEOUT = '3s';
+
+const tsigSchema = z
+  .object({
+    name: z.string().regex(DOMAIN_RE, 'must be a key name like dnsfail-key').describe('Key name exactly as the server knows it (BIND `key "NAME"`, PowerDNS tsigkey name).'),
+    algorithm: z.enum(['hmac-sha256', 'hmac-sha512']).optional().describe('HMAC algorithm of the key. Default hmac-sha256.'),
+    secret: z.string().min(1).regex(BASE64_RE, 'must be base64 (as tsig-keygen prints it)').optional().describe('The key\'s secret, base64. Prefer secretFile or ${ENV}.'),
+    secretFile: z.string().min(1).optional().describe('File holding the base64 secret (read at load time; a trailing newline is dropped).'),
+  })
+  .strict()
+  .refine((t) => t.secret !== undefined || t.secretFile !== undefined, { message: 'give secret or secretFile' })
+  .describe('TSIG key (RFC 8945) that signs every query and update. Strongly recommended: without it the server must allow updates by IP address.');
+
+export const rfc2136ConfigSchema = z
+  .object({
+    type: z.literal('rfc2136').describe('Provider kind: DNS UPDATE (RFC 2136) signed with TSIG, sent straight to the zone\'s primary server (BIND, PowerDNS, Knot, …).'),
+    server: z
+      .string()
+      .refine((s) => parseServer(s) !== null, 'must be an IP address with an optional port: 192.0.2.1, 192.0.2.1:5353, 2001:db8::1 or [2001:db8::1]:5353 (no host names)')
+      .describe('The primary server: an IP literal with optional port (default 53); IPv6 with a port goes in brackets. Host names are not accepted.'),
+    zone: z.string().regex(DOMAIN_RE, 'must be a domain name').describe('The zone the records are in, e.g. example.com. Managed names must be inside it.'),
+    tsig: tsigSchema.optional(),
+    timeout: z
+      .string()
+      .regex(DURATION_PATTERN, 'must be a duration like 2s or 500ms')
+      .refine((t) => (parseDuration(t) ?? 0) > 0, 'must be more than 0')
+      .optional()
+      .describe('How long to wait for each answer (UDP, then TCP when needed). Default 3s.'),
+  })
+  .strict()
+  .describe('RFC 2136 provider: reads the record with a DNS query and replaces it with one compare-and-set UPDATE.');
+
+export type Rfc2136Config = z.infer<typeof rfc2136ConfigSchema>;
+
+export interface Rfc2136Deps {
+  /** Replaces the network (tests count or fault requests through it). */
+  exchange?: Exchange;
+  /** Clock for TSIG, in ms since the epoch. */
+  now?: () => number;
+}
+
+export function createRfc2136Provider(config: Rfc2136Config, deps: Rfc2136Deps = {}): Provider {
+  const server = parseServer(config.server);
+  if (!server) throw new ProviderError('fatal', `server ${JSON.stringify(config.server)} is not an IP address with an optional port`);
+  const at = serverText(server);
+  const zone = config.zone.toLowerCase().replace(/\.$/, '');
+  const timeoutMs = parseDuration(config.timeout ?? DEFAULT_TIMEOUT) ?? 3000;
+  const exchange = deps.exchange ?? createExchange(server, timeoutMs);
+  const now = deps.now ?? Date.now;
+  let key: TsigKey | undefined;
+  if (config.tsig) {
+    if (!config.tsig.secret) throw new ProviderError('fatal', `tsig.secret (or tsig.secretFile) is required for key ${config.tsig.name}`);
+    key = { name: config.tsig.name.toLowerCase().replace(/\.$/, ''), algorithm: config.tsig.algorithm ?? 'hmac-sha256', secret: Buffer.from(config.tsig.secret, 'base64') };
+  }
+
+  const context = (op: AnswerContext['op'], ref: RecordRef): AnswerContext => {
+    const name = ref.name.toLowerCase().replace(/\.$/, '');
+    if (!isInZone(name, zone)) throw new ProviderError('fatal', `${name} is not inside zone ${zone}`);
+    if (ref.type !== 'A' && ref.type !== 'AAAA') throw new ProviderError('fatal', `type ${String(ref.type)} is not supported`);
+    return { op, server: at, zone, name, type: ref.type, ...(key ? { keyName: key.name } : {}) };
+  };
+
+  /** Signs (when a key is set), sends, parses, verifies, and maps the answer's rcode. */
+  const send = async (unsigned: Buffer, ctx: AnswerContext): Promise<RawMessage> => {
+    const signed = key ? signMessage(unsigned, key, Math.floor(now() / 1000)) : null;
+    const answer = await exchange(signed ? signed.message : unsigned);
+    let msg: RawMessage;
+    try {
+      msg = parseMessage(answer);
+    } catch (e) {
+      if (e instanceof WireError) throw new ProviderError('transient', `malformed answer from ${at}: ${e.message}`);
+      throw e;
+    }
+    const tsig = key && signed ? verifyResponse(answer, key, signed.mac, Math.floor(now() / 1000), msg) : null;
+    const err = answerError(msg, tsig, ctx);
+    if (err) throw err;
+    return msg;
+  };
+
+  return {
+    async read(ref: RecordRef): Promise<CurrentRecord | null> {
+      const ctx = context('query', ref);
+      const msg = await send(encodeQuery(randomInt(0x10000), ctx.name, ctx.type), ctx);
+      try {
+        return readAnswer(msg, ctx);
+      } catch (e) {
+        if (e instanceof WireError) throw new ProviderError('transient', `malformed answer from ${at}: ${e.message}`);
+        throw e;
+      }
+    },
+
+    async write(ref: RecordRef, req: WriteRequest): Promise<void> {
+      const ctx = context('update', ref);
+      const family = ctx.type === 'A' ? 4 : 6;
+      const canonical = (v: string) => {
+        if (ipFamily(v) !== family) throw new ProviderError('fatal', `${JSON.stringify(v)} is not an ${family === 4 ? 'IPv4' : 'IPv6'} address`);
+        return canonicalIp(v);
+      };
+      const values = [...new Set(req.values.map(canonical))];
+      const previous = req.previous && req.previous.values.length > 0 ? [...new Set(req.previous.values.map(canonical))] : null;
+      if (!Number.isInteger(req.ttl) || req.ttl < 0 || req.ttl > 0x7fffffff) throw new ProviderError('fatal', `TTL ${req.ttl} is out of range`);
+      await send(encodeUpdate({ id: randomInt(0x10000), zone, name: ctx.name, type: ctx.type, previous, values, ttl: req.ttl }), ctx);
+    },
+  };
+}
+
+export const rfc2136Provider: ProviderFactory<Rfc2136Config> = {
+  kind: 'rfc2136',
+  description: 'DNS UPDATE (RFC 2136) with TSIG to the zone\'s primary: BIND, PowerDNS, Knot, Windows DNS.',
+  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true },
+  secretKeys: ['tsig.secret'],
+  configSchema: rfc2136ConfigSchema,
+  create: (config: Rfc2136Config, _ctx: ProviderContext) => createRfc2136Provider(config),
+};
+
+export default rfc2136Provider;

@@ -1,0 +1,362 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createSocket } from 'node:dgram';
+import { createServer, type Socket } from 'node:net';
+import dnsPacket from 'dns-packet';
+import { ProviderError } from '../../providers/errors.js';
+import { withRetry } from '../../providers/retry.js';
+import rfc2136Provider, { createRfc2136Provider } from '../../providers/rfc2136/index.js';
+import { createExchange, tcpExchange } from '../../providers/rfc2136/transport.js';
+import { answerError, parseServer, readAnswer, type AnswerContext } from '../../providers/rfc2136/parse.js';
+import { CLASS, encodeName, encodeQuery, encodeUpdate, OPCODE, parseMessage, RCODE, TYPE, u16, WireError, type RawRecord } from '../../providers/rfc2136/wire.js';
+
+// nsupdate's unsigned part of: prereq nxrrset app.example.test A / update delete app.example.test A /
+// update add app.example.test 60 A 192.0.2.10 (zone example.test), captured on loopback.
+const NSUPDATE_UPDATE = Buffer.from(
+  'ae7828000001000100020000076578616d706c650474657374000006000103617070c00c000100fe000000000000c01e0001' +
+    '00ff000000000000c01e000100010000003c0004c000020a',
+  'hex',
+);
+
+const plain = (rr: RawRecord) => ({ name: rr.name, type: rr.type, klass: rr.klass, ttl: rr.ttl, rdata: rr.rdata.toString('hex') });
+const base = { id: 0x1234, zone: 'example.test', name: 'app.example.test', type: 'A' as const, ttl: 60 };
+
+describe('RFC 2136 UPDATE encoding', () => {
+  it('says the same as nsupdate for "create if absent", plus a no-CNAME prerequisite', () => {
+    const ours = parseMessage(encodeUpdate({ ...base, previous: null, values: ['192.0.2.10'] }));
+    const theirs = parseMessage(NSUPDATE_UPDATE);
+    assert.equal(ours.opcode, OPCODE.UPDATE);
+    assert.equal(ours.isResponse, false);
+    assert.deepEqual(ours.questions, theirs.questions);
+    assert.deepEqual(ours.questions, [{ name: 'example.test', type: TYPE.SOA, klass: CLASS.IN }]);
+    const [cname, ...prereqs] = ours.answers;
+    assert.deepEqual(plain(cname!), { name: 'app.example.test', type: TYPE.CNAME, klass: CLASS.NONE, ttl: 0, rdata: '' });
+    assert.deepEqual(prereqs.map(plain), theirs.answers.map(plain));
+    assert.deepEqual(ours.authorities.map(plain), theirs.authorities.map(plain));
+    assert.equal(ours.additionals.length, 0);
+  });
+
+  it('makes the old values "rrset exists (value dependent)" prerequisites: class IN, TTL 0', () => {
+    const msg = parseMessage(encodeUpdate({ ...base, previous: ['192.0.2.10', '192.0.2.11'], values: ['192.0.2.20'] }));
+    assert.deepEqual(msg.answers.slice(1).map(plain), [
+      { name: 'app.example.test', type: TYPE.A, klass: CLASS.IN, ttl: 0, rdata: 'c000020a' },
+      { name: 'app.example.test', type: TYPE.A, klass: CLASS.IN, ttl: 0, rdata: 'c000020b' },
+    ]);
+  });
+
+  it('deletes the rrset (class ANY, no data) before adding every new value with the TTL', () => {
+    const msg = parseMessage(encodeUpdate({ ...base, type: 'AAAA', previous: ['2001:db8::1'], values: ['2001:db8::10', '2001:db8::11'], ttl: 30 }));
+    assert.deepEqual(msg.authorities.map(plain), [
+      { name: 'app.example.test', type: TYPE.AAAA, klass: CLASS.ANY, ttl: 0, rdata: '' },
+      { name: 'app.example.test', type: TYPE.AAAA, klass: CLASS.IN, ttl: 30, rdata: '20010db8000000000000000000000010' },
+      { name: 'app.example.test', type: TYPE.AAAA, klass: CLASS.IN, ttl: 30, rdata: '20010db8000000000000000000000011' },
+    ]);
+    assert.equal(msg.answers.length, 2);
+  });
+
+  it('keeps the ID it was given', () => {
+    assert.equal(encodeUpdate({ ...base, previous: null, values: ['192.0.2.1'] }).readUInt16BE(0), 0x1234);
+  });
+
+  it('refuses names that do not fit DNS', () => {
+    assert.throws(() => encodeName(`${'a'.repeat(64)}.example.test`), WireError);
+    assert.throws(() => encodeName('a..example.test'), WireError);
+    assert.deepEqual(encodeName('Ab.C.'), Buffer.from([2, 0x61, 0x62, 1, 0x63, 0]));
+  });
+
+  it('encodes a plain non-recursive query that dns-packet reads back', () => {
+    const q = dnsPacket.decode(encodeQuery(7, 'app.example.test', 'AAAA'));
+    assert.equal(q.id, 7);
+    assert.equal(q.flag_rd, false);
+    assert.deepEqual(q.questions, [{ name: 'app.example.test', type: 'AAAA', class: 'IN' }]);
+  });
+});
+
+describe('parsing answers', () => {
+  const answer = (rcode: keyof typeof RCODE, answers: dnsPacket.Answer[], flags = dnsPacket.AUTHORITATIVE_ANSWER) =>
+    parseMessage(dnsPacket.encode({ type: 'response', id: 1, flags: flags | RCODE[rcode], questions: [{ name: 'app.example.test', type: 'A' }], answers }));
+  const ctx: AnswerContext = { op: 'query', server: '127.0.0.1:53', zone: 'example.test', name: 'app.example.test', type: 'A' };
+
+  it('reads the values and TTL of the name, ignoring other names and types', () => {
+    const msg = answer('NOERROR', [
+      { name: 'app.example.test', type: 'A', ttl: 30, data: '192.0.2.10' },
+      { name: 'App.Example.Test', type: 'A', ttl: 30, data: '192.0.2.11' },
+      { name: 'other.example.test', type: 'A', ttl: 30, data: '192.0.2.99' },
+      { name: 'app.example.test', type: 'TXT', ttl: 30, data: 'x' },
+    ]);
+    assert.equal(answerError(msg, null, ctx), null);
+    assert.deepEqual(readAnswer(msg, ctx), { values: ['192.0.2.10', '192.0.2.11'], ttl: 30 });
+  });
+
+  it('follows name compression (dns-packet does not compress, BIND does)', () => {
+    const msg = parseMessage(Buffer.from('0001840000010001000000000361707007657861' + '6d706c6504746573740000010001c00c000100010000001e0004c000020a', 'hex'));
+    assert.deepEqual(readAnswer(msg, ctx), { values: ['192.0.2.10'], ttl: 30 });
+  });
+
+  it('spells AAAA values the canonical way', () => {
+    const msg = answer('NOERROR', [{ name: 'app.example.test', type: 'AAAA', ttl: 60, data: '2001:0db8:0:0:0:0:0:0010' }]);
+    assert.deepEqual(readAnswer(msg, { ...ctx, type: 'AAAA' }), { values: ['2001:db8::10'], ttl: 60 });
+  });
+
+  it('NXDOMAIN and NODATA are "no record"', () => {
+    const nx = answer('NXDOMAIN', []);
+    assert.equal(answerError(nx, null, ctx), null);
+    assert.equal(readAnswer(nx, ctx), null);
+    assert.equal(readAnswer(answer('NOERROR', []), ctx), null);
+  });
+
+  it('a CNAME at the name is an error, not "no record"', () => {
+    const msg = answer('NOERROR', [{ name: 'app.example.test', type: 'CNAME', ttl: 60, data: 'elsewhere.example.test' }]);
+    assert.throws(() => readAnswer(msg, ctx), (e: unknown) => e instanceof ProviderError && e.kind === 'fatal' && /CNAME/.test(e.message));
+  });
+
+  it('an answer without the AA flag is refused: the server is not the primary', () => {
+    const err = answerError(answer('NOERROR', [], 0), null, ctx);
+    assert.equal(err?.kind, 'fatal');
+    assert.match(err!.message, /not authoritative/);
+  });
+
+  it('a successful answer to a signed request must be signed', () => {
+    assert.equal(answerError(answer('NOERROR', []), { status: 'unsigned' }, { ...ctx, keyName: 'k' })?.kind, 'fatal');
+    assert.equal(answerError(answer('NOERROR', []), { status: 'verified' }, { ...ctx, keyName: 'k' }), null);
+    assert.equal(answerError(answer('NOERROR', []), { status: 'invalid', reason: 'the MAC does not match' }, { ...ctx, keyName: 'k' })?.kind, 'fatal');
+  });
+
+  it('throws WireError on truncated or looping messages', () => {
+    assert.throws(() => parseMessage(Buffer.alloc(5)), WireError);
+    const good = dnsPacket.encode({ type: 'response', id: 1, questions: [{ name: 'a.example.test', type: 'A' }] });
+    assert.throws(() => parseMessage(good.subarray(0, good.length - 3)), WireError);
+    const loop = Buffer.from('000180000001000000000000c00c00010001', 'hex');
+    assert.throws(() => parseMessage(loop), WireError);
+  });
+});
+
+describe('rcode → error kind', () => {
+  const upd: AnswerContext = { op: 'update', server: '127.0.0.1:53', zone: 'example.test', name: 'app.example.test', type: 'A', keyName: 'dnsfail-key' };
+  const withRcode = (rcode: number) => {
+    const b = encodeUpdate({ ...base, previous: null, values: [] });
+    b.writeUInt16BE(0x8000 | (OPCODE.UPDATE << 11) | rcode, 2);
+    return parseMessage(b);
+  };
+  const cases: [keyof typeof RCODE, string][] = [
+    ['REFUSED', 'auth'],
+    ['NXRRSET', 'conflict'],
+    ['YXRRSET', 'conflict'],
+    ['SERVFAIL', 'transient'],
+    ['NOTZONE', 'fatal'],
+    ['FORMERR', 'fatal'],
+    ['NOTAUTH', 'auth'],
+    ['NOTIMP', 'fatal'],
+  ];
+  for (const [rcode, kind] of cases) {
+    it(`${rcode} → ${kind}`, () => {
+      const err = answerError(withRcode(RCODE[rcode]), { status: 'verified' }, upd);
+      assert.ok(err instanceof ProviderError);
+      assert.equal(err.kind, kind);
+      assert.equal(err.code, rcode);
+      assert.ok(err.message.includes(rcode));
+    });
+  }
+
+  it('REFUSED asks whether the TSIG key is allowed for the zone, or says to configure one', () => {
+    assert.match(answerError(withRcode(RCODE.REFUSED), { status: 'verified' }, upd)!.message, /is the TSIG key dnsfail-key allowed to update zone example\.test\?/);
+    const { keyName: _, ...unsigned } = upd;
+    assert.match(answerError(withRcode(RCODE.REFUSED), null, unsigned)!.message, /unsigned .*configure a TSIG key/);
+  });
+
+  it('NOTAUTH with a TSIG error is an auth error naming it', () => {
+    for (const [error, name] of [[16, 'BADSIG'], [17, 'BADKEY'], [18, 'BADTIME']] as const) {
+      const err = answerError(withRcode(RCODE.NOTAUTH), { status: 'tsig-error', error, errorName: name }, upd);
+      assert.equal(err?.kind, 'auth');
+      assert.match(err!.message, new RegExp(`${name} for key dnsfail-key`));
+    }
+  });
+
+  it('NOTAUTH without a TSIG error: auth when the request was signed (PowerDNS, bad key), fatal "not authoritative" when not', () => {
+    const signed = answerError(withRcode(RCODE.NOTAUTH), { status: 'unsigned' }, upd);
+    assert.equal(signed?.kind, 'auth');
+    assert.match(signed!.message, /check the TSIG key dnsfail-key/);
+    const { keyName: _, ...unsignedCtx } = upd;
+    const unsigned = answerError(withRcode(RCODE.NOTAUTH), null, unsignedCtx);
+    assert.equal(unsigned?.kind, 'fatal');
+    assert.match(unsigned!.message, /not authoritative for zone example\.test/);
+  });
+
+  it('an unsigned failure answer to a signed request is still reported, and says it was unsigned', () => {
+    const err = answerError(withRcode(RCODE.SERVFAIL), { status: 'unsigned' }, upd);
+    assert.equal(err?.kind, 'transient');
+    assert.match(err!.message, /SERVFAIL, unsigned answer/);
+  });
+
+  it('NOERROR to an update is success', () => {
+    assert.equal(answerError(withRcode(RCODE.NOERROR), { status: 'verified' }, upd), null);
+  });
+});
+
+describe('server addresses', () => {
+  it('accepts IP literals with optional ports', () => {
+    assert.deepEqual(parseServer('127.0.0.1'), { host: '127.0.0.1', port: 53, family: 4 });
+    assert.deepEqual(parseServer('127.0.0.1:5353'), { host: '127.0.0.1', port: 5353, family: 4 });
+    assert.deepEqual(parseServer('::1'), { host: '::1', port: 53, family: 6 });
+    assert.deepEqual(parseServer('[2001:DB8:0::1]:5353'), { host: '2001:db8::1', port: 5353, family: 6 });
+    assert.deepEqual(parseServer('[::1]'), { host: '::1', port: 53, family: 6 });
+  });
+
+  it('refuses names, bad ports and unbracketed IPv6 with a port', () => {
+    for (const bad of ['ns1.example.com', 'localhost:53', '127.0.0.1:0', '127.0.0.1:65536', '127.0.0.1:', '[127.0.0.1]:53', '2001:db8::1:53:x', '', '1.2.3']) {
+      assert.equal(parseServer(bad), null, bad);
+    }
+  });
+});
+
+/** A scripted DNS server on 127.0.0.1 (UDP and TCP on one port): answer(message, protocol) → reply, or null to stay silent. */
+async function fakeDns(answer: (msg: Buffer, protocol: 'udp' | 'tcp') => Buffer | null) {
+  const udp = createSocket('udp4');
+  await new Promise<void>((done) => udp.bind(0, '127.0.0.1', done));
+  const port = udp.address().port;
+  const seen: ('udp' | 'tcp')[] = [];
+  udp.on('message', (msg, from) => {
+    seen.push('udp');
+    const reply = answer(msg, 'udp');
+    if (reply) udp.send(reply, from.port, from.address);
+  });
+  const sockets = new Set<Socket>();
+  const tcp = createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.on('data', (chunk) => {
+      seen.push('tcp');
+      const reply = answer(chunk.subarray(2), 'tcp');
+      if (reply) s.write(Buffer.concat([u16(reply.length), reply]));
+    });
+  });
+  await new Promise<void>((done) => tcp.listen(port, '127.0.0.1', done));
+  return {
+    port,
+    seen,
+    close: async () => {
+      udp.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((done) => tcp.close(done));
+    },
+  };
+}
+
+/** A response to `query` with these flags, rcode and A answers (the question is copied). */
+function reply(query: Buffer, opts: { rcode?: number; tc?: boolean; id?: number; answers?: string[] } = {}): Buffer {
+  const q = parseMessage(query);
+  const flags = 0x8000 | (q.opcode << 11) | 0x0400 | (opts.tc ? 0x0200 : 0) | (opts.rcode ?? 0);
+  return dnsPacket.encode({
+    type: 'response',
+    id: opts.id ?? q.id,
+    flags,
+    questions: q.questions.map((x) => ({ name: x.name, type: x.type === TYPE.AAAA ? 'AAAA' : 'A', class: 'IN' })),
+    answers: (opts.answers ?? []).map((data) => ({ name: q.questions[0]!.name, type: 'A', ttl: 60, data })),
+  });
+}
+
+describe('transport: UDP, TCP fallback, timeouts (against a scripted server)', () => {
+  const server = (port: number) => parseServer(`127.0.0.1:${port}`)!;
+  const providerAt = (port: number, exchange = createExchange(server(port), 300)) =>
+    createRfc2136Provider(rfc2136Provider.configSchema.parse({ type: 'rfc2136', server: `127.0.0.1:${port}`, zone: 'example.test', timeout: '300ms' }), { exchange });
+  const A = { name: 'app.example.test', type: 'A' } as const;
+
+  it('a truncated UDP answer is asked again over TCP, and the TCP answer is used', async (t) => {
+    const dns = await fakeDns((m, proto) => (proto === 'udp' ? reply(m, { tc: true }) : reply(m, { answers: ['192.0.2.7'] })));
+    t.after(() => dns.close());
+    assert.deepEqual(await providerAt(dns.port).read!(A), { values: ['192.0.2.7'], ttl: 60 });
+    assert.deepEqual(dns.seen, ['udp', 'tcp']);
+  });
+
+  it('a message over 512 bytes goes straight to TCP', async (t) => {
+    const dns = await fakeDns((m) => reply(m));
+    t.after(() => dns.close());
+    const values = Array.from({ length: 40 }, (_, i) => `198.51.100.${i + 1}`);
+    await providerAt(dns.port).write(A, { values, ttl: 60, previous: null });
+    assert.deepEqual(dns.seen, ['tcp']);
+  });
+
+  it('answers with another ID are ignored (then the attempt times out as transient)', async (t) => {
+    const dns = await fakeDns((m) => reply(m, { id: (m.readUInt16BE(0) + 1) & 0xffff, answers: ['192.0.2.66'] }));
+    t.after(() => dns.close());
+    const t0 = performance.now();
+    await assert.rejects(providerAt(dns.port).read!(A), (e: unknown) => e instanceof ProviderError && e.kind === 'transient' && /within 300 ms/.test(e.message));
+    assert.ok(performance.now() - t0 >= 280);
+  });
+
+  it('silence is a transient error after the timeout, and the engine retries it to success', async (t) => {
+    let drops = 1;
+    const dns = await fakeDns((m) => (drops-- > 0 ? null : reply(m)));
+    t.after(() => dns.close());
+    await withRetry(() => providerAt(dns.port).write(A, { values: ['192.0.2.1'], ttl: 60, previous: null }), { minDelayMs: 10, maxDelayMs: 20 });
+    assert.deepEqual(dns.seen, ['udp', 'udp']);
+  });
+
+  it('SERVFAIL is transient and retried; persistent SERVFAIL gives up with a transient error', async (t) => {
+    let fails = 1;
+    const dns = await fakeDns((m) => reply(m, { rcode: fails-- > 0 ? RCODE.SERVFAIL : RCODE.NOERROR }));
+    t.after(() => dns.close());
+    const p = providerAt(dns.port);
+    await withRetry(() => p.write(A, { values: ['192.0.2.1'], ttl: 60, previous: null }), { minDelayMs: 10, maxDelayMs: 20 });
+    assert.equal(dns.seen.length, 2);
+    fails = 100;
+    await assert.rejects(
+      withRetry(() => p.write(A, { values: ['192.0.2.1'], ttl: 60, previous: null }), { minDelayMs: 10, maxDelayMs: 20, retries: 2 }),
+      (e: unknown) => e instanceof ProviderError && e.kind === 'transient' && /SERVFAIL/.test(e.message),
+    );
+    assert.equal(dns.seen.length, 2 + 3);
+  });
+
+  it('REFUSED is not retried', async (t) => {
+    const dns = await fakeDns((m) => reply(m, { rcode: RCODE.REFUSED }));
+    t.after(() => dns.close());
+    await assert.rejects(
+      withRetry(() => providerAt(dns.port).write(A, { values: ['192.0.2.1'], ttl: 60, previous: null }), { minDelayMs: 10, maxDelayMs: 20 }),
+      (e: unknown) => e instanceof ProviderError && e.kind === 'auth',
+    );
+    assert.equal(dns.seen.length, 1);
+  });
+
+  it('a signed request with an unsigned NOERROR answer is not trusted', async (t) => {
+    const dns = await fakeDns((m) => reply(m));
+    t.after(() => dns.close());
+    const config = rfc2136Provider.configSchema.parse({ type: 'rfc2136', server: `127.0.0.1:${dns.port}`, zone: 'example.test', tsig: { name: 'k', secret: 'c2VjcmV0' } });
+    await assert.rejects(createRfc2136Provider(config).write(A, { values: ['192.0.2.1'], ttl: 60, previous: null }), (e: unknown) => e instanceof ProviderError && /not signed/.test(e.message));
+  });
+
+  it('nothing listening: a transient error', async () => {
+    const probe = createSocket('udp4');
+    await new Promise<void>((done) => probe.bind(0, '127.0.0.1', done));
+    const port = probe.address().port;
+    probe.close();
+    await assert.rejects(providerAt(port).read!(A), (e: unknown) => e instanceof ProviderError && e.kind === 'transient');
+    await assert.rejects(tcpExchange(server(port), encodeQuery(1, 'a.example.test', 'A'), 300), (e: unknown) => e instanceof ProviderError && /ECONNREFUSED/.test(e.message));
+  });
+});
+
+describe('rfc2136 config', () => {
+  const parse = (o: object) => rfc2136Provider.configSchema.safeParse({ type: 'rfc2136', server: '192.0.2.53', zone: 'example.com', ...o });
+
+  it('optional keys stay optional in the schema (defaults are applied by the provider)', () => {
+    const r = parse({ tsig: { name: 'dnsfail-key', secret: 'c2VjcmV0' } });
+    assert.ok(r.success);
+    assert.equal(r.data.timeout, undefined);
+    assert.equal(r.data.tsig?.algorithm, undefined);
+  });
+
+  it('refuses host names, unknown keys, bad algorithms, bad base64 and a tsig block without a secret', () => {
+    assert.equal(parse({ server: 'ns1.example.com' }).success, false);
+    assert.equal(parse({ port: 53 }).success, false);
+    assert.equal(parse({ tsig: { name: 'k', secret: 'c2VjcmV0', algorithm: 'hmac-md5' } }).success, false);
+    assert.equal(parse({ tsig: { name: 'k', secret: 'not base64!' } }).success, false);
+    assert.equal(parse({ tsig: { name: 'k' } }).success, false);
+    assert.equal(parse({ timeout: '3' }).success, false);
+    assert.equal(parse({ timeout: '0ms' }).success, false);
+    assert.equal(parse({}).success, true, 'tsig is optional');
+  });
+
+  it('declares its secret for redaction and the <key>File form', () => {
+    assert.deepEqual(rfc2136Provider.secretKeys, ['tsig.secret']);
+    assert.equal(parse({ tsig: { name: 'k', secretFile: '/etc/dnsfail/tsig.secret' } }).success, true);
+  });
+});
