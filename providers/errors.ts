@@ -20,3 +20,17 @@ export class ProviderError extends Error {
 }
 
 export const isProviderError = (e: unknown): e is ProviderError => e instanceof ProviderError;
+
+const KINDS: readonly string[] = ['auth', 'rate-limited', 'transient', 'lockout', 'conflict', 'fatal'];
+
+/** A third-party provider cannot import this class: an Error with a known `kind` counts as one. */
+export function asProviderError(e: unknown): unknown {
+  if (e instanceof ProviderError || !(e instanceof Error)) return e;
+  const o = e as Error & { kind?: unknown; retryAfterMs?: unknown; code?: unknown };
+  if (typeof o.kind !== 'string' || !KINDS.includes(o.kind)) return e;
+  return new ProviderError(o.kind as ProviderErrorKind, e.message, {
+    ...(typeof o.retryAfterMs === 'number' ? { retryAfterMs: o.retryAfterMs } : {}),
+    ...(typeof o.code === 'string' ? { code: o.code } : {}),
+    cause: e,
+  });
+}

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ProviderFactory } from './types.js';
+import { asProviderError } from './errors.js';
+import type { Provider, ProviderFactory } from './types.js';
 
 type Loader = () => Promise<{ default: ProviderFactory<any> }>;
 
@@ -58,7 +59,7 @@ export async function loadProviderFactory(type: string, baseDir = process.cwd())
   }
   const missing = missingFactoryParts(mod.default);
   if (missing.length) return { error: `${type} does not default-export a dnsfail provider (missing: ${missing.join(', ')}); see providers/README.md` };
-  return { factory: mod.default as ProviderFactory<any> };
+  return { factory: adoptErrors(mod.default as ProviderFactory<any>) };
 }
 
 function missingFactoryParts(f: unknown): string[] {
@@ -83,4 +84,25 @@ export async function builtinProviderFactories(): Promise<ProviderFactory<any>[]
     }),
   );
   return all.flatMap((r) => ('factory' in r ? [r.factory] : []));
+}
+
+/** Third-party errors carry `kind` on a plain Error; the engine acts only on ProviderError. */
+function adoptErrors(f: ProviderFactory<any>): ProviderFactory<any> {
+  return {
+    ...f,
+    create(config, ctx) {
+      const p = f.create(config, ctx);
+      const typed = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+        try {
+          return await fn(...a);
+        } catch (e) {
+          throw asProviderError(e);
+        }
+      };
+      const out: Provider = { write: typed(p.write.bind(p)) };
+      if (p.read) out.read = typed(p.read.bind(p));
+      if (p.close) out.close = p.close.bind(p);
+      return out;
+    },
+  };
 }

@@ -136,8 +136,10 @@ export function buildConfigSchema(factories?: ProviderFactory<any>[]) {
 }
 
 function providerUnion(factories: ProviderFactory<any>[]): z.ZodType {
-  const schemas = factories.map((f) => f.configSchema as z.ZodType);
-  if (schemas.length === 1) return schemas[0]!;
+  const thirdParty = z
+    .looseObject({ type: z.string().regex(/^(\.\.?\/|\/)/).describe('Path to a third-party provider module (see providers/README.md)') })
+    .describe('A third-party provider loaded from a module path; its own keys are checked when dnsfail loads it.');
+  const schemas = [...factories.map((f) => f.configSchema as z.ZodType), thirdParty];
   return z.union(schemas as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
 }
 
