@@ -33,11 +33,28 @@ export interface WriteRequest {
   previous: CurrentRecord | null;
 }
 
+export interface WriteItem {
+  ref: RecordRef;
+  req: WriteRequest;
+}
+
+/** Per item, in the order given: done, or the (typed) error of that item. */
+export type ItemResult = { ok: true } | { ok: false; error: unknown };
+
 export interface Provider {
   /** Current value, or null when the record does not exist. Absent when capabilities.read is false. */
   read?(ref: RecordRef): Promise<CurrentRecord | null>;
   /** Make the rrset hold exactly `values`. Idempotent. */
   write(ref: RecordRef, req: WriteRequest): Promise<void>;
+  /**
+   * Optional batch forms, used by the engine when present: as few API calls as the service allows
+   * (one PowerDNS PATCH per zone, Route 53 ChangeBatches of up to 1,000 changes, Cloudflare's batch
+   * endpoint, one zone-file rewrite), so calls grow with zones, not records. readMany returns a value,
+   * null (missing) or an Error per ref; writeMany an ItemResult per item. A transport failure of a
+   * whole batch may be thrown instead (the engine then retries the batch).
+   */
+  readMany?(refs: RecordRef[]): Promise<Array<CurrentRecord | null | Error>>;
+  writeMany?(items: WriteItem[]): Promise<ItemResult[]>;
   close?(): Promise<void>;
 }
 
