@@ -1,8 +1,9 @@
 import type { Provider, ProviderContext } from '../../providers/types.js';
 import type { Config } from '../config/types.js';
 
-export const VERSION = '0.1.0';
-export const USER_AGENT = `dnsfail/${VERSION} (+https://github.com/dnsfail/dnsfail)`;
+import { USER_AGENT } from '../version.js';
+
+export { USER_AGENT };
 
 /** One provider instance per config entry that some record uses. */
 export function createProviders(config: Config): Record<string, Provider> {

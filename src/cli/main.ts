@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { VERSION } from '../app/providers.js';
+import { VERSION } from '../version.js';
 import { ConfigError, DnsfailError, ExitCode } from '../errors.js';
 import { redact } from '../log/redact.js';
 import { makeChalk } from './color.js';
