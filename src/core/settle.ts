@@ -1,0 +1,26 @@
+import { sameAddressSet } from '../util/ip.js';
+import { decideRecord } from './select.js';
+import type { Decision, Observation, RecordHistory, RecordPolicy } from './types.js';
+
+/**
+ * The decision as soon as the probes still running cannot change it, or null while they can.
+ * It decides twice, once as if every pending probe succeeds and once as if every one fails: the
+ * choice of servers is monotone in their health (first up in order, all up, sticky on the active
+ * one), so when both extremes agree every mixture agrees too. A healthy top server therefore
+ * settles the record without waiting for slow or black-holed servers below it.
+ */
+export function settledDecision(
+  policy: RecordPolicy,
+  prev: RecordHistory | undefined,
+  known: readonly Observation[],
+  pending: readonly string[],
+  current: readonly string[] | null,
+  now: Date,
+): Decision | null {
+  const assume = (healthy: boolean): Observation[] => [...known, ...pending.map((address) => ({ address, healthy, latencyMs: 0 }))];
+  const best = decideRecord(policy, prev, assume(true), current, now);
+  if (pending.length === 0) return best;
+  const worst = decideRecord(policy, prev, assume(false), current, now);
+  const same = best.outcome === worst.outcome && (best.desired === null ? worst.desired === null : worst.desired !== null && sameAddressSet(best.desired, worst.desired));
+  return same ? worst : null;
+}
