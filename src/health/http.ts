@@ -9,6 +9,7 @@ import type { BodyMatch, HttpCheck, ProbeResult } from './types.js';
 /**
  * One HTTP(S) request to the server's IP with the public name as Host header and TLS SNI, on a fresh
  * connection, under a single deadline covering connect, headers and body. Redirects are judged by their status.
+ * Healthy needs the expected status and a body that ends (or reaches maxBodyBytes) cleanly before the deadline.
  */
 export async function probeHttp(address: string, check: HttpCheck, signal?: AbortSignal): Promise<ProbeResult> {
   const start = performance.now();
@@ -25,7 +26,7 @@ export async function probeHttp(address: string, check: HttpCheck, signal?: Abor
 
   return new Promise((resolve) => {
     let settled = false;
-    let phase: 'connect' | 'response' | 'body' = 'connect';
+    let phase: Phase = 'connect';
     const finish = (error?: string): void => {
       if (settled) return;
       settled = true;
@@ -49,7 +50,10 @@ export async function probeHttp(address: string, check: HttpCheck, signal?: Abor
     if (signal?.aborted) return finish('aborted');
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    req.once('socket', (socket) => socket.once(check.type === 'https' ? 'secureConnect' : 'connect', () => (phase = 'response')));
+    req.once('socket', (socket) => {
+      socket.once('connect', () => (phase = check.type === 'https' ? 'handshake' : 'response'));
+      socket.once('secureConnect', () => (phase = 'response'));
+    });
     req.on('error', (err) => finish(describeRequestError(err, phase)));
     req.once('response', (res) => {
       phase = 'body';
@@ -58,9 +62,9 @@ export async function probeHttp(address: string, check: HttpCheck, signal?: Abor
       if (!check.expectStatus.some(([lo, hi]) => status >= lo && status <= hi)) {
         return finish(`status ${status} (expected ${formatRanges(check.expectStatus)})`);
       }
-      if (!bodyCheck) return finish();
-      const { test, failure } = bodyCheck;
-      readBodyPrefix(res, check.maxBodyBytes, (body) => finish(test(body) ? undefined : failure));
+      // The body is read even without expectBody: a response cut short or that never completes is a
+      // broken server. The read stops at maxBodyBytes, so an endless body costs no more than a long one.
+      readBodyPrefix(res, check.maxBodyBytes, (body) => finish(!bodyCheck || bodyCheck.test(body) ? undefined : bodyCheck.failure));
     });
     req.end();
   });
@@ -135,8 +139,15 @@ const TLS_ERRORS: Record<string, string> = {
   ERR_SSL_WRONG_VERSION_NUMBER: 'handshake failed (is the port serving plain HTTP?)',
 };
 
+type Phase = 'connect' | 'handshake' | 'response' | 'body';
+const PHASE_WORDS: Record<Exclude<Phase, 'connect'>, string> = {
+  handshake: 'during the TLS handshake',
+  response: 'while waiting for the response',
+  body: 'while reading the body',
+};
+
 /** Short, human, no header values: "connect ECONNREFUSED", "TLS: certificate has expired". */
-function describeRequestError(err: Error, phase: 'connect' | 'response' | 'body'): string {
+function describeRequestError(err: Error, phase: Phase): string {
   const code = errorCode(err);
   if (code === 'EPROTO') {
     // OpenSSL handshake failures arrive as "write EPROTO …:SSL routines:<function>:<reason>:…".
@@ -150,7 +161,8 @@ function describeRequestError(err: Error, phase: 'connect' | 'response' | 'body'
   if (/^ERR_(SSL|TLS)_/.test(code)) return `TLS: ${shorten(err.message, 200)}`;
   if (code.startsWith('HPE_')) return `invalid HTTP response (${code})`;
   if (phase === 'connect') return `connect ${code}`;
-  return `${code} while ${phase === 'response' ? 'waiting for the response' : 'reading the body'}`;
+  // A reset after the TCP connect is not a refused connection: say when it happened.
+  return `${code} ${PHASE_WORDS[phase]}`;
 }
 
 function shorten(text: string, max: number): string {
