@@ -8,10 +8,11 @@ export interface RunChecksOptions {
 }
 
 /**
- * Probes all targets, at most `concurrency` at a time, and returns results in target order.
- * Identical targets are probed once and share the result.
+ * Starts probing all targets, at most `concurrency` at a time, and returns one promise per target,
+ * in target order, so a caller can act on each result as soon as it is in. Identical targets are
+ * probed once and share the result.
  */
-export async function runChecks(targets: ProbeTarget[], opts: RunChecksOptions): Promise<ProbeResult[]> {
+export function startChecks(targets: ProbeTarget[], opts: RunChecksOptions): Array<Promise<ProbeResult>> {
   const slotOf = new Map<string, number>();
   const unique: ProbeTarget[] = [];
   const slots = targets.map((target) => {
@@ -24,18 +25,23 @@ export async function runChecks(targets: ProbeTarget[], opts: RunChecksOptions):
     return slot;
   });
 
-  const results = new Array<ProbeResult>(unique.length);
+  const settle: Array<(r: ProbeResult) => void> = [];
+  const results = unique.map(() => new Promise<ProbeResult>((resolve) => settle.push(resolve)));
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < unique.length) {
       const i = next++;
-      results[i] = await probe(unique[i]!, opts.signal);
+      settle[i]!(await probe(unique[i]!, opts.signal));
     }
   };
   const limit = opts.concurrency >= 1 ? Math.floor(opts.concurrency) : 1; // NaN and 0 too
-  const workers = Math.min(unique.length, limit);
-  await Promise.all(Array.from({ length: workers }, worker));
+  for (let w = 0; w < Math.min(unique.length, limit); w++) void worker();
   return slots.map((slot) => results[slot]!);
+}
+
+/** startChecks, waiting for every result. */
+export function runChecks(targets: ProbeTarget[], opts: RunChecksOptions): Promise<ProbeResult[]> {
+  return Promise.all(startChecks(targets, opts));
 }
 
 /** Same address and same check; command checks also see the record name (DNSFAIL_NAME), so it counts too. */

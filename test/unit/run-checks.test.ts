@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { probe } from '../../src/health/probe.js';
-import { runChecks } from '../../src/health/run-checks.js';
+import { runChecks, startChecks } from '../../src/health/run-checks.js';
 import type { CommandCheck, HttpCheck, ProbeTarget } from '../../src/health/types.js';
 import { freePort, startHttpTarget, startTcpTarget, type Target } from '../helpers/targets.js';
 
@@ -161,5 +161,27 @@ describe('runChecks', () => {
 
   it('returns an empty list for no targets', async () => {
     assert.deepEqual(await runChecks([], { concurrency: 4 }), []);
+  });
+});
+
+describe('startChecks', () => {
+  it('resolves each target as soon as its own probe is done: a fast server does not wait for a hanging one', async () => {
+    const fast = await startHttpTarget({ host: '127.0.0.2' });
+    const hanging = await startHttpTarget({ host: '127.0.0.3' });
+    hanging.setMode('hang');
+    try {
+      const t0 = performance.now();
+      const [a, b] = startChecks([httpTarget(fast, { timeoutMs: 1500 }), httpTarget(hanging, { timeoutMs: 1500 })], { concurrency: 8 });
+      const first = await a!;
+      const fastMs = performance.now() - t0;
+      assert.equal(first.healthy, true);
+      assert.ok(fastMs < 1000, `the fast result came after ${Math.round(fastMs)}ms`);
+      const second = await b!;
+      assert.equal(second.healthy, false);
+      assert.match(second.error ?? '', /timeout after 1500ms/);
+    } finally {
+      await fast.close();
+      await hanging.close();
+    }
   });
 });
