@@ -1,5 +1,8 @@
 import got, { type Method, RequestError } from 'got';
 import { ProviderError } from './errors.js';
+import { assertSafeUrl } from './url.js';
+
+export { assertSafeUrl };
 
 export interface HttpClientOptions {
   /** Base URL, e.g. https://api.cloudflare.com/client/v4 (a path prefix is kept). */
@@ -36,20 +39,6 @@ export interface HttpClient {
   request(method: Method, path: string, opts?: RequestOptions): Promise<HttpResponse>;
   /** request() and JSON.parse of the body; malformed JSON is a transient error. */
   json<T>(method: Method, path: string, opts?: RequestOptions): Promise<{ status: number; data: T; headers: HttpResponse['headers'] }>;
-}
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i;
-
-export function assertSafeUrl(url: string, allowInsecureHttp: boolean | undefined, what: string): URL {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new ProviderError('fatal', `${what}: "${url}" is not a URL`);
-  }
-  if (u.protocol === 'https:') return u;
-  if (u.protocol === 'http:' && (LOOPBACK.test(u.hostname) || allowInsecureHttp)) return u;
-  throw new ProviderError('fatal', `${what}: ${u.protocol}//${u.host} is not https (plain http is allowed only to loopback, or with allowInsecureHttp: true)`);
 }
 
 /**

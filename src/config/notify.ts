@@ -1,4 +1,4 @@
-import { assertSafeUrl } from '../../providers/http.js';
+import { assertSafeUrl } from '../../providers/url.js';
 import { registerSecret } from '../log/redact.js';
 import { parseDuration } from './duration.js';
 import type { Problem } from './resolve.js';
@@ -15,7 +15,9 @@ export function resolveNotifiers(raw: RawConfig, baseDir: string, problems: Prob
   const out: NotifierConfig[] = [];
   list.forEach((n, i) => {
     const at: PathSegment[] = ['notify', i];
+    const before = problems.length;
     const block = resolveSecretFiles(n as Record<string, unknown>, ['url'], baseDir, at, problems) as RawNotifier;
+    if (problems.length > before) return; // the urlFile problem says it all; "url is required" would be a second message
     const timeoutMs = block.timeout ? parseDuration(block.timeout)! : DEFAULT_TIMEOUT_MS;
     const events = block.events ?? DEFAULT_EVENTS;
     if (block.type === 'exec') {
@@ -35,7 +37,9 @@ export function resolveNotifiers(raw: RawConfig, baseDir: string, problems: Prob
 
 export function resolvePing(raw: RawConfig, baseDir: string, problems: Problem[]): PingConfig | undefined {
   if (!raw.ping) return undefined;
+  const before = problems.length;
   const block = resolveSecretFiles(raw.ping as Record<string, unknown>, ['url'], baseDir, ['ping'], problems) as RawPing;
+  if (problems.length > before) return undefined;
   const url = checkedUrl(block.url, block.allowInsecureHttp, ['ping', 'url'], problems);
   if (!url) return undefined;
   return { url: url.replace(/\/+$/, ''), timeoutMs: block.timeout ? parseDuration(block.timeout)! : DEFAULT_TIMEOUT_MS, allowInsecureHttp: block.allowInsecureHttp ?? false };
@@ -47,11 +51,20 @@ function checkedUrl(url: string | undefined, allowInsecureHttp: boolean | undefi
     return undefined;
   }
   registerSecret(url);
+  // The URL itself may carry a token: say what is wrong without echoing it.
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined || !URL.canParse(url)) {
+    problems.push({ path, message: 'is not a URL (expected https://…)' });
+    return undefined;
+  }
+  if (scheme !== 'http' && scheme !== 'https') {
+    problems.push({ path, message: `${scheme}: URLs are not supported; use https:// (or http:// to a loopback address)` });
+    return undefined;
+  }
   try {
     assertSafeUrl(url, allowInsecureHttp, 'URL');
   } catch (e) {
-    // The URL itself may carry a token: say what is wrong without echoing it.
-    problems.push({ path, message: (e as Error).message.replace(url, '***') });
+    problems.push({ path, message: (e as Error).message.replace(url, '***').replace(/^URL: /, '') });
     return undefined;
   }
   return url;

@@ -1,4 +1,3 @@
-import got from 'got';
 import type { PingConfig } from '../config/types.js';
 import { redact } from '../log/redact.js';
 
@@ -8,6 +7,7 @@ export type PingKind = 'start' | 'success' | 'fail';
 export async function sendPing(ping: PingConfig, kind: PingKind, userAgent: string, body?: string): Promise<string | null> {
   const url = kind === 'success' ? ping.url : `${ping.url}/${kind}`;
   try {
+    const { default: got } = await import('got'); // loaded only when there is something to send
     await got.post(url, {
       body: body ?? '',
       headers: { 'user-agent': userAgent, 'content-type': 'text/plain' },

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
-import got from 'got';
 import type { NotifierConfig } from '../config/types.js';
 import type { RecordEvent } from '../core/events.js';
 import { redact } from '../log/redact.js';
@@ -29,6 +28,7 @@ async function sendOne(n: NotifierConfig, e: RecordEvent, userAgent: string, now
   if (n.type === 'exec') return runHook(n.command, e, JSON.stringify(body), n.timeoutMs);
   const json = n.type === 'slack' ? slackPayload(e) : n.type === 'discord' ? discordPayload(e) : body;
   try {
+    const { default: got } = await import('got'); // loaded only when there is something to send
     await got.post(n.url, {
       json,
       headers: { 'user-agent': userAgent, ...(n.type === 'webhook' ? n.headers : {}) },
