@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import { quote } from './quote.js';
 import type { BodyMatch, CheckSpec } from '../health/types.js';
 import { parseDuration } from './duration.js';
 import type { RawCheck } from './schema.js';
@@ -58,6 +60,8 @@ export function finalizeCheck(raw: RawCheck | undefined, host: string, baseDir: 
   if (type === 'http' && (c.insecure !== undefined || c.caFile !== undefined)) {
     return { key: c.insecure !== undefined ? 'insecure' : 'caFile', message: 'insecure and caFile apply only to https checks' };
   }
+  const caFile = c.caFile === undefined ? undefined : checkCaFile(c.caFile, baseDir);
+  if (typeof caFile === 'object') return caFile;
   return {
     type,
     port: c.port ?? (type === 'https' ? 443 : 80),
@@ -70,8 +74,21 @@ export function finalizeCheck(raw: RawCheck | undefined, host: string, baseDir: 
     ...(expectBody ? { expectBody } : {}),
     maxBodyBytes: c.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     insecure: c.insecure ?? false,
-    ...(c.caFile !== undefined ? { caFile: resolvePath(baseDir, c.caFile) } : {}),
+    ...(caFile !== undefined ? { caFile } : {}),
   };
+}
+
+/** A caFile that cannot be read would fail every probe as "down": refuse it now instead. */
+function checkCaFile(file: string, baseDir: string): string | CheckProblem {
+  const path = resolvePath(baseDir, file);
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (e) {
+    return { key: 'caFile', message: `cannot read ${quote(file)} (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) return { key: 'caFile', message: `${quote(file)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` };
+  return path;
 }
 
 /** 200 | "200-299" | "200, 301-302" | [..] → inclusive ranges, or an error message. */
@@ -83,7 +100,7 @@ export function parseStatusRanges(spec: number | string | Array<number | string>
     const lo = m ? Number(m[1]) : NaN;
     const hi = m ? Number(m[2] ?? m[1]) : NaN;
     if (!m || lo < 100 || hi > 599 || lo > hi) {
-      return `"${part.trim()}" is not a status code or range (e.g. 200, "200-299")`;
+      return `${quote(part.trim())} is not a status code or range (100-599, e.g. 200 or "200-299")`;
     }
     ranges.push([lo, hi]);
   }
@@ -98,7 +115,7 @@ export function parseBodyMatch(text: string): BodyMatch | string {
   try {
     new RegExp(source, flags);
   } catch (e) {
-    return `the regex ${text} does not compile: ${(e as Error).message}`;
+    return `the regex ${quote(text)} does not compile: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`;
   }
   return { kind: 'regex', source, flags };
 }

@@ -5,6 +5,9 @@ export interface InterpolationProblem {
   message: string;
 }
 
+/** Paths of the string values that held a `${...}` reference (messages about them can say so). */
+export type InterpolatedPaths = PathSegment[][];
+
 const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /**
@@ -16,8 +19,11 @@ export function interpolateEnv(
   env: Record<string, string | undefined>,
   path: PathSegment[] = [],
   problems: InterpolationProblem[] = [],
-): { value: unknown; problems: InterpolationProblem[] } {
+  interpolated: InterpolatedPaths = [],
+): { value: unknown; problems: InterpolationProblem[]; interpolated: InterpolatedPaths } {
   if (typeof value === 'string') {
+    REF.lastIndex = 0;
+    if (REF.test(value)) interpolated.push(path);
     const out = value.replace(REF, (whole, name: string, fallback: string | undefined) => {
       const v = env[name];
       if (v !== undefined && v !== '') return v;
@@ -25,15 +31,15 @@ export function interpolateEnv(
       problems.push({ path, message: `environment variable ${name} is not set` });
       return whole;
     });
-    return { value: out, problems };
+    return { value: out, problems, interpolated };
   }
   if (Array.isArray(value)) {
-    return { value: value.map((v, i) => interpolateEnv(v, env, [...path, i], problems).value), problems };
+    return { value: value.map((v, i) => interpolateEnv(v, env, [...path, i], problems, interpolated).value), problems, interpolated };
   }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = interpolateEnv(v, env, [...path, k], problems).value;
-    return { value: out, problems };
+    for (const [k, v] of Object.entries(value)) out[k] = interpolateEnv(v, env, [...path, k], problems, interpolated).value;
+    return { value: out, problems, interpolated };
   }
-  return { value, problems };
+  return { value, problems, interpolated };
 }

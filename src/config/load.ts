@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { BUILTIN_KINDS, loadProviderFactory } from '../../providers/index.js';
 import { ConfigError } from '../errors.js';
+import { redact } from '../log/redact.js';
 import { closest } from '../util/suggest.js';
 import { interpolateEnv } from './interpolate.js';
 import { resolveNotifiers, resolvePing } from './notify.js';
@@ -9,7 +10,7 @@ import { resolveRecords, type Problem } from './resolve.js';
 import { buildConfigSchema, type RawConfig } from './schema.js';
 import { resolveSecretFiles } from './secret-files.js';
 import type { Config, ProviderConfig } from './types.js';
-import { formatPath, parseConfigText, type ConfigSource } from './yaml-source.js';
+import { decodeConfigBytes, formatPath, parseConfigText, type ConfigSource, type PathSegment } from './yaml-source.js';
 import { problemsFromZod } from './zod-issues.js';
 
 type Env = Record<string, string | undefined>;
@@ -34,6 +35,10 @@ export function findConfigFile(explicit: string | undefined, env: Env, cwd: stri
     if (!existsSync(p)) throw new ConfigError(`config file not found: ${explicit}`);
     return p;
   }
+  if (env.DNSFAIL_CONFIG && !existsSync(resolvePath(cwd, env.DNSFAIL_CONFIG))) {
+    // Named on purpose: falling through to ./dnsfail.yaml or /etc would run some other config.
+    throw new ConfigError(`config file not found: ${env.DNSFAIL_CONFIG} (from $DNSFAIL_CONFIG)`);
+  }
   const candidates = configCandidates(env, cwd);
   const found = candidates.find((p) => existsSync(p));
   if (!found) {
@@ -45,32 +50,34 @@ export function findConfigFile(explicit: string | undefined, env: Env, cwd: stri
 }
 
 export async function loadConfigFile(path: string, env: Env): Promise<Config> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     throw new ConfigError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return buildConfig(parseConfigText(text, path), dirname(path), env);
+  return buildConfig(parseConfigText(decodeConfigBytes(bytes, path), path), dirname(path), env);
 }
 
 /** Validates a parsed config; throws one ConfigError listing every problem with its path and line. */
 export async function buildConfig(source: ConfigSource, baseDir: string, env: Env): Promise<Config> {
   const problems: Problem[] = [];
   const fail = (): never => {
-    throw configErrorFrom(source, problems);
+    throw configErrorFrom(source, withoutEchoes(problems, envProblems));
   };
+  let envProblems: Problem[] = [];
   if (!source.data || typeof source.data !== 'object' || Array.isArray(source.data)) {
-    problems.push({ path: [], message: 'the config must be a mapping with providers and records' });
+    problems.push({ path: [], message: `the config is ${kindOf(source.data)}; it must be a mapping with providers and records` });
     fail();
   }
-  const { value, problems: envProblems } = interpolateEnv(source.data, env);
+  const { value, problems: fromEnv, interpolated } = interpolateEnv(source.data, env);
+  envProblems = fromEnv;
   problems.push(...envProblems);
 
   const schema = buildConfigSchema();
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    problems.push(...problemsFromZod(parsed.error, schema));
+    problems.push(...explainInterpolated(problemsFromZod(parsed.error, schema), interpolated));
     fail();
   }
   const raw = parsed.data as RawConfig;
@@ -80,6 +87,28 @@ export async function buildConfig(source: ConfigSource, baseDir: string, env: En
   const ping = resolvePing(raw, baseDir, problems);
   if (problems.length) fail();
   return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}) };
+}
+
+function kindOf(data: unknown): string {
+  if (data === null || data === undefined) return 'empty';
+  if (Array.isArray(data)) return 'a list';
+  return `a single ${typeof data} value`;
+}
+
+const startsWith = (path: readonly PathSegment[], prefix: readonly PathSegment[]) => prefix.every((seg, i) => path[i] === seg);
+
+/** A value with an unset ${VAR} is reported once, for the variable, not again for what the placeholder is not. */
+function withoutEchoes(problems: Problem[], envProblems: Problem[]): Problem[] {
+  return problems.filter((p) => envProblems.includes(p) || !envProblems.some((e) => startsWith(p.path, e.path)));
+}
+
+/** `port: ${PORT}` gives the string "8080": say so, since the file looks right. */
+function explainInterpolated(problems: Problem[], interpolated: PathSegment[][]): Problem[] {
+  return problems.map((p) =>
+    / received string$/.test(p.message) && interpolated.some((i) => i.length === p.path.length && startsWith(p.path, i))
+      ? { ...p, message: `${p.message} (a \${VAR} reference always gives a string; write this value in the file)` }
+      : p,
+  );
 }
 
 async function resolveProviders(raw: RawConfig, baseDir: string, problems: Problem[]): Promise<Record<string, ProviderConfig>> {
@@ -106,20 +135,21 @@ async function resolveProviders(raw: RawConfig, baseDir: string, problems: Probl
 }
 
 function configErrorFrom(source: ConfigSource, problems: Problem[]): ConfigError {
+  const located = problems.map((p, i) => ({ ...p, line: source.lineOf(p.path), i }));
+  // In file order, so the list reads top to bottom; problems without a line keep their place at the end.
+  located.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || a.i - b.i);
   const seen = new Set<string>();
   const lines: string[] = [];
-  let firstLine: number | undefined;
-  for (const p of problems) {
-    const line = source.lineOf(p.path);
-    firstLine ??= line;
-    const text = `${source.name}${line !== undefined ? `:${line}` : ''}: ${formatPath(p.path)}: ${p.message}`;
+  for (const p of located) {
+    // Secrets are registered while loading; a message must not carry one even if a value was echoed.
+    const text = redact(`${source.name}${p.line !== undefined ? `:${p.line}` : ''}: ${formatPath(p.path)}: ${p.message}`);
     if (seen.has(text)) continue;
     seen.add(text);
     lines.push(text);
   }
-  const first = problems[0];
+  const first = located[0];
   return new ConfigError(lines.length === 1 ? lines[0]! : `${lines.length} problems in the config:\n  ${lines.join('\n  ')}`, {
     ...(first ? { path: formatPath(first.path) } : {}),
-    ...(firstLine !== undefined ? { line: firstLine } : {}),
+    ...(first?.line !== undefined ? { line: first.line } : {}),
   });
 }

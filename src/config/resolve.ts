@@ -1,6 +1,7 @@
 import { canonicalIp, ipFamily } from '../util/ip.js';
 import { normalizeDnsName } from '../util/dns-name.js';
 import { finalizeCheck, mergeChecks } from './check.js';
+import { quote } from './quote.js';
 import type { RawConfig, RawRecord, RawTunables } from './schema.js';
 import type { Config, ProviderConfig, RecordConfig, ServerConfig } from './types.js';
 import type { PathSegment } from './yaml-source.js';
@@ -57,18 +58,21 @@ function resolveRecord(
 ): RecordConfig | null {
   const problem = (path: PathSegment[], message: string) => problems.push({ path: [...at, ...path], message });
   const name = normalizeDnsName(rec.name);
-  if (!name) problem(['name'], `"${rec.name}" is not a fully qualified DNS name`);
+  if (!name) problem(['name'], `${quote(rec.name)} is not a fully qualified DNS name`);
   let alias: string | undefined;
   if (rec.alias !== undefined) {
     alias = normalizeDnsName(rec.alias) ?? undefined;
-    if (!alias) problem(['alias'], `"${rec.alias}" is not a fully qualified DNS name`);
+    if (!alias) problem(['alias'], `${quote(rec.alias)} is not a fully qualified DNS name`);
     else if (alias === name) problem(['alias'], 'alias must differ from name: it is the public name that CNAMEs to name');
   }
   const type = rec.type ?? defaults.type ?? RECORD_DEFAULTS.type;
   const family = type === 'A' ? 4 : 6;
   const strategy = rec.strategy ?? defaults.strategy ?? RECORD_DEFAULTS.strategy;
   const max = rec.max ?? defaults.max;
-  if (max !== undefined && strategy !== 'all') problem([rec.max !== undefined ? 'max' : 'strategy'], 'max applies only to strategy: all');
+  if (max !== undefined && strategy !== 'all') {
+    const where = rec.max !== undefined ? [...at, 'max'] : rec.strategy !== undefined ? [...at, 'strategy'] : ['defaults', 'max'];
+    problems.push({ path: where, message: 'max applies only to strategy: all' });
+  }
 
   const providerId = pickProvider(rec, defaults, providers, definedIds, (m) => problem(['provider'], m));
   const provider = providerId ? providers[providerId] : undefined;
@@ -84,7 +88,7 @@ function resolveRecord(
   if (onAllDown !== 'keep') {
     const fam = ipFamily(onAllDown);
     const where = rec.onAllDown !== undefined ? [...at, 'onAllDown'] : ['defaults', 'onAllDown'];
-    if (fam === null) problems.push({ path: where, message: `"${onAllDown}" is neither "keep" nor an IP address` });
+    if (fam === null) problems.push({ path: where, message: `${quote(onAllDown)} is neither "keep" nor an IP address (the record is never deleted: keep, or an address to publish)` });
     else if (fam !== family) problems.push({ path: where, message: `${onAllDown} is an IPv${fam} address but the record type is ${type}` });
     else onAllDown = canonicalIp(onAllDown);
   }
@@ -96,7 +100,7 @@ function resolveRecord(
     const entry = typeof s === 'string' ? { address: s } : s;
     const sPath: PathSegment[] = typeof s === 'string' ? ['servers', j] : ['servers', j, 'address'];
     const fam = ipFamily(entry.address.trim());
-    if (fam === null) return problem(sPath, `"${entry.address}" is not an IP address`);
+    if (fam === null) return problem(sPath, `${quote(entry.address)} is not an IP address (servers are IP literals, not host names)`);
     if (fam !== family) return problem(sPath, `${entry.address} is an IPv${fam} address but the record type is ${type}`);
     const address = canonicalIp(entry.address.trim());
     if (addresses.has(address)) return problem(sPath, `${address} is listed twice`);

@@ -62,7 +62,10 @@ const serverSchema = z.union([
 ]);
 
 const recordTunables = {
-  type: z.enum(['A', 'AAAA']).optional().describe('Record type. Default A.'),
+  type: z
+    .enum(['A', 'AAAA'], { error: 'must be A or AAAA: dnsfail manages the address record; the CNAME is your alias (set alias to its name)' })
+    .optional()
+    .describe('Record type. Default A.'),
   provider: z.string().optional().describe('Key of an entry under providers.'),
   ttl: positiveInt.max(604800).optional().describe('TTL in seconds for the written record. Default 60.'),
   strategy: z

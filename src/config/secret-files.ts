@@ -35,7 +35,11 @@ export function resolveSecretFiles(
       if (typeof file !== 'string') continue; // the schema reports the type
       try {
         const value = readFileSync(resolvePath(baseDir, file), 'utf8').replace(/\r?\n$/, '');
-        if (!value) problems.push({ path: [...path, fileKey], message: `secret file ${file} is empty` });
+        if (!value) {
+          // Left as it was, so the provider's schema does not also say the key is missing.
+          problems.push({ path: [...path, fileKey], message: `secret file ${file} is empty` });
+          continue;
+        }
         obj[key] = value;
         delete obj[fileKey];
       } catch (e) {

@@ -1,5 +1,6 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { firstJsonError } from './json-strict.js';
 
 export type PathSegment = string | number;
 
@@ -10,21 +11,69 @@ export interface ConfigSource {
   lineOf(path: readonly PathSegment[]): number | undefined;
 }
 
+/** A config nests a handful of levels; anything far deeper is a mistake or an attack on the parser's stack. */
+export const MAX_DEPTH = 32;
+/** Bounds alias expansion, so a "billion laughs" document cannot eat the machine. */
+const MAX_ALIAS_COUNT = 50;
+/** Paths in messages stop here: the first levels say where; the 5000th "[0]" says nothing more. */
+const MAX_PATH_SHOWN = 10;
+
+/** File bytes → text; a binary or non-UTF-8 file is refused with the line (and path) of its first bad byte. */
+export function decodeConfigBytes(bytes: Uint8Array, name: string): string {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    if (!text.includes('\0')) return text;
+  } catch {
+    // fall through: find the first bad byte below
+  }
+  const text = new TextDecoder('utf-8').decode(bytes);
+  const bad = text.search(/[\uFFFD\0]/);
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
+  const line = lc.linePos(bad).line;
+  const path = doc.errors.length ? [] : pathAt(doc, bad);
+  throw new ConfigError(`${name}:${line}: ${formatPath(path)}: the file is not UTF-8 text (a binary file, or another encoding such as Latin-1?); save it as UTF-8`, {
+    path: formatPath(path),
+    line,
+  });
+}
+
 /** Parses YAML (and so JSON, a subset of YAML 1.2) keeping positions for error messages. */
 export function parseConfigText(text: string, name: string): ConfigSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const fail = (offset: number, path: PathSegment[], message: string, at?: number): never => {
+    const line = at ?? lineCounter.linePos(offset).line;
+    throw new ConfigError(`${name}:${line}: ${message}`, { line, path: formatPath(path) });
+  };
+  const isJson = /\.json$/i.test(name);
+  const jsonError = isJson ? firstJsonError(text, MAX_DEPTH) : null;
+  if (jsonError) {
+    const path = pathAt(doc, jsonError.offset);
+    fail(jsonError.offset, path, `JSON syntax error in ${formatPath(path)}: ${jsonError.message}`);
+  }
   const first = doc.errors[0];
   if (first) {
-    const line = lineCounter.linePos(first.pos[0]).line;
-    throw new ConfigError(`${name}:${line}: YAML syntax error: ${first.message.split('\n')[0]}`, { line });
+    const where = first.pos[0];
+    const path = pathAt(doc, where);
+    const text = /call stack/i.test(first.message) ? `nested too deeply (a config needs only a few levels)` : first.message.split('\n')[0];
+    // An unclosed quote is noticed at the end of the file; the line where it opened is the one to fix.
+    const opened = first.code === 'MISSING_CHAR' && /quote/.test(first.message) ? lineOf(doc, lineCounter, path) : undefined;
+    fail(where, path, `${isJson ? 'JSON' : 'YAML'} syntax error in ${formatPath(path)}: ${text}`, opened);
   }
+  if (doc.contents === null) fail(0, [], `${formatPath([])}: the file is empty (only comments or blank lines); it needs providers and records`);
+
+  const tooDeep = deepestNode(doc);
+  if (tooDeep) fail(tooDeep.offset, tooDeep.path, `${formatPath(tooDeep.path)}: nested more than ${MAX_DEPTH} levels deep (a config needs only a few)`);
+
   let data: unknown;
   try {
-    // maxAliasCount bounds alias expansion, so a "billion laughs" document cannot eat the machine.
-    data = doc.toJS({ maxAliasCount: 50 });
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    throw new ConfigError(`${name}: cannot load YAML: ${(e as Error).message}`, { line: 1 });
+    const alias = firstAlias(doc);
+    const offset = alias?.range?.[0] ?? 0;
+    const path = pathAt(doc, offset);
+    fail(offset, path, `${formatPath(path)}: YAML aliases (*name) expand to too much data (${(e as Error).message}); write the values out instead`);
   }
   return { name, data, lineOf: (path) => lineOf(doc, lineCounter, path) };
 }
@@ -34,17 +83,73 @@ function lineOf(doc: Document, lc: LineCounter, path: readonly PathSegment[]): n
   let best: Node | undefined = isNode(node) ? node : undefined;
   for (const seg of path) {
     if (isMap(node)) {
+      // A key's own line: for a missing key below it, that is where the block to fix starts.
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
       if (!pair) break;
       if (isNode(pair.key)) best = pair.key;
       node = pair.value;
     } else if (isSeq(node) && typeof seg === 'number') {
       node = node.items[seg];
+      if (isNode(node)) best = node;
     } else break;
-    if (isNode(node)) best = node;
   }
   const offset = best?.range?.[0];
   return offset === undefined ? undefined : lc.linePos(offset).line;
+}
+
+/** The path of the deepest node (at most MAX_PATH_SHOWN down) whose text holds `offset`: where a syntax error sits. */
+export function pathAt(doc: Document, offset: number): PathSegment[] {
+  const path: PathSegment[] = [];
+  let node: unknown = doc.contents;
+  while (path.length < MAX_PATH_SHOWN) {
+    let next: { seg: PathSegment; node: unknown } | undefined;
+    if (isMap(node)) {
+      for (const p of node.items) {
+        // A key with spaces is a value the parser misread as a key (bad indentation): stop above it.
+        if (!isPair(p) || !isScalar(p.key) || /\s/.test(String(p.key.value))) continue;
+        const start = (p.key as Node).range?.[0] ?? Infinity;
+        const end = isNode(p.value) ? (p.value.range?.[2] ?? start) : ((p.key as Node).range?.[2] ?? start);
+        if (offset >= start && offset <= end) next = { seg: String(p.key.value), node: p.value };
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        const r = isNode(item) ? item.range : undefined;
+        if (r && offset >= r[0] && offset <= r[2]) next = { seg: i, node: item };
+      });
+    }
+    if (!next) break;
+    path.push(next.seg);
+    node = next.node;
+  }
+  return path;
+}
+
+/** The first collection nested deeper than MAX_DEPTH, found without recursion. */
+function deepestNode(doc: Document): { path: PathSegment[]; offset: number } | undefined {
+  const stack: Array<{ node: unknown; path: PathSegment[] }> = [{ node: doc.contents, path: [] }];
+  while (stack.length) {
+    const { node, path } = stack.pop()!;
+    if (path.length > MAX_DEPTH) {
+      return { path: path.slice(0, MAX_PATH_SHOWN), offset: isNode(node) ? (node.range?.[0] ?? 0) : 0 };
+    }
+    if (isMap(node)) {
+      for (const p of node.items) if (isPair(p)) stack.push({ node: p.value, path: [...path, isScalar(p.key) ? String(p.key.value) : '?'] });
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => stack.push({ node: item, path: [...path, i] }));
+    }
+  }
+  return undefined;
+}
+
+function firstAlias(doc: Document): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (isAlias(node)) found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function isNode(x: unknown): x is Node {

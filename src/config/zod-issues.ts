@@ -3,24 +3,66 @@ import { closest } from '../util/suggest.js';
 import type { Problem } from './resolve.js';
 import type { PathSegment } from './yaml-source.js';
 
+type Issue = z.core.$ZodIssue;
+
 /** zod issues → problems with readable messages; unknown keys get a "did you mean". */
 export function problemsFromZod(error: z.ZodError, schema: z.ZodType, prefix: PathSegment[] = []): Problem[] {
   const out: Problem[] = [];
-  for (const issue of error.issues) {
-    const path = [...prefix, ...(issue.path as PathSegment[])];
-    if (issue.code === 'unrecognized_keys') {
-      const known = keysAt(schema, issue.path as PathSegment[]);
-      for (const key of issue.keys) {
-        const guess = closest(key, known);
-        out.push({ path: [...path, key], message: `unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}` });
+  const add = (issues: readonly Issue[], base: PathSegment[]): void => {
+    for (const issue of issues) {
+      const rel = [...base, ...(issue.path as PathSegment[])];
+      const path = [...prefix, ...rel];
+      if (issue.code === 'unrecognized_keys') {
+        const known = keysAt(schema, rel);
+        for (const key of issue.keys) {
+          const guess = closest(key, known);
+          out.push({ path: [...path, key], message: `unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}` });
+        }
+      } else if (issue.code === 'invalid_union') {
+        const branch = closestBranch(issue.errors);
+        if (branch) add(branch, rel);
+        else out.push({ path, message: unionMessage(issue.errors, path) });
+      } else {
+        out.push({ path, message: readable(issue, path) });
       }
-    } else if (issue.code === 'invalid_union') {
-      out.push({ path, message: 'expected an IP address string or an object with address (and optional label, check)' });
-    } else {
-      out.push({ path, message: issue.message.replace(/^Invalid input: /, '') });
     }
-  }
+  };
+  add(error.issues, []);
   return out;
+}
+
+/**
+ * The union branch the user was writing: the one that did not fail on the value's kind itself
+ * (an object given where a string is expected). Only when exactly one branch got that far.
+ */
+function closestBranch(branches: readonly (readonly Issue[])[]): readonly Issue[] | undefined {
+  const near = branches.filter((issues) => !issues.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_union')));
+  return near.length === 1 ? near[0] : undefined;
+}
+
+function unionMessage(branches: readonly (readonly Issue[])[], path: PathSegment[]): string {
+  const at = path.at(-2);
+  if (at === 'servers') return 'expected an IP address string or an object with address (and optional label, check)';
+  const rootIssues = (issues: readonly Issue[]): Issue[] =>
+    issues.filter((i) => i.path.length === 0).flatMap((i) => (i.code === 'invalid_union' ? i.errors.flatMap(rootIssues) : [i]));
+  const flat = branches.flatMap(rootIssues);
+  const kinds = flat.filter((i) => i.code === 'invalid_type').map((i) => (i as { expected: string }).expected);
+  const received = flat.find((i) => i.code === 'invalid_type')?.message.match(/received (\w+)/)?.[1];
+  const unique = [...new Set(kinds)];
+  return unique.length ? `expected ${unique.join(' or ')}${received ? `, received ${received}` : ''}` : 'does not match any allowed form';
+}
+
+/** zod's English, minus its "Invalid input:" preambles and a repeated key name. */
+function readable(issue: Issue, path: PathSegment[]): string {
+  const key = path.at(-1);
+  let message = issue.message.replace(/^Invalid input: /, '');
+  if (typeof key === 'string' && message.startsWith(`${key}: `)) message = message.slice(key.length + 2);
+  if (issue.code === 'invalid_type' && /received undefined$/.test(message)) return `is required (${message.replace(/, received undefined$/, '')})`;
+  if (issue.code === 'invalid_value' && message.startsWith('Invalid option') && issue.values.length > 1) {
+    return `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  if (issue.code === 'invalid_format' && issue.format === 'url') return 'is not a URL (e.g. https://api.example.com)';
+  return message;
 }
 
 /** Keys a strict object accepts at a path of the data (walking arrays, records, optionals, unions). */
