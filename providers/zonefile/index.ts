@@ -4,6 +4,7 @@ import { chmod, chown, open, readFile, realpath, rename, stat, unlink } from 'no
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordType } from '../../src/core/types.js';
+import { removeTempsOfDeadProcesses, tempName, tempPid } from '../../src/state/process-identity.js';
 import { isInZone } from '../../src/util/dns-name.js';
 import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
 import { ProviderError } from '../errors.js';
@@ -73,37 +74,58 @@ export function createZonefileProvider(config: ZonefileConfig, ctx: ProviderCont
     async write(ref: RecordRef, req: WriteRequest): Promise<void> {
       const name = checkName(ref);
       const values = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
-      const target = await writableTarget(file);
-      const original = await readZoneFile(target);
-
-      let next: string;
-      try {
-        const current = original === null ? null : readRrset(original, zone, name, ref.type);
-        if (req.previous && !sameAddressSet(current?.values ?? [], req.previous.values)) {
-          throw new ProviderError('conflict', `${name} ${ref.type} in ${file} changed since it was read; not overwriting`);
-        }
-        const unchanged = sameAddressSet(current?.values ?? [], values) && (values.length === 0 || current?.ttl === req.ttl);
-        if (unchanged) return;
-        if (original === null) {
-          next = replaceRrset(newZoneText({ zone, nameservers, serial: dateSerial(now()) }), zone, name, ref.type, values, req.ttl);
-        } else {
-          next = bumpSoaSerial(replaceRrset(original, zone, name, ref.type, values, req.ttl), zone, now()).text;
-        }
-      } catch (e) {
-        return zoneError(e);
-      }
-
-      await atomicWrite(target, next);
-      if (!config.reload) return;
-      try {
-        await runReload(config.reload);
-      } catch (e) {
-        if (original === null) await unlink(target).catch(() => undefined);
-        else await atomicWrite(target, original);
-        throw new ProviderError('transient', `reload failed: ${(e as Error).message}; ${file} was restored`, { cause: e });
-      }
+      return oneWriterPerFile(file, () => writeRrset(name, values, ref, req));
     },
   };
+
+  async function writeRrset(name: string, values: string[], ref: RecordRef, req: WriteRequest): Promise<void> {
+    const target = await writableTarget(file);
+    const original = await readZoneFile(target);
+
+    let next: string;
+    try {
+      const current = original === null ? null : readRrset(original, zone, name, ref.type);
+      if (req.previous && !sameAddressSet(current?.values ?? [], req.previous.values)) {
+        throw new ProviderError('conflict', `${name} ${ref.type} in ${file} changed since it was read; not overwriting`);
+      }
+      const unchanged = sameAddressSet(current?.values ?? [], values) && (values.length === 0 || current?.ttl === req.ttl);
+      if (unchanged) return;
+      if (original === null) {
+        next = replaceRrset(newZoneText({ zone, nameservers, serial: dateSerial(now()) }), zone, name, ref.type, values, req.ttl);
+      } else {
+        next = bumpSoaSerial(replaceRrset(original, zone, name, ref.type, values, req.ttl), zone, now()).text;
+      }
+    } catch (e) {
+      return zoneError(e);
+    }
+
+    await atomicWrite(target, next);
+    if (!config.reload) return;
+    try {
+      await runReload(config.reload);
+    } catch (e) {
+      if (original === null) await unlink(target).catch(() => undefined);
+      else await atomicWrite(target, original);
+      throw new ProviderError('transient', `reload failed: ${(e as Error).message}; ${file} was restored`, { cause: e });
+    }
+  }
+}
+
+/**
+ * The records of a run are settled concurrently, and several may live in one zone file: two
+ * read-modify-write cycles interleaved on it would each rename their own edit into place and the
+ * first would be lost (while reported written). So the writes to one file take turns.
+ */
+const writesInFlight = new Map<string, Promise<void>>();
+
+function oneWriterPerFile(file: string, write: () => Promise<void>): Promise<void> {
+  const turn = (writesInFlight.get(file) ?? Promise.resolve()).then(write);
+  const settled = turn.catch(() => undefined);
+  writesInFlight.set(file, settled);
+  void settled.then(() => {
+    if (writesInFlight.get(file) === settled) writesInFlight.delete(file);
+  });
+  return turn;
 }
 
 export const zonefileProvider: ProviderFactory<ZonefileConfig> = {
@@ -143,10 +165,16 @@ async function writableTarget(path: string): Promise<string> {
   return path;
 }
 
-/** Temp file in the same directory, fsync, rename: readers see the old or the new file, never half of one. */
+/**
+ * Temp file in the same directory, fsync, rename: readers see the old or the new file, never half of
+ * one. The temp name carries our pid, so the temp files of writers killed before their rename are
+ * recognised and removed by the next write instead of piling up next to the zone.
+ */
 async function atomicWrite(path: string, text: string): Promise<void> {
   const existing = await stat(path).catch(() => null);
-  const tmp = join(dirname(path), `.${basename(path)}.dnsfail-${randomBytes(6).toString('hex')}.tmp`);
+  const prefix = `.${basename(path)}.dnsfail-`;
+  removeTempsOfDeadProcesses(dirname(path), (name) => tempPid(name, prefix));
+  const tmp = join(dirname(path), tempName(prefix, randomBytes(6).toString('hex')));
   try {
     const handle = await open(tmp, 'wx', 0o600);
     try {

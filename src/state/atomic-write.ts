@@ -1,11 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+import { removeTempsOfDeadProcesses, tempName, tempPid } from './process-identity.js';
 
-/** Write to a temp file in the same directory, fsync, rename: readers see the old or the new file, never half. */
+/**
+ * Write to a temp file in the same directory, fsync, rename: readers see the old or the new file,
+ * never half. Temp files that a killed writer left are removed first, so they never pile up.
+ */
 export function writeFileAtomic(path: string, data: string, mode = 0o600): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const prefix = `.${basename(path)}.`;
+  removeTempsOfDeadProcesses(dir, (name) => tempPid(name, prefix));
+  const tmp = join(dir, tempName(prefix, randomBytes(6).toString('hex')));
   const fd = openSync(tmp, 'wx', mode);
   try {
     writeSync(fd, data);

@@ -1,14 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { LockBusyError } from '../errors.js';
+import { isAlive, myIdentity, removeTempsOfDeadProcesses, tempName, tempPid, type ProcessIdentity } from './process-identity.js';
 
 export interface Lock {
   release(): void;
 }
 
-interface Holder {
-  pid: number;
+interface Holder extends ProcessIdentity {
   host: string;
   since: string;
 }
@@ -20,23 +21,23 @@ interface Holder {
  */
 export async function acquireLock(lockPath: string, waitMs: number): Promise<Lock> {
   mkdirSync(dirname(lockPath), { recursive: true });
-  const me: Holder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
-  const tmp = `${lockPath}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(me), { mode: 0o600 });
+  const me: Holder = { ...myIdentity(), host: hostname(), since: new Date().toISOString() };
+  const mine = JSON.stringify(me);
+  const tmp = createComplete(lockPath, mine);
   const deadline = Date.now() + waitMs;
   try {
     for (;;) {
       try {
         linkSync(tmp, lockPath);
-        return { release: () => releaseIfOurs(lockPath) };
+        removeTempsOfDeadProcesses(dirname(lockPath), (name) => tempPid(name, `${basename(lockPath)}.`));
+        return { release: () => unlinkIfUnchanged(lockPath, mine) };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
-      const holder = readHolder(lockPath);
-      if (holder && isStale(holder)) {
-        breakStaleLock(lockPath, holder);
-        continue;
-      }
+      const seen = readText(lockPath);
+      if (seen === null) continue; // released meanwhile
+      const holder = parseHolder(seen);
+      if ((!holder || isStale(holder)) && breakStaleLock(lockPath, seen)) continue;
       if (Date.now() >= deadline) {
         const who = holder ? `pid ${holder.pid}${holder.host !== me.host ? ` on ${holder.host}` : ''}, since ${holder.since}` : 'another process';
         throw new LockBusyError(`another dnsfail run holds the state lock (${who}); this run made no changes`, {
@@ -46,18 +47,32 @@ export async function acquireLock(lockPath: string, waitMs: number): Promise<Loc
       await new Promise((r) => setTimeout(r, 50 + Math.random() * 50));
     }
   } finally {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
+    unlinkQuietly(tmp);
   }
 }
 
-function readHolder(lockPath: string): Holder | null {
+/** A temp file next to `path` holding `text` in full, so linking it into place publishes all of it at once. */
+function createComplete(path: string, text: string): string {
+  const tmp = join(dirname(path), tempName(`${basename(path)}.`, randomBytes(6).toString('hex')));
+  writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
+  return tmp;
+}
+
+/** null when the file does not exist. */
+function readText(path: string): string | null {
   try {
-    const h = JSON.parse(readFileSync(lockPath, 'utf8')) as Holder;
-    return typeof h.pid === 'number' ? h : null;
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** null for a file no live dnsfail wrote: every lock is linked into place complete, so a torn one (power cut) is junk. */
+function parseHolder(text: string): Holder | null {
+  try {
+    const h = JSON.parse(text) as Holder;
+    return typeof h.pid === 'number' && typeof h.host === 'string' ? h : null;
   } catch {
     return null;
   }
@@ -65,34 +80,54 @@ function readHolder(lockPath: string): Holder | null {
 
 function isStale(h: Holder): boolean {
   if (h.host !== hostname()) return false; // cannot tell: treat as alive
+  return !isAlive(h);
+}
+
+/**
+ * Removes the lock only if it still holds exactly what we judged stale; true when it is gone.
+ * Breakers take turns through a second lock file: otherwise one could read the stale lock, another
+ * replace it with a live one, and the first delete that live lock, letting two runs write at once.
+ */
+function breakStaleLock(lockPath: string, staleText: string): boolean {
+  const breaker = `${lockPath}.break`;
+  const tmp = createComplete(lockPath, JSON.stringify(myIdentity()));
   try {
-    process.kill(h.pid, 0);
-    return false;
+    linkSync(tmp, breaker);
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    // A breaker holds it for microseconds; one that is gone was killed meanwhile.
+    const other = parseIdentity(readText(breaker));
+    if (!other || !isAlive(other)) unlinkQuietly(breaker);
+    return false;
+  } finally {
+    unlinkQuietly(tmp);
   }
-}
-
-/** Move the lock aside and check we moved the stale one; if a live lock was moved by a race, put it back. */
-function breakStaleLock(lockPath: string, stale: Holder): void {
-  const aside = `${lockPath}.broken.${process.pid}`;
   try {
-    renameSync(lockPath, aside);
-  } catch {
-    return; // someone else broke it first
+    const now = readText(lockPath);
+    if (now === staleText) unlinkSync(lockPath);
+    return now === null || now === staleText;
+  } finally {
+    unlinkQuietly(breaker);
   }
-  const moved = readHolder(aside);
-  if (moved && (moved.pid !== stale.pid || moved.since !== stale.since)) {
-    try {
-      linkSync(aside, lockPath);
-    } catch {
-      /* a third process took the lock meanwhile; it is theirs */
-    }
-  }
-  unlinkSync(aside);
 }
 
-function releaseIfOurs(lockPath: string): void {
-  const h = readHolder(lockPath);
-  if (h && h.pid === process.pid) unlinkSync(lockPath);
+function parseIdentity(text: string | null): ProcessIdentity | null {
+  try {
+    const who = JSON.parse(text ?? '') as ProcessIdentity;
+    return typeof who.pid === 'number' ? who : null;
+  } catch {
+    return null;
+  }
+}
+
+function unlinkIfUnchanged(path: string, text: string): void {
+  if (readText(path) === text) unlinkQuietly(path);
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone */
+  }
 }

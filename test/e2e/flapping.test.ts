@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { startHttpTarget, type Target } from '../helpers/targets.js';
+
+const RUNS = 20;
+
+/** A real loopback target that answers 200 and 503 in turn, one per request. */
+async function startFlappingTarget(host: string): Promise<{ port: number; requests: number; close(): Promise<void> }> {
+  let requests = 0;
+  const server = http.createServer((_req, res) => {
+    const healthy = requests++ % 2 === 0;
+    res.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain', connection: 'close' }).end(healthy ? 'ok' : 'down');
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    get requests() {
+      return requests;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('a flapping target through the built binary', () => {
+  let flapping: Awaited<ReturnType<typeof startFlappingTarget>>;
+  let backup: Target;
+  let dir: string;
+  before(async () => {
+    flapping = await startFlappingTarget('127.0.0.2');
+    backup = await startHttpTarget({ host: '127.0.0.3', port: flapping.port });
+    dir = mkdtempSync(join(tmpdir(), 'dnsfail-flapping-'));
+  });
+  after(async () => {
+    await flapping.close();
+    await backup.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`fall 3 / rise 2: ${RUNS} runs against a target that alternates per request move the record at most once per five probes`, async () => {
+    const zoneFile = join(dir, 'example.test.zone');
+    const statePath = join(dir, 'state.json');
+    writeFileSync(
+      join(dir, 'dnsfail.yaml'),
+      `providers:
+  local: { type: zonefile, file: ${JSON.stringify(zoneFile)}, zone: example.test }
+records:
+  - name: app.example.test
+    fall: 3
+    rise: 2
+    check: { type: http, port: ${flapping.port}, timeout: 1s }
+    servers: [127.0.0.2, 127.0.0.3]
+`,
+    );
+    const args = ['check', '-c', join(dir, 'dnsfail.yaml'), '--state', statePath];
+    const published = () => /^app\.example\.test\.\s.*\sA\s+(\S+)$/m.exec(readFileSync(zoneFile, 'utf8'))?.[1];
+
+    const first = await runCli(args);
+    assert.equal(first.code, 0, first.stderr);
+    let value = published();
+    assert.equal(value, '127.0.0.2', 'the first probe of the flapping target is healthy, so it is published');
+    const moves: number[] = [];
+    for (let run = 1; run < RUNS; run++) {
+      const r = await runCli(args);
+      assert.equal(r.code, 0, r.stderr);
+      const now = published();
+      if (now !== value) moves.push(run);
+      value = now;
+    }
+    assert.equal(flapping.requests, RUNS, 'one probe per run, alternating healthy and unhealthy');
+    const mostInFive = Math.max(0, ...moves.map((m) => moves.filter((o) => o >= m && o < m + 5).length));
+    console.log(`record changes seen: ${moves.length} in ${RUNS} probes (most in any 5 consecutive probes: ${mostInFive})`);
+    assert.ok(mostInFive <= 1, `moves at runs ${moves.join(', ')}`);
+    const state = JSON.parse(readFileSync(statePath, 'utf8'));
+    const primary = state.records['app.example.test/A'].servers['127.0.0.2'];
+    assert.equal(primary.state, 'up', 'one failure at a time never reaches fall 3');
+    assert.ok(primary.okStreak + primary.failStreak === 1, 'the streaks restart on every flip');
+  });
+});
