@@ -6,6 +6,10 @@ import { classifyCloudflareError, envelopeResult, parseRecordPage, parseZone, pa
 
 export const DEFAULT_ENDPOINT = 'https://api.cloudflare.com/client/v4';
 const PER_PAGE = 100;
+/** Listing a whole zone: large pages (the API allows up to 5,000,000 per page). */
+const ZONE_PER_PAGE = 5000;
+/** GET /zones allows at most 50 per page. */
+const ZONES_PER_PAGE = 50;
 /** A name with more than 100 pages of records of one type is not something to page through blindly. */
 const MAX_PAGES = 100;
 
@@ -30,8 +34,12 @@ export interface CloudflareApi {
   /** GET /zones?name= (exact match), zones the token can see. */
   findZones(name: string): Promise<CfZone[]>;
   getZone(zoneId: string): Promise<CfZone>;
+  /** Every zone the token can see, all pages. */
+  listZones(): Promise<CfZone[]>;
   /** Every record of exactly this name and type, all pages. */
   listRecords(zoneId: string, name: string, type: RecordType): Promise<CfRecord[]>;
+  /** Every record of the zone, all types, all pages. */
+  listZoneRecords(zoneId: string): Promise<CfRecord[]>;
   createRecord(zoneId: string, record: NewRecord): Promise<void>;
   patchRecord(zoneId: string, patch: RecordPatch): Promise<void>;
   deleteRecord(zoneId: string, id: string): Promise<void>;
@@ -87,6 +95,17 @@ export function createCloudflareApi(o: CloudflareApiOptions): CloudflareApi {
       return parseZoneList(await checked('GET', '/zones', { searchParams: { name } }));
     },
 
+    async listZones() {
+      const out: CfZone[] = [];
+      for (let page = 1, totalPages = 1; page <= totalPages; page++) {
+        if (page > MAX_PAGES) throw new ProviderError('fatal', `Cloudflare: the token sees more than ${MAX_PAGES * ZONES_PER_PAGE} zones; set zoneId`);
+        const data = await checked('GET', '/zones', { searchParams: { per_page: ZONES_PER_PAGE, page } });
+        totalPages = envelopeResult(data).totalPages;
+        out.push(...parseZoneList(data));
+      }
+      return out;
+    },
+
     async getZone(zoneId) {
       return parseZone(await checked('GET', `/zones/${encodeURIComponent(zoneId)}`));
     },
@@ -101,6 +120,17 @@ export function createCloudflareApi(o: CloudflareApiOptions): CloudflareApi {
       }
       // The API filters by exact name and type already; this guards against a server that does not.
       return out.filter((r) => r.type === type && r.name === name);
+    },
+
+    async listZoneRecords(zoneId) {
+      const out: CfRecord[] = [];
+      for (let page = 1, totalPages = 1; page <= totalPages; page++) {
+        if (page > MAX_PAGES) throw new ProviderError('fatal', `Cloudflare: zone ${zoneId} has more than ${MAX_PAGES * ZONE_PER_PAGE} records`);
+        const res = parseRecordPage(await checked('GET', records(zoneId), { searchParams: { per_page: ZONE_PER_PAGE, page } }));
+        totalPages = res.totalPages;
+        out.push(...res.items);
+      }
+      return out;
     },
 
     async createRecord(zoneId, record) {

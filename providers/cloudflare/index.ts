@@ -4,9 +4,12 @@ import { isInZone } from '../../src/util/dns-name.js';
 import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
 import { ProviderError } from '../errors.js';
 import { assertSafeUrl } from '../http.js';
-import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../types.js';
+import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../types.js';
 import { createCloudflareApi, DEFAULT_ENDPOINT, type CloudflareApi, type NewRecord } from './api.js';
-import { cloudflareTtl, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, zoneCandidates, type CfZone } from './parse.js';
+import { cloudflareTtl, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, zoneCandidates, type CfRecord, type CfZone, type RecordPatch } from './parse.js';
+
+/** Changes per batch request on Cloudflare's Free plan (paid plans allow 3,500). */
+const DEFAULT_BATCH_SIZE = 200;
 
 export const cloudflareConfigSchema = z
   .object({
@@ -26,6 +29,13 @@ export const cloudflareConfigSchema = z
       .boolean()
       .optional()
       .describe('Proxy status of records dnsfail creates (default false: DNS only). Existing records keep theirs.'),
+    batchSize: z
+      .number()
+      .int()
+      .min(2)
+      .max(3500)
+      .optional()
+      .describe(`Most record changes sent in one POST /dns_records/batch when many records change in a run. Cloudflare allows 200 on the Free plan and 3,500 on paid plans. Default ${DEFAULT_BATCH_SIZE}.`),
     endpoint: z.string().min(1).optional().describe(`Base URL of the API. Default ${DEFAULT_ENDPOINT}.`),
     allowInsecureHttp: z.boolean().optional().describe('Allow plain http to a non-loopback endpoint (the token then crosses the network in clear).'),
   })
@@ -58,6 +68,8 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
     ...(config.allowInsecureHttp !== undefined ? { allowInsecureHttp: config.allowInsecureHttp } : {}),
     ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
   });
+
+  const batchSize = config.batchSize ?? DEFAULT_BATCH_SIZE;
 
   // Per instance (one run): zone lookups by candidate name, or the configured zone. Failures are not kept.
   const lookups = new Map<string, Promise<CfZone | null>>();
@@ -92,6 +104,150 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
     );
   };
 
+  const readMany = async (refs: RecordRef[]): Promise<Array<CurrentRecord | null | Error>> => {
+    const out: Array<CurrentRecord | null | Error> = refs.map(() => null);
+    const groups = await groupByZone(refs, (at, e) => (out[at] = asError(e)));
+    await Promise.all(
+      [...groups.values()].map(async ({ zone, members }) => {
+        try {
+          const recordsOf = await lister(zone, members.map((at) => refs[at]!));
+          for (const at of members) out[at] = recordsToCurrent(recordsOf(refs[at]!));
+        } catch (e) {
+          for (const at of members) out[at] = asError(e);
+        }
+      }),
+    );
+    throwIfOneFailure(out.filter((r): r is Error => r instanceof Error), refs.length);
+    return out;
+  };
+
+  /**
+   * Each zone: list its records once, plan every record's patches, posts and deletes (the rules of
+   * planWrite), and send them in as few batch requests as `batchSize` allows, each record's changes
+   * in one request. A batch is one transaction: a refused batch fails every record in it.
+   */
+  const writeMany = async (items: WriteItem[]): Promise<ItemResult[]> => {
+    const results: ItemResult[] = items.map(() => ({ ok: true }));
+    const fail = (at: number, error: unknown) => (results[at] = { ok: false, error });
+    const wanted = items.map(({ ref, req }, at) => {
+      try {
+        return [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
+      } catch (e) {
+        fail(at, e);
+        return [];
+      }
+    });
+    const refs = items.map((i) => i.ref);
+    const groups = await groupByZone(refs, fail, (at) => results[at]!.ok);
+    await Promise.all(
+      [...groups.values()].map(async ({ zone, members }) => {
+        let recordsOf: RecordLookup;
+        let cnames: Set<string>;
+        try {
+          // No conditional writes in this API: read again right before writing, and plan from that.
+          recordsOf = await lister(zone, members.map((at) => refs[at]!));
+          cnames = new Set(recordsOf.cnames);
+        } catch (e) {
+          for (const at of members) fail(at, e);
+          return;
+        }
+        const plans: { at: number; ops: number; deletes: string[]; patches: RecordPatch[]; posts: NewRecord[] }[] = [];
+        for (const at of members) {
+          const { ref, req } = items[at]!;
+          try {
+            if (cnames.has(ref.name)) {
+              throw new ProviderError('fatal', `${ref.name} is a CNAME in Cloudflare zone ${zone.name}: an ${ref.type} record cannot share its name (81053). The managed name must not be a CNAME itself`);
+            }
+            const ttl = cloudflareTtl(req.ttl);
+            const existing = recordsOf(ref);
+            const plan = planWrite(existing, wanted[at]!, ttl, ref.name, ref.type);
+            if (planSize(plan) === 0) continue;
+            if (req.previous && !sameAddressSet(existing.map((r) => r.content), req.previous.values)) {
+              throw new ProviderError('conflict', `${ref.name} ${ref.type} changed in Cloudflare since it was read in this run; not overwriting`);
+            }
+            const posts = plan.posts.map((content) => ({ type: ref.type, name: ref.name, content, ttl, proxied: config.proxied ?? false, comment: OWNER_COMMENT }));
+            plans.push({ at, ops: planSize(plan), deletes: plan.deletes, patches: plan.patches, posts });
+          } catch (e) {
+            fail(at, e);
+          }
+        }
+        for (const batch of packBySize(plans, batchSize)) {
+          try {
+            await send(zone.id, {
+              deletes: batch.flatMap((p) => p.deletes),
+              patches: batch.flatMap((p) => p.patches),
+              posts: batch.flatMap((p) => p.posts),
+            });
+          } catch (e) {
+            for (const p of batch) fail(p.at, e);
+          }
+        }
+      }),
+    );
+    throwIfOneFailure(results.flatMap((r) => (r.ok ? [] : [r.error])), items.length);
+    return results;
+  };
+
+  /** One change goes to its own endpoint (a failover is one PATCH); several go in one batch transaction. */
+  const send = async (zoneId: string, ops: { deletes: string[]; patches: RecordPatch[]; posts: NewRecord[] }): Promise<void> => {
+    if (ops.deletes.length + ops.patches.length + ops.posts.length > 1) return api.batch(zoneId, ops);
+    if (ops.patches[0]) return api.patchRecord(zoneId, ops.patches[0]);
+    if (ops.posts[0]) return api.createRecord(zoneId, ops.posts[0]);
+    return api.deleteRecord(zoneId, ops.deletes[0]!);
+  };
+
+  // Several names without zoneId: one listing of the token's zones instead of a search per name
+  // (each name is a candidate of its own, so searching costs a request per record).
+  let allZones: Promise<CfZone[]> | undefined;
+  const zoneFromList = async (name: string): Promise<CfZone> => {
+    allZones ??= api.listZones().catch((e: unknown) => {
+      allZones = undefined;
+      throw e;
+    });
+    const zones = await allZones;
+    const zone = zoneCandidates(name).map((c) => zones.find((z) => z.name === c)).find((z) => z !== undefined);
+    if (!zone) throw new ProviderError('fatal', `no Cloudflare zone holding ${name} is visible to this token (listed ${zones.length} zone${zones.length === 1 ? '' : 's'}); set zoneId, or give the token Zone:Read on the zone`);
+    return zone;
+  };
+
+  /** The zone of each ref; `fail` gets the refs whose zone cannot be found. */
+  const groupByZone = async (refs: RecordRef[], fail: (at: number, e: unknown) => void, include: (at: number) => boolean = () => true) => {
+    const groups = new Map<string, { zone: CfZone; members: number[] }>();
+    const several = !config.zoneId && new Set(refs.map((r) => r.name)).size > 1;
+    await Promise.all(
+      refs.map(async (ref, at) => {
+        if (!include(at)) return;
+        try {
+          const zone = await (several ? zoneFromList(ref.name) : zoneFor(ref.name));
+          (groups.get(zone.id) ?? groups.set(zone.id, { zone, members: [] }).get(zone.id)!).members.push(at);
+        } catch (e) {
+          fail(at, e);
+        }
+      }),
+    );
+    return groups;
+  };
+
+  /**
+   * The records of these names in one zone: for one name, the records of exactly that name and type
+   * (a small answer); for several, the whole zone in one listing (large pages), which also shows CNAMEs.
+   */
+  const lister = async (zone: CfZone, wantedRefs: RecordRef[]): Promise<RecordLookup> => {
+    if (wantedRefs.length === 1) {
+      const only = wantedRefs[0]!;
+      const list = await api.listRecords(zone.id, only.name, only.type);
+      return Object.assign((ref: RecordRef) => (ref.name === only.name && ref.type === only.type ? list : []), { cnames: [] });
+    }
+    const byKey = new Map<string, CfRecord[]>();
+    const cnames: string[] = [];
+    for (const r of await api.listZoneRecords(zone.id)) {
+      if (r.type === 'CNAME') cnames.push(r.name);
+      const key = `${r.name}/${r.type}`;
+      (byKey.get(key) ?? byKey.set(key, []).get(key)!).push(r);
+    }
+    return Object.assign((ref: RecordRef) => byKey.get(`${ref.name}/${ref.type}`) ?? [], { cnames });
+  };
+
   return {
     async read(ref: RecordRef): Promise<CurrentRecord | null> {
       const zone = await zoneFor(ref.name);
@@ -99,30 +255,45 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
     },
 
     async write(ref: RecordRef, req: WriteRequest): Promise<void> {
-      const values = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
-      const ttl = cloudflareTtl(req.ttl);
-      const zone = await zoneFor(ref.name);
-      // No conditional writes in this API: read again right before writing, and plan from that.
-      const existing = await api.listRecords(zone.id, ref.name, ref.type);
-      const plan = planWrite(existing, values, ttl, ref.name, ref.type);
-      if (planSize(plan) === 0) return;
-      if (req.previous && !sameAddressSet(existing.map((r) => r.content), req.previous.values)) {
-        throw new ProviderError('conflict', `${ref.name} ${ref.type} changed in Cloudflare since it was read in this run; not overwriting`);
-      }
-      const posts: NewRecord[] = plan.posts.map((content) => ({
-        type: ref.type,
-        name: ref.name,
-        content,
-        ttl,
-        proxied: config.proxied ?? false,
-        comment: OWNER_COMMENT,
-      }));
-      if (planSize(plan) > 1) return api.batch(zone.id, { deletes: plan.deletes, patches: plan.patches, posts });
-      if (plan.patches[0]) return api.patchRecord(zone.id, plan.patches[0]);
-      if (posts[0]) return api.createRecord(zone.id, posts[0]);
-      return api.deleteRecord(zone.id, plan.deletes[0]!);
+      const [result] = await writeMany([{ ref, req }]);
+      if (result && !result.ok) throw result.error;
     },
+
+    readMany,
+    writeMany,
   };
+}
+
+/** The listed records of a name and type, and the names that are CNAMEs (known only from a whole-zone listing). */
+type RecordLookup = ((ref: RecordRef) => CfRecord[]) & { cnames: string[] };
+
+/** Consecutive groups of plans with at most `size` changes each; a plan is never split. */
+function packBySize<T extends { ops: number }>(plans: T[], size: number): T[][] {
+  const batches: T[][] = [];
+  let count = 0;
+  for (const p of plans) {
+    const last = batches.at(-1);
+    if (last && count + p.ops <= size) {
+      last.push(p);
+      count += p.ops;
+    } else {
+      batches.push([p]);
+      count = p.ops;
+    }
+  }
+  return batches;
+}
+
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+
+/**
+ * Every item failed with the very same error of the transport or the token (a refused connection, a
+ * 429, a 403): throw it, so the engine retries or holds the whole call as it would a single write.
+ */
+function throwIfOneFailure(errors: unknown[], count: number): void {
+  const first = errors[0];
+  if (count === 0 || errors.length !== count || !errors.every((e) => e === first)) return;
+  if (first instanceof ProviderError && ['transient', 'rate-limited', 'auth', 'lockout'].includes(first.kind)) throw first;
 }
 
 export const cloudflareProvider: ProviderFactory<CloudflareConfig> = {

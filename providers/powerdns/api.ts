@@ -3,7 +3,7 @@ import type { RecordType } from '../../src/core/types.js';
 import { ProviderError } from '../errors.js';
 import { createHttpClient, type HttpClient, type RequestOptions } from '../http.js';
 import type { CurrentRecord } from '../types.js';
-import { errorMessage, findRrset, parseZoneList, wireName, type PdnsZone } from './parse.js';
+import { errorMessage, findRrset, parseZoneList, rrsetChange, type PdnsZone, type RrsetWrite, wireName } from './parse.js';
 
 export interface PdnsApiOptions {
   /** The webserver's base URL (http://127.0.0.1:8081); `/api/v1` may be included. */
@@ -18,8 +18,10 @@ export interface PdnsApiOptions {
 export interface PdnsApi {
   listZones(): Promise<PdnsZone[]>;
   readRrset(zone: PdnsZone, name: string, type: RecordType): Promise<CurrentRecord | null>;
-  /** One PATCH: REPLACE with these records, or DELETE the rrset when `values` is empty. */
-  writeRrset(zone: PdnsZone, name: string, type: RecordType, values: string[], ttl: number): Promise<void>;
+  /** The whole zone (`GET /zones/{zone}`), every rrset: for findRrset. */
+  readZone(zone: PdnsZone): Promise<unknown>;
+  /** One PATCH for all these rrsets: REPLACE each with its records, or DELETE it when `values` is empty. */
+  writeRrsets(zone: PdnsZone, rrsets: RrsetWrite[]): Promise<void>;
 }
 
 /** `http://h:8081`, `http://h:8081/`, `http://h:8081/api/v1` → `http://h:8081/api/v1/servers/<id>`. */
@@ -74,12 +76,12 @@ export function createPdnsApi(o: PdnsApiOptions): PdnsApi {
       return findRrset(body, name, type);
     },
 
-    async writeRrset(zone, name, type, values, ttl) {
-      const rrset =
-        values.length === 0
-          ? { name: wireName(name), type, changetype: 'DELETE' }
-          : { name: wireName(name), type, ttl, changetype: 'REPLACE', records: values.map((content) => ({ content, disabled: false })) };
-      await call('PATCH', zonePath(zone), unknownZone(zone), { json: { rrsets: [rrset] } });
+    async readZone(zone) {
+      return call('GET', zonePath(zone), unknownZone(zone));
+    },
+
+    async writeRrsets(zone, rrsets) {
+      await call('PATCH', zonePath(zone), unknownZone(zone), { json: { rrsets: rrsets.map(rrsetChange) } });
     },
   };
 }

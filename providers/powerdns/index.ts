@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { RecordType } from '../../src/core/types.js';
 import { isInZone } from '../../src/util/dns-name.js';
-import { canonicalIp, ipFamily } from '../../src/util/ip.js';
+import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
 import { ProviderError } from '../errors.js';
 import { assertSafeUrl } from '../http.js';
-import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../types.js';
+import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../types.js';
 import { createPdnsApi, type PdnsApi } from './api.js';
-import { bareName, longestZoneFor, wireName, type PdnsZone } from './parse.js';
+import { bareName, findRrset, longestZoneFor, rrsetsNamedIn, wireName, type PdnsZone, type RrsetWrite } from './parse.js';
 
 const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
 
@@ -83,6 +83,90 @@ export function createPowerdnsProvider(config: PowerdnsConfig, ctx: ProviderCont
     return zone;
   };
 
+  const readMany = async (refs: RecordRef[]): Promise<Array<CurrentRecord | null | Error>> => {
+    const out: Array<CurrentRecord | null | Error> = refs.map(() => null);
+    const groups = new Map<string, { zone: PdnsZone; at: number[] }>();
+    await Promise.all(
+      refs.map(async (ref, i) => {
+        try {
+          const zone = await zoneFor(bareName(ref.name));
+          const g = groups.get(zone.id) ?? groups.set(zone.id, { zone, at: [] }).get(zone.id)!;
+          g.at.push(i);
+        } catch (e) {
+          out[i] = asError(e);
+        }
+      }),
+    );
+    await Promise.all(
+      [...groups.values()].map(async ({ zone, at }) => {
+        try {
+          // One record: the filtered GET (a small answer). Several: the whole zone once.
+          if (at.length === 1) {
+            const ref = refs[at[0]!]!;
+            out[at[0]!] = await api.readRrset(zone, bareName(ref.name), ref.type);
+            return;
+          }
+          const body = await api.readZone(zone);
+          for (const i of at) {
+            try {
+              out[i] = findRrset(body, refs[i]!.name, refs[i]!.type);
+            } catch (e) {
+              out[i] = asError(e);
+            }
+          }
+        } catch (e) {
+          for (const i of at) out[i] = asError(e);
+        }
+      }),
+    );
+    throwIfOneFailure(out.filter((r): r is Error => r instanceof Error), refs.length);
+    return out;
+  };
+
+  /**
+   * One PATCH with every rrset of the zone. PowerDNS refuses all of it for one bad rrset and names that
+   * rrset: that error goes to the rrsets it names and the rest is sent again (each round drops at least
+   * one). An error that names none goes to every rrset still pending.
+   */
+  const patchZone = async (zone: PdnsZone, pending: { at: number; rrset: RrsetWrite }[], results: ItemResult[]): Promise<void> => {
+    while (pending.length > 0) {
+      try {
+        await api.writeRrsets(zone, pending.map((p) => p.rrset));
+        return;
+      } catch (e) {
+        const named = e instanceof ProviderError && e.kind === 'fatal' ? rrsetsNamedIn(e.message) : new Set<string>();
+        const bad = pending.filter((p) => named.has(`${p.rrset.name}/${p.rrset.type}`));
+        const failed = bad.length > 0 ? bad : pending;
+        for (const p of failed) results[p.at] = { ok: false, error: e };
+        pending = pending.filter((p) => !failed.includes(p));
+      }
+    }
+  };
+
+  const writeMany = async (items: WriteItem[]): Promise<ItemResult[]> => {
+    const results: ItemResult[] = items.map(() => ({ ok: true }));
+    const groups = new Map<string, { zone: PdnsZone; pending: { at: number; rrset: RrsetWrite }[] }>();
+    await Promise.all(
+      items.map(async ({ ref, req }, at) => {
+        try {
+          const name = bareName(ref.name);
+          const values = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
+          // What this run read is already what is wanted: nothing to send.
+          if (req.previous && req.previous.ttl === req.ttl && values.length > 0 && sameAddressSet(req.previous.values, values)) return;
+          const zone = await zoneFor(name);
+          const g = groups.get(zone.id) ?? groups.set(zone.id, { zone, pending: [] }).get(zone.id)!;
+          g.pending.push({ at, rrset: { name, type: ref.type, values, ttl: req.ttl } });
+        } catch (e) {
+          results[at] = { ok: false, error: e };
+        }
+      }),
+    );
+    // One zone at a time: PowerDNS answers 500 to a PATCH that overlaps another one on a SQLite backend.
+    for (const { zone, pending } of groups.values()) await patchZone(zone, pending, results);
+    throwIfOneFailure(results.flatMap((r) => (r.ok ? [] : [r.error])), items.length);
+    return results;
+  };
+
   return {
     async read(ref: RecordRef): Promise<CurrentRecord | null> {
       const name = bareName(ref.name);
@@ -90,11 +174,25 @@ export function createPowerdnsProvider(config: PowerdnsConfig, ctx: ProviderCont
     },
 
     async write(ref: RecordRef, req: WriteRequest): Promise<void> {
-      const name = bareName(ref.name);
-      const values = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
-      await api.writeRrset(await zoneFor(name), name, ref.type, values, req.ttl);
+      const [result] = await writeMany([{ ref, req }]);
+      if (result && !result.ok) throw result.error;
     },
+
+    readMany,
+    writeMany,
   };
+}
+
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+
+/**
+ * Every item failed with the very same error of the transport or the credentials (the zone list, a
+ * refused connection, a 401): throw it, so the engine retries or holds the whole call like a single write.
+ */
+function throwIfOneFailure(errors: unknown[], count: number): void {
+  const first = errors[0];
+  if (count === 0 || errors.length !== count || !errors.every((e) => e === first)) return;
+  if (first instanceof ProviderError && ['transient', 'rate-limited', 'auth', 'lockout'].includes(first.kind)) throw first;
 }
 
 function checkAddress(type: RecordType, value: string): string {

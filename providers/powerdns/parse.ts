@@ -62,6 +62,32 @@ export function longestZoneFor(name: string, zones: readonly PdnsZone[]): PdnsZo
   return best;
 }
 
+/** One rrset of a PATCH: its exact new contents; no values means delete it. */
+export interface RrsetWrite {
+  name: string;
+  type: RecordType;
+  values: string[];
+  ttl: number;
+}
+
+/** The PATCH body entry for one rrset: `REPLACE` with every record, or `DELETE` for an empty list. */
+export function rrsetChange(w: RrsetWrite): Record<string, unknown> {
+  if (w.values.length === 0) return { name: wireName(w.name), type: w.type, changetype: 'DELETE' };
+  return { name: wireName(w.name), type: w.type, ttl: w.ttl, changetype: 'REPLACE', records: w.values.map((content) => ({ content, disabled: false })) };
+}
+
+/**
+ * The rrsets a PATCH error names ("RRset app.example.test. IN A: Conflicts with pre-existing RRset",
+ * "Record app.example.test./A '1.2.3': Parsing record content …"), as `name/TYPE` keys in RecordRef form.
+ * PowerDNS refuses the whole PATCH for one bad rrset and names it, so the others can be sent again.
+ */
+export function rrsetsNamedIn(message: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of message.matchAll(/\bRRset (\S+) IN ([A-Z]+)\b/g)) out.add(`${bareName(m[1]!)}/${m[2]}`);
+  for (const m of message.matchAll(/\bRecord (\S+?)\/([A-Z]+) /g)) out.add(`${bareName(m[1]!)}/${m[2]}`);
+  return out;
+}
+
 /** PowerDNS's `{"error": "…"}` message, when the body is that envelope. */
 export function errorMessage(body: string): string | undefined {
   try {

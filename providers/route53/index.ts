@@ -4,10 +4,10 @@ import { isInZone, normalizeDnsName } from '../../src/util/dns-name.js';
 import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
 import { assertSafeUrl } from '../http.js';
 import { ProviderError } from '../errors.js';
-import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../types.js';
+import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../types.js';
 import { DEFAULT_ENDPOINT, Route53Api } from './api.js';
 import { resolveCredentials } from './credentials.js';
-import { toFqdn, type Change } from './parse.js';
+import { ChangeBatchError, compareListingOrder, isCasMessage, packChangeGroups, rrsetNamedIn, toFqdn, type Change, type Rrset } from './parse.js';
 import type { AwsCredentials } from './sign.js';
 
 const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
@@ -116,17 +116,54 @@ export function createRoute53Provider(config: Route53Config, ctx: ProviderContex
     return name;
   };
 
-  const read = async (ref: RecordRef): Promise<CurrentRecord | null> => {
-    const name = checkName(ref);
-    const page = await api.listRrsets(await hostedZoneId(), toFqdn(name), ref.type, 1);
-    const first = page.rrsets[0];
-    // The listing starts at the first rrset at or after (name, type): anything else means "missing".
-    if (!first || first.name !== name || first.type !== ref.type) return null;
-    if (first.alias) throw new ProviderError('fatal', `${name} ${ref.type} is an alias record in Route 53; dnsfail manages only plain records (delete the alias or use another name)`);
+  /** The rrset as read, or an error for this ref (alias, routing policy). */
+  const toCurrent = (ref: RecordRef, name: string, found: Rrset[]): CurrentRecord | null | Error => {
+    const first = found[0];
+    if (!first) return null;
+    if (first.alias) return new ProviderError('fatal', `${name} ${ref.type} is an alias record in Route 53; dnsfail manages only plain records (delete the alias or use another name)`);
     if (first.setIdentifier !== undefined) {
-      throw new ProviderError('fatal', `${name} ${ref.type} has a routing policy in Route 53 (SetIdentifier ${JSON.stringify(first.setIdentifier)}); dnsfail manages only simple records`);
+      return new ProviderError('fatal', `${name} ${ref.type} has a routing policy in Route 53 (SetIdentifier ${JSON.stringify(first.setIdentifier)}); dnsfail manages only simple records`);
     }
     return { values: first.values, ...(first.ttl !== undefined ? { ttl: first.ttl } : {}) };
+  };
+
+  /**
+   * ListResourceRecordSets starts at the first rrset at or after (name, type) and goes on in its
+   * order. So: sort the wanted rrsets that way, list from the first one not yet settled (300 per page,
+   * or 1 for a single record), settle every wanted rrset the page covers, and jump to the next one.
+   * Requests: at most one per wanted rrset, and about one per 300 rrsets of the zone between them.
+   */
+  const readMany = async (refs: RecordRef[]): Promise<Array<CurrentRecord | null | Error>> => {
+    const out: Array<CurrentRecord | null | Error> = refs.map(() => null);
+    const wanted: { at: number; ref: RecordRef; name: string }[] = [];
+    refs.forEach((ref, at) => {
+      try {
+        wanted.push({ at, ref, name: checkName(ref) });
+      } catch (e) {
+        out[at] = asError(e);
+      }
+    });
+    wanted.sort((a, b) => compareListingOrder({ name: a.name, type: a.ref.type }, { name: b.name, type: b.ref.type }));
+    let settled = 0;
+    try {
+      const zid = wanted.length ? await hostedZoneId() : '';
+      for (let k = 0; k < wanted.length; settled = k) {
+        const from = wanted[k]!;
+        const page = await api.listRrsets(zid, toFqdn(from.name), from.ref.type, wanted.length - k === 1 ? 1 : MAX_LIST_ITEMS);
+        const last = page.rrsets.at(-1);
+        // Settle the first one always (so a page always moves on), then all the page has passed.
+        do {
+          const w = wanted[k]!;
+          out[w.at] = toCurrent(w.ref, w.name, page.rrsets.filter((r) => r.name === w.name && r.type === w.ref.type));
+          k++;
+        } while (k < wanted.length && (!page.isTruncated || (last !== undefined && compareListingOrder({ name: wanted[k]!.name, type: wanted[k]!.ref.type }, last) <= 0)));
+      }
+    } catch (e) {
+      // A failed listing leaves every rrset it did not settle unknown.
+      for (const w of wanted.slice(settled)) out[w.at] = asError(e);
+    }
+    throwIfOneFailure(out.filter((r): r is Error => r instanceof Error), refs.length);
+    return out;
   };
 
   const waitInSync = async (changeId: string): Promise<void> => {
@@ -145,38 +182,167 @@ export function createRoute53Provider(config: Route53Config, ctx: ProviderContex
     }
   };
 
+  interface Planned {
+    at: number;
+    ref: RecordRef;
+    name: string;
+    values: string[];
+    ttl: number;
+    changes: Change[];
+  }
+
+  const writeMany = async (items: WriteItem[]): Promise<ItemResult[]> => {
+    const results: ItemResult[] = items.map(() => ({ ok: true }));
+    const fail = (at: number, error: unknown) => (results[at] = { ok: false, error });
+    const checked: { at: number; ref: RecordRef; name: string; values: string[]; ttl: number; previous: CurrentRecord | null }[] = [];
+    items.forEach(({ ref, req }, at) => {
+      try {
+        const name = checkName(ref);
+        const values = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
+        if (values.length === 0) throw new ProviderError('fatal', `refusing to write an empty ${ref.type} rrset for ${name}`);
+        checked.push({ at, ref, name, values, ttl: req.ttl, previous: req.previous });
+      } catch (e) {
+        fail(at, e);
+      }
+    });
+
+    // A DELETE must repeat the TTL exactly: learn it where the caller did not have it (one listing for
+    // all), and make sure the values are still the ones the caller read.
+    const noTtl = checked.filter((c) => c.previous && c.previous.ttl === undefined);
+    if (noTtl.length) {
+      const now = await readManyQuiet(noTtl.map((c) => c.ref));
+      noTtl.forEach((c, i) => {
+        const r = now[i]!;
+        if (r instanceof Error) fail(c.at, r);
+        else if (!r || !sameAddressSet(r.values, c.previous!.values)) fail(c.at, conflict(c.name, c.ref.type));
+        else c.previous = r;
+      });
+    }
+
+    const planned: Planned[] = [];
+    for (const c of checked) {
+      if (!results[c.at]!.ok) continue;
+      const { previous, name, values, ttl } = c;
+      if (previous && sameAddressSet(previous.values, values) && previous.ttl === ttl) continue;
+      const wanted: Change = { action: 'CREATE', name, type: c.ref.type, ttl, values };
+      planned.push({ ...c, changes: previous ? [{ action: 'DELETE', name, type: c.ref.type, ttl: previous.ttl!, values: previous.values }, wanted] : [wanted] });
+    }
+    if (planned.length === 0) return finish(results);
+
+    let zid: string;
+    try {
+      zid = await hostedZoneId();
+    } catch (e) {
+      for (const p of planned) fail(p.at, e);
+      return finish(results);
+    }
+
+    const lostCas: Planned[] = [];
+    const changeIds: { id: string; batch: Planned[] }[] = [];
+    /**
+     * One all-or-nothing request. When Route 53 refuses it for some rrsets, it names them: those get
+     * their own error (a lost compare-and-set is checked again below) and the rest is sent again, each
+     * round dropping at least one. A refusal that names none fails every record of the batch, except a
+     * compare-and-set one, which falls back to one request per record to find the culprit.
+     */
+    const send = async (batch: Planned[]): Promise<void> => {
+      let pending = batch;
+      while (pending.length > 0) {
+        try {
+          const info = await api.changeRrsets(zid, pending.flatMap((p) => p.changes));
+          if (config.wait && info.status !== 'INSYNC') changeIds.push({ id: info.id, batch: pending });
+          return;
+        } catch (e) {
+          if (!(e instanceof ChangeBatchError)) {
+            for (const p of pending) fail(p.at, e);
+            return;
+          }
+          const named = new Map<string, string>();
+          for (const m of e.messages) {
+            const key = rrsetNamedIn(m);
+            if (key) named.set(key, m);
+          }
+          const bad = pending.filter((p) => named.has(`${p.name}/${p.ref.type}`));
+          if (bad.length === 0) {
+            if (e.kind === 'conflict' && pending.length > 1) {
+              for (const p of pending) await send([p]);
+            } else if (e.kind === 'conflict') {
+              lostCas.push(...pending);
+            } else {
+              for (const p of pending) fail(p.at, e);
+            }
+            return;
+          }
+          for (const p of bad) {
+            const message = named.get(`${p.name}/${p.ref.type}`)!;
+            if (isCasMessage(message)) lostCas.push(p);
+            else fail(p.at, new ProviderError('fatal', `Route 53 POST /hostedzone/…/rrset/: HTTP 400 InvalidChangeBatch: ${message.slice(0, 400)}`, { code: 'InvalidChangeBatch' }));
+          }
+          pending = pending.filter((p) => !bad.includes(p));
+        }
+      }
+    };
+    // One zone, so one request at a time (Route 53 answers PriorRequestNotComplete to overlapping ones).
+    for (const group of packChangeGroups(planned.map((p) => p.changes))) await send(group.map((i) => planned[i]!));
+
+    if (lostCas.length) {
+      // Lost the compare-and-set. If the rrset already is what we want (an earlier attempt whose answer
+      // was lost, or someone made the same change), the write is done; otherwise leave it to the next run.
+      const now = await readManyQuiet(lostCas.map((p) => p.ref));
+      lostCas.forEach((p, i) => {
+        const r = now[i]!;
+        if (r instanceof Error) fail(p.at, r);
+        else if (!r || !sameAddressSet(r.values, p.values) || r.ttl !== p.ttl) fail(p.at, conflict(p.name, p.ref.type));
+      });
+    }
+    for (const { id, batch } of changeIds) {
+      try {
+        await waitInSync(id);
+      } catch (e) {
+        for (const p of batch) fail(p.at, e);
+      }
+    }
+    return finish(results);
+  };
+
+  /** readMany for the write path: a failed listing is per-ref errors, never thrown. */
+  const readManyQuiet = (refs: RecordRef[]) => readMany(refs).catch((e: unknown) => refs.map(() => asError(e)));
+
   return {
-    read,
+    async read(ref: RecordRef): Promise<CurrentRecord | null> {
+      const [r] = await readMany([ref]);
+      if (r instanceof Error) throw r;
+      return r ?? null;
+    },
 
     async write(ref: RecordRef, req: WriteRequest): Promise<void> {
-      const name = checkName(ref);
-      const values = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
-      if (values.length === 0) throw new ProviderError('fatal', `refusing to write an empty ${ref.type} rrset for ${name}`);
-      let previous = req.previous;
-      if (previous && previous.ttl === undefined) {
-        // A DELETE must repeat the TTL exactly: learn it, and make sure the values are still the ones we were given.
-        const now = await read(ref);
-        if (!now || !sameAddressSet(now.values, previous.values)) throw conflict(name, ref.type);
-        previous = now;
-      }
-      if (previous && sameAddressSet(previous.values, values) && previous.ttl === req.ttl) return;
-
-      const wanted: Change = { action: 'CREATE', name, type: ref.type, ttl: req.ttl, values };
-      const changes: Change[] = previous ? [{ action: 'DELETE', name, type: ref.type, ttl: previous.ttl!, values: previous.values }, wanted] : [wanted];
-      let change;
-      try {
-        change = await api.changeRrsets(await hostedZoneId(), changes);
-      } catch (e) {
-        if (!(e instanceof ProviderError && e.kind === 'conflict')) throw e;
-        // Lost the compare-and-set. If the rrset already is what we want (an earlier attempt whose answer
-        // was lost, or someone made the same change), the write is done; otherwise leave it to the next run.
-        const now = await read(ref);
-        if (now && sameAddressSet(now.values, values) && now.ttl === req.ttl) return;
-        throw conflict(name, ref.type, e);
-      }
-      if (config.wait && change.status !== 'INSYNC') await waitInSync(change.id);
+      const [result] = await writeMany([{ ref, req }]);
+      if (result && !result.ok) throw result.error;
     },
+
+    readMany,
+    writeMany,
   };
+}
+
+const MAX_LIST_ITEMS = 300;
+
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+
+/**
+ * Every item failed with the very same error of the transport or the credentials (a refused
+ * connection, Throttling, a rejected signature): throw it, so the engine retries or holds the whole
+ * call as it would a single write.
+ */
+function throwIfOneFailure(errors: unknown[], count: number): void {
+  const first = errors[0];
+  if (count === 0 || errors.length !== count || !errors.every((e) => e === first)) return;
+  if (first instanceof ProviderError && ['transient', 'rate-limited', 'auth', 'lockout'].includes(first.kind)) throw first;
+}
+
+function finish(results: ItemResult[]): ItemResult[] {
+  throwIfOneFailure(results.flatMap((r) => (r.ok ? [] : [r.error])), results.length);
+  return results;
 }
 
 function conflict(name: string, type: RecordType, cause?: unknown): ProviderError {

@@ -291,10 +291,74 @@ export function route53Error(where: string, res: Pick<HttpResponse, 'status' | '
   }
   if (api.code === 'InvalidChangeBatch') {
     const cas = api.messages.length > 0 && api.messages.every((m) => CAS_MESSAGE.test(m));
-    return new ProviderError(cas ? 'conflict' : 'fatal', `${head}${detail}`, { code: api.code });
+    return new ChangeBatchError(cas ? 'conflict' : 'fatal', `${head}${detail}`, api.messages);
   }
   if (res.status >= 500 || res.status === 408) return new ProviderError('transient', `${head}${detail}`, { code: api.code });
   return new ProviderError('fatal', `${head}${detail}`, { code: api.code });
+}
+
+/** An `InvalidChangeBatch` answer, with every message Route 53 gave (the error text is shortened). */
+export class ChangeBatchError extends ProviderError {
+  constructor(
+    kind: 'conflict' | 'fatal',
+    message: string,
+    readonly messages: string[],
+  ) {
+    super(kind, message, { code: 'InvalidChangeBatch' });
+  }
+}
+
+/** Whether one InvalidChangeBatch message is a lost compare-and-set (rather than an invalid change). */
+export const isCasMessage = (message: string): boolean => CAS_MESSAGE.test(message);
+
+/**
+ * The rrset an InvalidChangeBatch message is about, as a `name/TYPE` key in dnsfail's name form:
+ * "Tried to delete resource record set [name='app.example.com.', type='A'] but …". Undefined when
+ * the message names none (e.g. "Number of records limit of 1000 exceeded.").
+ */
+export function rrsetNamedIn(message: string): string | undefined {
+  const m = /\[name='([^']+)', type='([A-Z0-9]+)'/.exec(message);
+  return m ? `${decodeRoute53Name(m[1]!)}/${m[2]}` : undefined;
+}
+
+/**
+ * Route 53's listing order: names compared with their labels reversed (`com.example.www.`), then types.
+ * readMany relies on it to know which wanted rrsets a page has passed.
+ */
+export function compareListingOrder(a: { name: string; type: string }, b: { name: string; type: string }): number {
+  const key = (n: string) => `${n.toLowerCase().replace(/\.$/, '').split('.').reverse().join('.')}.`;
+  const ka = key(a.name);
+  const kb = key(b.name);
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  return a.type < b.type ? -1 : a.type > b.type ? 1 : 0;
+}
+
+/** ChangeResourceRecordSets limits per request (Route 53 quotas): ResourceRecord elements and characters in all Value elements. */
+export const CHANGE_BATCH_LIMITS = { records: 1000, valueChars: 32_000 };
+
+/**
+ * Splits groups of changes (one group per record: its DELETE and CREATE must stay together, or the
+ * compare-and-set is lost) into as few requests as the limits allow, in order. Returns group indices.
+ */
+export function packChangeGroups(groups: Change[][], limits = CHANGE_BATCH_LIMITS): number[][] {
+  const batches: number[][] = [];
+  let records = 0;
+  let chars = 0;
+  groups.forEach((group, i) => {
+    const r = group.reduce((n, c) => n + c.values.length * (c.action === 'UPSERT' ? 2 : 1), 0);
+    const ch = group.reduce((n, c) => n + c.values.reduce((m, v) => m + v.length, 0) * (c.action === 'UPSERT' ? 2 : 1), 0);
+    const last = batches.at(-1);
+    if (last && records + r <= limits.records && chars + ch <= limits.valueChars) {
+      last.push(i);
+      records += r;
+      chars += ch;
+    } else {
+      batches.push([i]);
+      records = r;
+      chars = ch;
+    }
+  });
+  return batches;
 }
 
 export interface Change {

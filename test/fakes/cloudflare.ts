@@ -51,6 +51,8 @@ export interface CloudflareFakeOptions {
   rateLimit?: { requests: number; windowS?: number; blockS?: number };
   /** Largest per_page honoured by GET dns_records (larger asks get this many). Default 5,000,000 as documented. */
   maxPerPage?: number;
+  /** Most operations in one POST dns_records/batch: 200 on the Free plan (the default), 3,500 on paid plans. */
+  batchLimit?: number;
   now?: () => number;
 }
 
@@ -102,6 +104,7 @@ export async function startCloudflareFake(opts: CloudflareFakeOptions): Promise<
   const zones = new Map<string, FakeZone>();
   let store = new Map<string, FakeRecord>();
   let maxPerPage = opts.maxPerPage ?? 5_000_000;
+  const batchLimit = opts.batchLimit ?? 200;
   let limit = { requests: 1200, windowS: 300, blockS: 300, ...opts.rateLimit };
   let windowStart = 0;
   let windowCount = 0;
@@ -257,6 +260,9 @@ export async function startCloudflareFake(opts: CloudflareFakeOptions): Promise<
       const v = body[key] ?? [];
       return Array.isArray(v) ? v : fail(400, 9207, `Request body is invalid: ${key} must be an array.`);
     };
+    const size = ['deletes', 'patches', 'puts', 'posts'].reduce((n, key) => n + list(key).length, 0);
+    // The limit is documented; this refusal's code and wording are not (a 400 envelope error as for other invalid requests).
+    if (size > batchLimit) fail(400, 9207, `Request body is invalid: a batch may hold at most ${batchLimit} record operations on this zone's plan (got ${size}).`);
     const work = new Map([...store].map(([k, v]) => [k, { ...v }]));
     const result = {
       deletes: list('deletes').map((d) => remove(work, zone, asObject(d).id)),

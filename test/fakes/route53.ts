@@ -65,6 +65,8 @@ export interface FakeRoute53 {
   mutations: number;
   /** GetChange requests received. */
   changePolls: number;
+  /** The number of Change elements of every ChangeResourceRecordSets request within the quotas (applied or refused for its content). */
+  changeBatches: number[];
   addZone(name: string, opts?: { id?: string; privateZone?: boolean }): FakeZone;
   /** Sets an rrset directly, as "someone else" (another tool, the console) would. */
   setRrset(zoneId: string, rrset: FakeRrset): void;
@@ -76,6 +78,8 @@ export interface FakeRoute53 {
   close(): Promise<void>;
 }
 
+/** ChangeResourceRecordSets quotas per request (Route 53 developer guide, "Quotas"). */
+const CHANGE_LIMITS = { records: 1000, valueChars: 32_000 };
 const TYPES = new Set(['A', 'AAAA', 'CAA', 'CNAME', 'DS', 'MX', 'NAPTR', 'NS', 'PTR', 'SOA', 'SPF', 'SRV', 'TXT']);
 const fqdn = (n: string) => (n.endsWith('.') ? n : `${n}.`).toLowerCase();
 /** Route 53 lists rrsets by name with the labels reversed (com.example.www.), then by type. */
@@ -227,6 +231,20 @@ export async function startFakeRoute53(opts: FakeRoute53Options = {}): Promise<F
     if (root.name !== 'ChangeResourceRecordSetsRequest' || root.attrs.xmlns !== XMLNS || list.length === 0) {
       throw new ApiFailure(400, 'InvalidInput', 'Invalid XML: expected ChangeResourceRecordSetsRequest > ChangeBatch > Changes > Change in the 2013-04-01 namespace.');
     }
+    // Per-request quotas: 1,000 ResourceRecord elements and 32,000 characters in all Value elements,
+    // UPSERTs counting twice.
+    let records = 0;
+    let chars = 0;
+    for (const c of list) {
+      const weight = textOf(c, 'Action') === 'UPSERT' ? 2 : 1;
+      for (const r of children(child(child(c, 'ResourceRecordSet'), 'ResourceRecords'), 'ResourceRecord')) {
+        records += weight;
+        chars += (textOf(r, 'Value') ?? '').length * weight;
+      }
+    }
+    if (records > CHANGE_LIMITS.records) throw new InvalidChangeBatch([`Number of records limit of ${CHANGE_LIMITS.records} exceeded.`]);
+    if (chars > CHANGE_LIMITS.valueChars) throw new InvalidChangeBatch([`Number of characters limit of ${CHANGE_LIMITS.valueChars} exceeded.`]);
+    fake.changeBatches.push(list.length);
     // All or nothing: apply to a copy, keep it only when every change is valid.
     const next = zone.rrsets.map((r) => ({ ...r, values: [...r.values] }));
     const problems: string[] = [];
@@ -356,6 +374,7 @@ export async function startFakeRoute53(opts: FakeRoute53Options = {}): Promise<F
     requests: [],
     mutations: 0,
     changePolls: 0,
+    changeBatches: [],
     addZone(name, o = {}) {
       const id = o.id ?? `Z${String(++zoneSeq).padStart(4, '0')}FAKE${randomBytes(4).toString('hex').toUpperCase()}`;
       const zname = fqdn(name);
