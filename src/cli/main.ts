@@ -40,7 +40,7 @@ export async function main(argv: string[], opts: { io?: Io; env?: Record<string,
         y
           .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'Print the plan; write nothing, not even state' })
           .option('json', { type: 'boolean', default: false, describe: 'Print a machine-readable report' })
-          .option('concurrency', { type: 'number', describe: 'Probes in flight at once (default 64)' })
+          .option('concurrency', { type: 'number', describe: 'Probes in flight at once (default 64)', coerce: positiveInt('--concurrency') })
           .option('metrics-file', { type: 'string', describe: 'Write Prometheus text here after the run (node_exporter textfile collector)' }),
       (a) =>
         run(async () => (await import('./commands/check.js')).checkCommand({ ...(a as unknown as GlobalArgs), dryRun: Boolean(a.dryRun), json: Boolean(a.json), ...(a.concurrency ? { concurrency: a.concurrency } : {}), ...(a.metricsFile ? { metricsFile: String(a.metricsFile) } : {}) }, ctx))(),
@@ -57,7 +57,7 @@ export async function main(argv: string[], opts: { io?: Io; env?: Record<string,
           .option('listen', { type: 'string', describe: 'Serve /metrics and /healthz on IP:PORT, e.g. 127.0.0.1:9464' })
           .option('metrics-file', { type: 'string', describe: 'Also write Prometheus text here after each run' })
           .option('log-format', { choices: ['human', 'json'] as const, default: 'human' as const, describe: 'json: one object per event (journald, Kubernetes)' })
-          .option('concurrency', { type: 'number', describe: 'Probes in flight at once (default 64)' })
+          .option('concurrency', { type: 'number', describe: 'Probes in flight at once (default 64)', coerce: positiveInt('--concurrency') })
           .option('max-runs', { type: 'number', hidden: true }),
       (a) =>
         run(async () =>
@@ -84,7 +84,7 @@ export async function main(argv: string[], opts: { io?: Io; env?: Record<string,
       (y) =>
         y
           .positional('expression', { type: 'string', demandOption: true, describe: 'e.g. "7,22,37,52 * * * *"' })
-          .option('count', { type: 'number', default: 5, describe: 'How many run times' })
+          .option('count', { type: 'number', default: 5, describe: 'How many run times', coerce: positiveInt('--count') })
           .option('tz', { type: 'string', describe: 'Time zone' }),
       (a) => run(async () => (await import('./commands/schedule.js')).scheduleCommand({ expression: String(a.expression), count: Number(a.count), ...(a.tz ? { tz: String(a.tz) } : {}) }, ctx))(),
     )
@@ -121,6 +121,7 @@ export async function main(argv: string[], opts: { io?: Io; env?: Record<string,
     .command('demo', 'Fail over and back on loopback with a local zone file (no account, no network)', {}, (a) =>
       run(async () => (await import('./commands/demo.js')).demoCommand(a as unknown as GlobalArgs, ctx))(),
     )
+    .recommendCommands()
     .demandCommand(1, 'Name a command: check, watch, status, validate, doctor, providers, unlock, schedule, schema or demo')
     .strict()
     .epilog(`${CONFIG_SEARCH}\n\n${EXIT_CODES}`)
@@ -138,8 +139,20 @@ export async function main(argv: string[], opts: { io?: Io; env?: Record<string,
   }
 }
 
+/** yargs coerce: a whole number of at least 1, else a usage error naming the flag. */
+function positiveInt(flag: string) {
+  return (v: unknown) => {
+    if (v === undefined) return v;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a whole number of at least 1 (got ${String(v).slice(0, 20)})`);
+    return n;
+  };
+}
+
 /** The single catch: expected errors print a message and hint, unknown ones a stack and a plea. */
 function reportError(e: unknown, io: Io): number {
+  // yargs wraps errors thrown by a coerce function (and its own usage errors) in a YError.
+  if (e instanceof Error && e.name === 'YError') e = new ConfigError(e.message, { hint: 'see dnsfail --help' });
   if (e instanceof DnsfailError) {
     io.err(`${io.c.red('error:')} ${e.message}`);
     if (e.hint) io.err(io.c.dim(`hint: ${e.hint}`));
