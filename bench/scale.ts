@@ -18,7 +18,7 @@ const SERVERS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
 export async function run(): Promise<BenchRow[]> {
   const servers: Server[] = [];
   for (const host of SERVERS) {
-    const s = createServer((req, res) => {
+    const s = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok');
     });

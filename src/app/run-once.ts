@@ -1,19 +1,22 @@
-import { withRetry } from '../../providers/retry.js';
 import type { CurrentRecord, Provider } from '../../providers/types.js';
 import type { Config, RecordConfig } from '../config/types.js';
-import { decideRecord } from '../core/select.js';
 import { eventsOfRun } from '../core/events.js';
-import type { Observation, RecordHistory } from '../core/types.js';
+import { decideRecord } from '../core/select.js';
+import { settledDecision } from '../core/settle.js';
+import type { Decision, Observation, RecordHistory } from '../core/types.js';
 import { ExitCode } from '../errors.js';
-import { runChecks } from '../health/run-checks.js';
+import { startChecks } from '../health/run-checks.js';
 import type { ProbeResult, ProbeTarget } from '../health/types.js';
 import { redact } from '../log/redact.js';
 import type { StateFile } from '../state/store.js';
-import type { RecordReport, RunReport } from './report.js';
 import { describeHold, holdApplies, holdFromError, holdKey, type Hold } from './holds.js';
+import { readAll, type ReadResult } from './read-all.js';
+import type { RecordReport, RunReport } from './report.js';
+import { WriteBatcher } from './write-batcher.js';
 
 export interface RunDeps {
   providers: Record<string, Provider>;
+  /** All probes at once (tests); by default each target is probed as soon as a slot is free. */
   probe?: (targets: ProbeTarget[]) => Promise<ProbeResult[]>;
   now?: () => Date;
 }
@@ -22,46 +25,62 @@ export interface RunOptions {
   dryRun: boolean;
   /** Probes in flight at once. */
   concurrency?: number;
+  /** How long a provider's first queued write waits for others to join its batch. */
+  batchWindowMs?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 64;
+const DEFAULT_BATCH_WINDOW_MS = 50;
 
 /**
- * One run: probe every server of every record concurrently, read each record, decide, and write
- * only what differs. Prints nothing; returns the report and the state to persist.
+ * One run. Every probe starts at once (bounded by `concurrency`) and every record is read (batched per
+ * provider) meanwhile. A record is decided as soon as its pending probes can no longer change the
+ * outcome, so a healthy top server is written without waiting for a black-holed one below it; writes
+ * are batched per provider. Prints nothing; returns the report and the state to persist.
  */
 export async function runOnce(config: Config, state: StateFile, deps: RunDeps, opts: RunOptions): Promise<{ report: RunReport; state: StateFile }> {
   const now = deps.now ?? (() => new Date());
   const started = now();
   const t0 = performance.now();
-  const probe = deps.probe ?? ((targets) => runChecks(targets, { concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY }));
 
   const targets = config.records.flatMap((r) => r.servers.map((s) => ({ address: s.address, check: s.check, recordName: r.name })));
-  const results = await probe(targets);
-  let i = 0;
-  const observationsByRecord = config.records.map((r) =>
-    r.servers.map((s): Observation => {
-      const res = results[i++]!;
-      return { address: s.address, healthy: res.healthy, latencyMs: res.latencyMs, ...(res.error !== undefined ? { error: res.error } : {}) };
-    }),
+  const probes = startProbes(targets, deps, opts);
+  const probesOf: Array<Array<Promise<ProbeResult>>> = [];
+  let offset = 0;
+  for (const r of config.records) {
+    probesOf.push(probes.slice(offset, offset + r.servers.length));
+    offset += r.servers.length;
+  }
+
+  const holds = config.records.map((r) => {
+    const prevHold = state.holds?.[holdKey(r.provider, r.key)];
+    return prevHold && holdApplies(prevHold, config.providers[r.provider]!.settings, now()) ? prevHold : undefined;
+  });
+  const reads = readRecords(config, deps.providers, holds);
+  const batchers = new Map<string, WriteBatcher>();
+  for (const id of new Set(config.records.map((r) => r.provider))) {
+    const expected = config.records.filter((r, i) => r.provider === id && !holds[i]).length;
+    batchers.set(id, new WriteBatcher(deps.providers[id]!, expected, opts.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS));
+  }
+
+  const settled = await Promise.all(
+    config.records.map((record, i) =>
+      settleRecord(record, state.records[record.key], probesOf[i]!, reads[i]!, holds[i], batchers.get(record.provider)!, {
+        dryRun: opts.dryRun,
+        now,
+        settings: config.providers[record.provider]!.settings,
+      }),
+    ),
   );
 
   const nextRecords: Record<string, RecordHistory> = {};
   const nextHolds: Record<string, Hold> = {};
-  const reports = await Promise.all(
-    config.records.map(async (record, idx) => {
-      const key = holdKey(record.provider, record.key);
-      const settings = config.providers[record.provider]!.settings;
-      const prevHold = state.holds?.[key];
-      const hold = prevHold && holdApplies(prevHold, settings, now()) ? prevHold : undefined;
-      const { report, history, newHold } = await settleRecord(record, state.records[record.key], observationsByRecord[idx]!, deps.providers[record.provider]!, { dryRun: opts.dryRun, now, hold, settings });
-      nextRecords[record.key] = history;
-      const keep = newHold ?? (report.outcome === 'error' ? hold : undefined);
-      if (keep) nextHolds[key] = keep;
-      return report;
-    }),
-  );
-
+  settled.forEach(({ history, hold }, i) => {
+    const r = config.records[i]!;
+    nextRecords[r.key] = history;
+    if (hold) nextHolds[holdKey(r.provider, r.key)] = hold;
+  });
+  const reports = settled.map((s) => s.report);
   const exitCode = reports.some((r) => r.outcome === 'error')
     ? ExitCode.failure
     : reports.some((r) => r.outcome === 'all-down' || r.outcome === 'fallback')
@@ -81,75 +100,117 @@ export async function runOnce(config: Config, state: StateFile, deps: RunDeps, o
   };
 }
 
+function startProbes(targets: ProbeTarget[], deps: RunDeps, opts: RunOptions): Array<Promise<ProbeResult>> {
+  if (deps.probe) {
+    const all = deps.probe(targets);
+    return targets.map((_, i) => all.then((r) => r[i]!));
+  }
+  return startChecks(targets, { concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY });
+}
+
+/** One promise per record: the read result, batched per provider; null when not read (held, or the provider cannot read). */
+function readRecords(config: Config, providers: Record<string, Provider>, holds: Array<Hold | undefined>): Array<Promise<ReadResult | null>> {
+  const out = new Array<Promise<ReadResult | null>>(config.records.length);
+  for (const id of new Set(config.records.map((r) => r.provider))) {
+    if (!providers[id]!.read) continue; // write-only: what is published comes from the state file
+    const idx = config.records.map((r, i) => (r.provider === id && !holds[i] ? i : -1)).filter((i) => i >= 0);
+    const all = readAll(providers[id]!, idx.map((i) => ({ name: config.records[i]!.name, type: config.records[i]!.type })));
+    idx.forEach((recordIdx, j) => (out[recordIdx] = all.then((r) => r[j]!)));
+  }
+  return config.records.map((_, i) => out[i] ?? Promise.resolve(null));
+}
+
+interface Settled {
+  report: RecordReport;
+  history: RecordHistory;
+  hold?: Hold;
+}
+
 async function settleRecord(
   record: RecordConfig,
   prev: RecordHistory | undefined,
-  observations: Observation[],
-  provider: Provider,
-  ctx: { dryRun: boolean; now: () => Date; hold: Hold | undefined; settings: unknown },
-): Promise<{ report: RecordReport; history: RecordHistory; newHold?: Hold }> {
-  const { dryRun, now, hold } = ctx;
-  const ref = { name: record.name, type: record.type };
-  const base = { name: record.name, type: record.type, provider: record.provider };
-  const failed = (e: unknown, what: string) => {
-    const message = `${what}: ${errorText(e)}`;
-    const newHold = holdFromError(e, ctx.settings, now(), message);
-    return { message: newHold ? describeHold(newHold) : message, ...(newHold ? { newHold } : {}) };
+  probes: Array<Promise<ProbeResult>>,
+  readPromise: Promise<ReadResult | null>,
+  hold: Hold | undefined,
+  batcher: WriteBatcher,
+  ctx: { dryRun: boolean; now: () => Date; settings: unknown },
+): Promise<Settled> {
+  const { now } = ctx;
+  const fromState: CurrentRecord | null = prev?.published ? { values: prev.published } : null;
+  const read = await readPromise;
+  let current: CurrentRecord | null = fromState;
+  let problem: { message: string; hold?: Hold } | undefined;
+  if (hold) problem = { message: describeHold(hold), hold };
+  else if (read && !read.ok) {
+    problem = failure(read.error, 'cannot read the record', ctx.settings, now());
+    batcher.skip(); // counted among the batcher's records, but will not write
+  } else if (read) current = read.value;
+
+  // Decide as early as the probes allow; write (batched) as soon as decided.
+  const observations: Array<Observation | undefined> = record.servers.map(() => undefined);
+  let early: Decision | null = null;
+  let writing = null as Promise<{ written: boolean; error?: unknown }> | null;
+  const tryDecide = () => {
+    if (early || problem) return;
+    const known = observations.filter((o): o is Observation => o !== undefined);
+    const pending = record.servers.filter((_, i) => !observations[i]).map((s) => s.address);
+    early = settledDecision(record, prev, known, pending, current?.values ?? null, now());
+    if (early) writing = startWrite(record, early, current, batcher, ctx.dryRun);
   };
-  let newHold: Hold | undefined;
-
-  let current: CurrentRecord | null;
-  let readError: string | undefined;
-  if (hold) {
-    readError = describeHold(hold);
-    current = prev?.published ? { values: prev.published } : null;
-  } else if (provider.read) {
-    try {
-      current = await withRetry(() => provider.read!(ref));
-    } catch (e) {
-      const f = failed(e, 'cannot read the record');
-      readError = f.message;
-      newHold = f.newHold;
-      current = prev?.published ? { values: prev.published } : null;
-    }
-  } else {
-    current = prev?.published ? { values: prev.published } : null;
-  }
-
-  const decision = decideRecord(record, prev, observations, current?.values ?? null, now());
-  const history: RecordHistory = { ...decision.next, lastOutcome: decision.outcome };
+  tryDecide();
+  await Promise.all(
+    probes.map(async (p, i) => {
+      const r = await p;
+      observations[i] = { address: record.servers[i]!.address, healthy: r.healthy, latencyMs: r.latencyMs, ...(r.error !== undefined ? { error: r.error } : {}) };
+      tryDecide();
+    }),
+  );
+  const final = decideRecord(record, prev, observations as Observation[], current?.values ?? null, now());
+  const history: RecordHistory = { ...final.next, lastOutcome: final.outcome };
   const report: RecordReport = {
-    ...base,
+    name: record.name,
+    type: record.type,
+    provider: record.provider,
     current: current?.values ?? null,
-    desired: decision.desired,
-    changed: decision.changed,
+    desired: final.desired,
+    changed: final.changed,
     written: false,
-    outcome: decision.outcome,
-    reason: decision.reason,
-    servers: decision.servers,
+    outcome: final.outcome,
+    reason: final.reason,
+    servers: final.servers,
   };
-  if (readError) {
+  if (problem) {
     if (prev?.lastOutcome) history.lastOutcome = prev.lastOutcome;
     else delete history.lastOutcome;
-    // Without knowing what the record holds, a write could undo someone else's change: skip it.
-    return { report: { ...report, outcome: 'error', error: readError, changed: false }, history, ...(newHold ? { newHold } : {}) };
+    return { report: { ...report, outcome: 'error', error: problem.message, changed: false }, history, ...(problem.hold ? { hold: problem.hold } : {}) };
   }
-  if (!decision.changed || !decision.desired || dryRun) {
-    if (decision.desired && !decision.changed) history.published = decision.desired;
+  const outcome: { written: boolean; error?: unknown } = await (writing ?? Promise.resolve({ written: false }));
+  if (outcome.error !== undefined) {
+    const f = failure(outcome.error, 'write failed', ctx.settings, now());
+    return { report: { ...report, outcome: 'error', error: f.message }, history, ...(f.hold ? { hold: f.hold } : {}) };
+  }
+  if (!outcome.written) {
+    if (final.desired && !final.changed) history.published = final.desired;
     return { report, history };
   }
-  try {
-    await withRetry(() => provider.write(ref, { values: decision.desired!, ttl: record.ttl, previous: current }));
-  } catch (e) {
-    const f = failed(e, 'write failed');
-    return { report: { ...report, outcome: 'error', error: f.message }, history, ...(f.newHold ? { newHold: f.newHold } : {}) };
-  }
-  history.published = decision.desired;
+  history.published = final.desired!;
   if (current?.values.length) history.failovers = (prev?.failovers ?? 0) + 1;
-  history.lastChange = { at: now().toISOString(), from: current?.values ?? [], to: decision.desired, reason: decision.reason };
+  history.lastChange = { at: now().toISOString(), from: current?.values ?? [], to: final.desired!, reason: final.reason };
   return { report: { ...report, written: true }, history };
 }
 
-function errorText(e: unknown): string {
-  return redact(e instanceof Error ? e.message : String(e));
+function startWrite(record: RecordConfig, d: Decision, current: CurrentRecord | null, batcher: WriteBatcher, dryRun: boolean) {
+  if (!d.changed || !d.desired || dryRun) {
+    batcher.skip();
+    return Promise.resolve({ written: false });
+  }
+  return batcher
+    .submit({ ref: { name: record.name, type: record.type }, req: { values: d.desired, ttl: record.ttl, previous: current } })
+    .then((r) => (r.ok ? { written: true } : { written: false, error: r.error }));
+}
+
+function failure(e: unknown, what: string, settings: unknown, at: Date): { message: string; hold?: Hold } {
+  const message = `${what}: ${redact(e instanceof Error ? e.message : String(e))}`;
+  const hold = holdFromError(e, settings, at, message);
+  return { message: hold ? describeHold(hold) : message, ...(hold ? { hold } : {}) };
 }

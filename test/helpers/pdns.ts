@@ -34,7 +34,8 @@ const LOOPBACK = '127.0.0.1';
 const READY_TIMEOUT_MS = 15_000;
 const SCHEMAS = ['/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql', '/usr/share/doc/pdns-backend-sqlite3/schema.sqlite3.sql'];
 
-export async function startPdns(opts: { apiKey?: string } = {}): Promise<Pdns> {
+/** extraConfig: more pdns.conf lines, e.g. the bench's LUA settings. */
+export async function startPdns(opts: { apiKey?: string; extraConfig?: string[] } = {}): Promise<Pdns> {
   const server = findTool('pdns_server');
   const sqlite = findTool('sqlite3');
   if (!server || !sqlite) throw new Error('pdns_server and sqlite3 are required (apt-get install pdns-server pdns-backend-sqlite3 sqlite3)');
@@ -73,6 +74,7 @@ export async function startPdns(opts: { apiKey?: string } = {}): Promise<Pdns> {
       'zone-cache-refresh-interval=0',
       // The compiled-in default asks security-status.secpoll.powerdns.com through the system resolver.
       'security-poll-suffix=',
+      ...(opts.extraConfig ?? []),
       '',
     ].join('\n'),
     { mode: 0o600 },
