@@ -1,14 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dig } from './dig.js';
 import { findTool } from './require-tool.js';
+import { freePorts, killAndReap, tailOf } from './server-process.js';
 
 export interface BindOptions {
   zone: string;
@@ -133,41 +132,4 @@ async function waitForSoa(child: ChildProcess, port: number, zone: string): Prom
     await sleep(100);
   }
   throw new Error(`named did not answer SOA for ${zone} on ${LOOPBACK}:${port} within ${READY_TIMEOUT_MS / 1000} s`);
-}
-
-async function killAndReap(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function tailOf(text: string, lines = 30): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-/** Ports free for both TCP and UDP on 127.0.0.1 right now (the OS picks them). */
-async function freePorts(count: number): Promise<number[]> {
-  const ports: number[] = [];
-  while (ports.length < count) {
-    const port = await new Promise<number>((done, fail) => {
-      const srv = createServer();
-      srv.once('error', fail);
-      srv.listen(0, LOOPBACK, () => {
-        const addr = srv.address();
-        srv.close(() => done(typeof addr === 'object' && addr ? addr.port : 0));
-      });
-    });
-    if (port && !ports.includes(port) && (await udpFree(port))) ports.push(port);
-  }
-  return ports;
-}
-
-function udpFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const sock = createSocket('udp4');
-    sock.once('error', () => done(false));
-    sock.bind(port, LOOPBACK, () => sock.close(() => done(true)));
-  });
 }

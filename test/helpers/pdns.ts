@@ -1,15 +1,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dig } from './dig.js';
 import { findTool } from './require-tool.js';
+import { freePorts, killAndReap, tailOf } from './server-process.js';
 
 /** A throwaway PowerDNS Authoritative (gsqlite3 backend) on 127.0.0.1 with the HTTP API and RFC 2136 on. */
 export interface Pdns {
@@ -259,47 +258,10 @@ function run(cmd: string, args: string[]): Promise<void> {
   });
 }
 
-async function killAndReap(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 function readFileOr(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch {
     return '';
   }
-}
-
-function tailOf(text: string, lines = 30): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-/** Ports free for both TCP and UDP on 127.0.0.1 right now (the OS picks them). */
-async function freePorts(count: number): Promise<number[]> {
-  const ports: number[] = [];
-  while (ports.length < count) {
-    const port = await new Promise<number>((done, fail) => {
-      const srv = createServer();
-      srv.once('error', fail);
-      srv.listen(0, LOOPBACK, () => {
-        const addr = srv.address();
-        srv.close(() => done(typeof addr === 'object' && addr ? addr.port : 0));
-      });
-    });
-    if (port && !ports.includes(port) && (await udpFree(port))) ports.push(port);
-  }
-  return ports;
-}
-
-function udpFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const sock = createSocket('udp4');
-    sock.once('error', () => done(false));
-    sock.bind(port, LOOPBACK, () => sock.close(() => done(true)));
-  });
 }
