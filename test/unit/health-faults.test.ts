@@ -6,23 +6,9 @@ import { probeHttp } from '../../src/health/http.js';
 import { runChecks } from '../../src/health/run-checks.js';
 import type { HttpCheck, ProbeTarget } from '../../src/health/types.js';
 
-const HOST = '127.0.0.7';
+import { httpCheck } from '../helpers/checks.js';
 
-function httpCheck(port: number, overrides: Partial<HttpCheck> = {}): HttpCheck {
-  return {
-    type: 'http',
-    port,
-    path: '/health',
-    host: 'www.example.test',
-    method: 'GET',
-    headers: {},
-    timeoutMs: 1000,
-    expectStatus: [[200, 399]],
-    maxBodyBytes: 65536,
-    insecure: false,
-    ...overrides,
-  };
-}
+const HOST = '127.0.0.7';
 
 interface Faulty {
   port: number;

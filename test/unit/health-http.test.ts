@@ -8,24 +8,9 @@ import { describe, it, type TestContext } from 'node:test';
 import { hostHeader, probeHttp } from '../../src/health/http.js';
 import type { HttpCheck } from '../../src/health/types.js';
 import { makeCa, makeLeaf, makeSelfSigned } from '../helpers/certs.js';
+import { httpCheck } from '../helpers/checks.js';
 import { requireTools } from '../helpers/require-tool.js';
 import { freePort, startHttpTarget, type Target } from '../helpers/targets.js';
-
-function httpCheck(port: number, overrides: Partial<HttpCheck> = {}): HttpCheck {
-  return {
-    type: 'http',
-    port,
-    path: '/health',
-    host: 'www.example.test',
-    method: 'GET',
-    headers: {},
-    timeoutMs: 1000,
-    expectStatus: [[200, 399]],
-    maxBodyBytes: 65536,
-    insecure: false,
-    ...overrides,
-  };
-}
 
 async function withTarget(opts: Parameters<typeof startHttpTarget>[0], fn: (target: Target) => Promise<void>): Promise<void> {
   const target = await startHttpTarget(opts);

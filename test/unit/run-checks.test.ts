@@ -3,22 +3,11 @@ import { describe, it } from 'node:test';
 import { probe } from '../../src/health/probe.js';
 import { runChecks, startChecks } from '../../src/health/run-checks.js';
 import type { CommandCheck, HttpCheck, ProbeTarget } from '../../src/health/types.js';
+import { httpCheck } from '../helpers/checks.js';
 import { freePort, startHttpTarget, startTcpTarget, type Target } from '../helpers/targets.js';
 
 function httpTarget(target: Target, overrides: Partial<HttpCheck> = {}, recordName = 'www.example.test'): ProbeTarget {
-  const check: HttpCheck = {
-    type: 'http',
-    port: target.port,
-    path: '/health',
-    host: 'www.example.test',
-    method: 'GET',
-    headers: {},
-    timeoutMs: 1000,
-    expectStatus: [[200, 399]],
-    maxBodyBytes: 65536,
-    insecure: false,
-    ...overrides,
-  };
+  const check = httpCheck(target.port, overrides);
   return { address: target.host, check, recordName };
 }
 
