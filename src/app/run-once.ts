@@ -165,7 +165,7 @@ async function settleRecord(
       tryDecide();
     }),
   );
-  const final = decideRecord(record, prev, observations as Observation[], current?.values ?? null, now());
+  const final = decideRecord(record, prev, observations as Observation[], current?.values ?? null, now(), { currentUnknown: read === null && !hold && !current });
   const history: RecordHistory = { ...final.next, lastOutcome: final.outcome };
   const report: RecordReport = {
     name: record.name,

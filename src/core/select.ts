@@ -13,6 +13,8 @@ export function decideRecord(
   observations: readonly Observation[],
   current: readonly string[] | null,
   now: Date,
+  /** current is null because nothing can be known (a write-only provider, no state yet), not because the record is missing. */
+  opts: { currentUnknown?: boolean } = {},
 ): Decision {
   const byAddress = new Map(observations.map((o) => [canonicalIp(o.address), o]));
   const servers: Record<string, ServerHistory> = {};
@@ -50,7 +52,7 @@ export function decideRecord(
     outcome: changed ? 'change' : 'in-sync',
     desired,
     changed,
-    reason: explain(policy, views, cur, desired, changed),
+    reason: explain(policy, views, cur, desired, changed, opts.currentUnknown ?? false),
     servers: views,
     next,
   };
@@ -68,7 +70,7 @@ export function describeServer(s: ServerRef): string {
   return s.label ? `${s.address} (${s.label})` : s.address;
 }
 
-function explain(policy: RecordPolicy, views: ServerView[], cur: string[] | null, desired: string[], changed: boolean): string {
+function explain(policy: RecordPolicy, views: ServerView[], cur: string[] | null, desired: string[], changed: boolean, currentUnknown: boolean): string {
   const view = (a: string) => views.find((v) => v.address === a);
   const name = (a: string) => {
     const v = view(a);
@@ -83,6 +85,7 @@ function explain(policy: RecordPolicy, views: ServerView[], cur: string[] | null
     }
     return 'in sync';
   }
+  if (cur === null && currentUnknown) return `what the record holds is unknown (the provider cannot be read and there is no state yet); publishing ${desired.map(name).join(', ')}`;
   if (cur === null) return `record is missing; publishing ${desired.map(name).join(', ')}`;
   if (policy.strategy === 'all') {
     const gone = cur.filter((a) => !desired.includes(a)).map((a) => (view(a) ? why(view(a)!) : `${a} is not in the server queue`));

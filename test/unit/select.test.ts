@@ -129,3 +129,12 @@ describe('decideRecord: history and explanations', () => {
     assert.deepEqual(prev, copy);
   });
 });
+
+describe('decideRecord: a write-only provider without state', () => {
+  it('says the current value is unknown, not that the record is missing', () => {
+    const p: RecordPolicy = { name: 'app.example.test', type: 'A', strategy: 'failover', fall: 3, rise: 2, failback: 'auto', onAllDown: 'keep', servers: [{ address: '192.0.2.10' }] };
+    const o = [{ address: '192.0.2.10', healthy: true, latencyMs: 1 }];
+    assert.match(decideRecord(p, undefined, o, null, new Date(0), { currentUnknown: true }).reason, /^what the record holds is unknown/);
+    assert.match(decideRecord(p, undefined, o, null, new Date(0)).reason, /^record is missing/);
+  });
+});
