@@ -17,8 +17,11 @@ export interface CommandContext {
   cwd: string;
 }
 
-export function loadConfigFor(args: GlobalArgs, ctx: CommandContext): Promise<Config> {
-  return loadConfigFile(findConfigFile(args.config, ctx.env, ctx.cwd), ctx.env);
+/** Loads the config and says its warnings once, on stderr unless `onWarning` takes them. */
+export async function loadConfigFor(args: GlobalArgs, ctx: CommandContext, onWarning?: (text: string) => void): Promise<Config> {
+  const config = await loadConfigFile(findConfigFile(args.config, ctx.env, ctx.cwd), ctx.env);
+  for (const w of config.warnings ?? []) (onWarning ?? ((t) => ctx.io.err(ctx.io.c.yellow(`warning: ${t}`))))(w);
+  return config;
 }
 
 export function statePathFor(args: GlobalArgs, ctx: CommandContext): string {

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { BUILTIN_KINDS, loadProviderFactory } from '../../providers/index.js';
 import { ConfigError } from '../errors.js';
 import { redact } from '../log/redact.js';
 import { closest } from '../util/suggest.js';
 import { interpolateEnv } from './interpolate.js';
+import { exposedSecretWarning, literalSecretPaths } from './literal-secrets.js';
 import { resolveNotifiers, resolvePing } from './notify.js';
 import { resolveRecords, type Problem } from './resolve.js';
 import { buildConfigSchema, type RawConfig } from './schema.js';
@@ -56,7 +57,9 @@ export async function loadConfigFile(path: string, env: Env): Promise<Config> {
   } catch (e) {
     throw new ConfigError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return buildConfig(parseConfigText(decodeConfigBytes(bytes, path), path), dirname(path), env);
+  const config = await buildConfig(parseConfigText(decodeConfigBytes(bytes, path), path), dirname(path), env);
+  const warning = exposedSecretWarning(path, statSync(path).mode, config.literalSecrets ?? []);
+  return warning ? { ...config, warnings: [...(config.warnings ?? []), warning] } : config;
 }
 
 /** Validates a parsed config; throws one ConfigError listing every problem with its path and line. */
@@ -86,7 +89,8 @@ export async function buildConfig(source: ConfigSource, baseDir: string, env: En
   const notify = resolveNotifiers(raw, baseDir, problems);
   const ping = resolvePing(raw, baseDir, problems);
   if (problems.length) fail();
-  return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}) };
+  const literalSecrets = literalSecretPaths(source.data, providers);
+  return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}), literalSecrets, warnings: [] };
 }
 
 function kindOf(data: unknown): string {

@@ -34,8 +34,10 @@ const DEFAULT_INTERVAL = '30s';
 export async function watchCommand(args: WatchArgs, ctx: CommandContext): Promise<number> {
   const schedule = pickSchedule(args);
   const jitterMs = args.jitter ? durationArg('--jitter', args.jitter) : 0;
+  if (args.listen) parseListen(args.listen); // a bad flag is refused before the config is read
   const log = createLogger(args.logFormat, ctx.io);
-  let config = await loadConfigFor(args, ctx);
+  const configWarning = (text: string) => log.log('warn', 'config-warning', text);
+  let config = await loadConfigFor(args, ctx, configWarning);
   const statePath = statePathFor(args, ctx);
   const stop = new AbortController();
   let runs = 0;
@@ -53,7 +55,7 @@ export async function watchCommand(args: WatchArgs, ctx: CommandContext): Promis
   const onHup = () => void reload();
   const reload = async () => {
     try {
-      config = await loadConfigFor(args, ctx);
+      config = await loadConfigFor(args, ctx, configWarning);
       log.log('info', 'reload', `config reloaded: ${config.records.length} record(s)`);
     } catch (e) {
       const msg = e instanceof DnsfailError ? e.message : String(e);
@@ -134,11 +136,16 @@ function durationArg(flag: string, text: string): number {
 }
 
 /** /metrics (Prometheus text of the last run) and /healthz (the loop is alive: a run finished recently). */
-function listen(spec: string, last: () => { at: number; metrics: string; report?: RunReport }, schedule: Schedule, log: Logger): Promise<Server> {
+function parseListen(spec: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(spec);
   const host = m?.[1] ?? m?.[2];
   const port = Number(m?.[3]);
   if (!host || !isIP(host) || !(port > 0 && port < 65536)) throw new ConfigError(`--listen "${spec}" must be IP:PORT, e.g. 127.0.0.1:9464`);
+  return { host, port };
+}
+
+function listen(spec: string, last: () => { at: number; metrics: string; report?: RunReport }, schedule: Schedule, log: Logger): Promise<Server> {
+  const { host, port } = parseListen(spec);
   const server = createServer((req, res) => {
     const l = last();
     if (req.url === '/metrics') {
