@@ -1,6 +1,6 @@
 /**
- * RFC 1035 master-file text: parse into logical entries with their exact text spans, and rewrite one
- * A/AAAA rrset while leaving every other byte alone. Pure: no fs, no clock.
+ * RFC 1035 master-file text: parse into logical entries with their exact text spans, and rewrite
+ * A/AAAA rrsets while leaving every other byte alone. Pure: no fs, no clock.
  */
 import type { RecordType } from '../../src/core/types.js';
 import { canonicalIp } from '../../src/util/ip.js';
@@ -231,14 +231,52 @@ export function parseZone(text: string, origin: string): ZoneEntry[] {
 
 export const isRecord = (e: ZoneEntry): e is ZoneRecord => e.kind === 'record';
 
+/** A/AAAA rrsets and CNAME owners of a parsed zone, built in one pass so many lookups cost one parse. */
+export interface ZoneIndex {
+  rrset(name: string, type: RecordType): Rrset | null;
+  hasCname(name: string): boolean;
+}
+
+const rrsetKey = (owner: string, type: string) => `${owner}/${type}`;
+
+export function indexZone(entries: ZoneEntry[]): ZoneIndex {
+  const rrsets = new Map<string, { values: Set<string>; ttl: number | undefined }>();
+  const cnames = new Set<string>();
+  for (const r of entries) {
+    if (r.kind !== 'record') continue;
+    if (r.type === 'CNAME') cnames.add(r.owner);
+    if (r.type !== 'A' && r.type !== 'AAAA') continue;
+    const key = rrsetKey(r.owner, r.type);
+    const set = rrsets.get(key) ?? rrsets.set(key, { values: new Set(), ttl: r.ttl }).get(key)!;
+    set.values.add(canonicalIp(r.rdata[0]?.text ?? ''));
+  }
+  return {
+    rrset(name, type) {
+      const found = rrsets.get(rrsetKey(normalizeName(name), type));
+      if (!found) return null;
+      const values = [...found.values];
+      return found.ttl === undefined ? { values } : { values, ttl: found.ttl };
+    },
+    hasCname: (name) => cnames.has(normalizeName(name)),
+  };
+}
+
 /** Current values of `name`'s A or AAAA rrset, or null when it has none. */
 export function readRrset(text: string, origin: string, name: string, type: RecordType): Rrset | null {
-  const owner = normalizeName(name);
-  const matches = parseZone(text, origin).filter(isRecord).filter((r) => r.owner === owner && r.type === type);
-  const first = matches[0];
-  if (!first) return null;
-  const values = [...new Set(matches.map((r) => canonicalIp(r.rdata[0]?.text ?? '')))];
-  return first.ttl === undefined ? { values } : { values, ttl: first.ttl };
+  return indexZone(parseZone(text, origin)).rrset(name, type);
+}
+
+/** Throws the edit error when `name` holds a CNAME, which A/AAAA records may not join. */
+export function assertNoCname(index: ZoneIndex, name: string, type: RecordType): void {
+  if (index.hasCname(name)) throw new ZoneTextError(`${normalizeName(name)} has a CNAME record, so it cannot also hold ${type} records`);
+}
+
+export interface RrsetChange {
+  name: string;
+  type: RecordType;
+  /** None: remove the rrset. */
+  values: string[];
+  ttl: number;
 }
 
 /**
@@ -253,19 +291,27 @@ export function replaceRrset(
   values: string[],
   ttl: number,
 ): string {
-  const owner = normalizeName(name);
-  const entries = parseZone(text, origin);
-  const records = entries.filter(isRecord);
-  if (values.length > 0 && records.some((r) => r.owner === owner && r.type === 'CNAME')) {
-    throw new ZoneTextError(`${owner} has a CNAME record, so it cannot also hold ${type} records`);
-  }
+  return replaceRrsets(text, origin, [{ name, type, values, ttl }]);
+}
+
+/**
+ * replaceRrset for many rrsets at once, in one parse and one pass over the entries (`entries` may be
+ * passed when the caller already parsed `text`). Rrsets with no old records are appended in the order
+ * given; a later change of the same rrset replaces an earlier one.
+ */
+export function replaceRrsets(text: string, origin: string, changes: RrsetChange[], entries = parseZone(text, origin)): string {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const inserted = values.map((v) => `${owner}. ${ttl} IN ${type} ${v}${eol}`).join('');
-  const removes = (r: ZoneRecord) => r.owner === owner && r.type === type;
+  const pending = new Map<string, { owner: string; ttl: number; inserted: string; placed: boolean }>();
+  let index: ZoneIndex | undefined;
+  for (const c of changes) {
+    const owner = normalizeName(c.name);
+    if (c.values.length > 0) assertNoCname((index ??= indexZone(entries)), owner, c.type);
+    const inserted = c.values.map((v) => `${owner}. ${c.ttl} IN ${c.type} ${v}${eol}`).join('');
+    pending.set(rrsetKey(owner, c.type), { owner, ttl: c.ttl, inserted, placed: false });
+  }
 
   let out = '';
   let cursor = 0;
-  let placed = false;
   // What a blank owner / omitted TTL would inherit in the new text, to keep every kept record's meaning.
   let newLastOwner: string | undefined;
   let newLastTtl: number | undefined;
@@ -275,15 +321,16 @@ export function replaceRrset(
       if (e.name === '$TTL') defaultTtl = parseTtl(e.args[0]?.text ?? '');
       continue;
     }
-    if (removes(e)) {
+    const change = e.type === 'A' || e.type === 'AAAA' ? pending.get(rrsetKey(e.owner, e.type)) : undefined;
+    if (change) {
       out += text.slice(cursor, e.start);
       cursor = e.end;
-      if (!placed && values.length > 0) {
-        out += inserted;
-        newLastOwner = owner;
-        newLastTtl = ttl;
+      if (!change.placed && change.inserted) {
+        out += change.inserted;
+        newLastOwner = change.owner;
+        newLastTtl = change.ttl;
       }
-      placed = true;
+      change.placed = true;
       continue;
     }
     const soaMinimum = e.type === 'SOA' ? parseTtl(e.rdata[6]?.text ?? '') : undefined;
@@ -298,11 +345,9 @@ export function replaceRrset(
     newLastTtl = e.ttl;
   }
   out += text.slice(cursor);
-  if (!placed && values.length > 0) {
-    if (out.length > 0 && !out.endsWith('\n')) out += eol;
-    out += inserted;
-  }
-  return out;
+  const appended = [...pending.values()].filter((c) => !c.placed).map((c) => c.inserted).join('');
+  if (appended && out.length > 0 && !out.endsWith('\n')) out += eol;
+  return out + appended;
 }
 
 /** Spell out an owner or TTL the record used to inherit from a line that is now gone. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RecordType } from '../../src/core/types.js';
-import { newZoneText, parseZone, readRrset, replaceRrset, ZoneTextError, type ZoneRecord } from '../../providers/zonefile/zone-text.js';
+import { indexZone, newZoneText, parseZone, readRrset, replaceRrset, replaceRrsets, ZoneTextError, type RrsetChange, type ZoneRecord } from '../../providers/zonefile/zone-text.js';
 
 const ORIGIN = 'example.test';
 const zone = (...lines: string[]) => `${lines.join('\n')}\n`;
@@ -202,6 +202,79 @@ describe('replaceRrset', () => {
 
   it('rejects $INCLUDE rather than guess what the included file holds', () => {
     assert.throws(() => replaceRrset(zone(...HEAD, '$INCLUDE app.zone'), ORIGIN, 'app.example.test', 'A', ['192.0.2.1'], 30), ZoneTextError);
+  });
+});
+
+describe('replaceRrsets', () => {
+  const before = zone(
+    ...HEAD,
+    'a IN A 192.0.2.1',
+    '  IN TXT "a"',
+    'b IN A 192.0.2.2 ; b',
+    'b IN AAAA 2001:db8::2',
+    'c IN A 192.0.2.3',
+    '  IN A 192.0.2.4',
+    '  IN MX 10 mail',
+    'd IN A 192.0.2.5',
+  );
+  const cases: { name: string; changes: RrsetChange[] }[] = [
+    {
+      name: 'replaces, removes and adds several rrsets',
+      changes: [
+        { name: 'c.example.test', type: 'A', values: ['198.51.100.3'], ttl: 30 },
+        { name: 'new.example.test', type: 'A', values: ['198.51.100.9', '198.51.100.8'], ttl: 60 },
+        { name: 'a.example.test', type: 'A', values: [], ttl: 30 },
+        { name: 'b.example.test', type: 'AAAA', values: ['2001:db8::99'], ttl: 30 },
+        { name: 'new.example.test', type: 'AAAA', values: ['2001:db8::9'], ttl: 60 },
+      ],
+    },
+    {
+      name: 'removes neighbours whose followers inherited their owner',
+      changes: [
+        { name: 'a.example.test', type: 'A', values: [], ttl: 30 },
+        { name: 'c.example.test', type: 'A', values: [], ttl: 30 },
+        { name: 'd.example.test', type: 'A', values: ['198.51.100.5'], ttl: 30 },
+      ],
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: byte for byte what replaceRrset one change at a time writes`, () => {
+      const oneByOne = c.changes.reduce((text, ch) => replaceRrset(text, ORIGIN, ch.name, ch.type, ch.values, ch.ttl), before);
+      assert.equal(replaceRrsets(before, ORIGIN, c.changes), oneByOne);
+    });
+  }
+
+  it('appends new rrsets in the order given, after a last line that has no newline', () => {
+    const changes: RrsetChange[] = ['x', 'y', 'z'].map((n, i) => ({ name: `${n}.example.test`, type: 'A', values: [`192.0.2.${i + 1}`], ttl: 30 }));
+    assert.equal(
+      replaceRrsets('$TTL 60\n@ SOA a b 1 2 3 4 5', ORIGIN, changes),
+      '$TTL 60\n@ SOA a b 1 2 3 4 5\nx.example.test. 30 IN A 192.0.2.1\ny.example.test. 30 IN A 192.0.2.2\nz.example.test. 30 IN A 192.0.2.3\n',
+    );
+  });
+
+  it('uses the entries it is given instead of parsing again', () => {
+    const entries = parseZone(before, ORIGIN);
+    const change: RrsetChange = { name: 'd.example.test', type: 'A', values: ['198.51.100.5'], ttl: 30 };
+    assert.equal(replaceRrsets(before, ORIGIN, [change], entries), replaceRrsets(before, ORIGIN, [change]));
+  });
+
+  it('refuses addresses next to a CNAME, naming the owner', () => {
+    assert.throws(
+      () => replaceRrsets(zone(...HEAD, 'www IN CNAME app'), ORIGIN, [{ name: 'www.example.test', type: 'AAAA', values: ['2001:db8::1'], ttl: 30 }]),
+      /www\.example\.test has a CNAME record, so it cannot also hold AAAA records/,
+    );
+  });
+});
+
+describe('indexZone', () => {
+  it('answers like readRrset for every name and type, from one parse', () => {
+    const text = zone(...HEAD, 'app IN A 192.0.2.1', 'app IN A 192.0.2.1', '    IN AAAA 2001:DB8::1', 'www IN CNAME app', 'App.example.test. 20 IN A 192.0.2.2');
+    const index = indexZone(parseZone(text, ORIGIN));
+    for (const name of ['app.example.test', 'APP.example.test.', 'www.example.test', 'none.example.test']) {
+      for (const type of ['A', 'AAAA'] as const) assert.deepEqual(index.rrset(name, type), readRrset(text, ORIGIN, name, type), `${name} ${type}`);
+    }
+    assert.deepEqual(index.rrset('app.example.test', 'A'), { values: ['192.0.2.1', '192.0.2.2'], ttl: 300 });
+    assert.deepEqual([index.hasCname('www.example.test.'), index.hasCname('app.example.test')], [true, false]);
   });
 });
 
