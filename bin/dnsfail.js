@@ -11,6 +11,6 @@ if (args.length === 1 && args[0] === '--version') {
   const { readFileSync } = await import('node:fs');
   process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
 } else {
-  const { main } = await import('../dist/src/cli/main.js');
+  const { main } = await import('../dist/bundle/main.js');
   process.exitCode = await main(args);
 }

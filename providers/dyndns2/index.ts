@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalIp, ipFamily } from '../../src/util/ip.js';
 import { ProviderError } from '../errors.js';
 import { assertSafeUrl, createHttpClient } from '../http.js';

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DURATION_PATTERN, formatDuration, parseDuration } from '../../src/config/duration.js';
 import type { RecordType } from '../../src/core/types.js';
 import { canonicalIp, ipFamily } from '../../src/util/ip.js';

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../../src/config/duration.js';
 import { isInZone } from '../../src/util/dns-name.js';
 import { canonicalIp, ipFamily } from '../../src/util/ip.js';

@@ -1,8 +1,6 @@
 import type { Config } from '../config/types.js';
 import { DnsfailError } from '../errors.js';
 import { renderMetrics } from '../metrics/prometheus.js';
-import { sendPing } from '../notify/ping.js';
-import { sendNotifications } from '../notify/send.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
 import { acquireLock } from '../state/lock.js';
 import { loadState, saveState, type StateFile } from '../state/store.js';
@@ -30,6 +28,10 @@ export interface CheckResult {
 }
 
 export const DEFAULT_LOCK_WAIT_MS = 3000;
+
+// Loaded only by configs that notify or ping: the HTTP client and child_process are not free to load.
+const sendPing: typeof import('../notify/ping.js').sendPing = async (...a) => (await import('../notify/ping.js')).sendPing(...a);
+const sendNotifications: typeof import('../notify/send.js').sendNotifications = async (...a) => (await import('../notify/send.js')).sendNotifications(...a);
 
 /**
  * One complete run as `dnsfail check` does it: lock, load state, ping start, run, notify, save

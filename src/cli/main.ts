@@ -131,6 +131,11 @@ export async function main(argv: string[], opts: { io?: Io; env?: Record<string,
       throw err ?? new ConfigError(msg ?? 'bad usage', { hint: 'see dnsfail --help' });
     });
 
+  // yargs renders the whole help text after starting each command handler (cacheHelpMessage), for a
+  // later showHelp() that dnsfail never makes; that rendering was a third of a cron run's CPU time.
+  const usage = (cli as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
+
   try {
     await cli.parseAsync();
     return exitCode;
