@@ -1,4 +1,5 @@
-import yargs from 'yargs';
+import type { CheckArgs } from './commands/check.js';
+import { parseCheckArgs } from './fast-check.js';
 import { VERSION } from '../version.js';
 import { ConfigError, DnsfailError, ExitCode } from '../errors.js';
 import { redact } from '../log/redact.js';
@@ -14,12 +15,35 @@ const EXIT_CODES = `Exit codes:
 
 const CONFIG_SEARCH = 'Config: --config, $DNSFAIL_CONFIG, ./dnsfail.yaml, $XDG_CONFIG_HOME/dnsfail/config.yaml, /etc/dnsfail/config.yaml';
 
+export interface MainOptions {
+  io?: Io;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Runs `check` once its arguments are parsed (tests capture them here). */
+  runCheck?: (args: CheckArgs, ctx: CommandContext) => Promise<number>;
+  /** Parse `check` with yargs even when the fast path could (tests compare the two). */
+  noFastPath?: boolean;
+}
+
+const defaultRunCheck = async (args: CheckArgs, ctx: CommandContext) => (await import('./commands/check.js')).checkCommand(args, ctx);
+
 /** Runs the CLI and returns the exit code; never calls process.exit. */
-export async function main(argv: string[], opts: { io?: Io; env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<number> {
+export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
   const env = opts.env ?? process.env;
   const noColor = argv.includes('--no-color') || argv.includes('--color=false');
   const io = opts.io ?? processIo(makeChalk({ noColor, isTTY: Boolean(process.stdout.isTTY), env }));
   const ctx: CommandContext = { io, env, cwd: opts.cwd ?? process.cwd() };
+  const runCheck = opts.runCheck ?? defaultRunCheck;
+  const fast = opts.noFastPath ? null : parseCheckArgs(argv);
+  if (fast) {
+    try {
+      return await runCheck(fast, ctx);
+    } catch (e) {
+      return reportError(e, io);
+    }
+  }
+
+  const { default: yargs } = await import('yargs');
   let exitCode: number = ExitCode.ok;
   const run = (fn: () => number | Promise<number>) => async () => {
     exitCode = await fn();
@@ -43,7 +67,7 @@ export async function main(argv: string[], opts: { io?: Io; env?: Record<string,
           .option('concurrency', { type: 'number', describe: 'Probes in flight at once (default 64)', coerce: positiveInt('--concurrency') })
           .option('metrics-file', { type: 'string', describe: 'Write Prometheus text here after the run (node_exporter textfile collector)' }),
       (a) =>
-        run(async () => (await import('./commands/check.js')).checkCommand({ ...(a as unknown as GlobalArgs), dryRun: Boolean(a.dryRun), json: Boolean(a.json), ...(a.concurrency ? { concurrency: a.concurrency } : {}), ...(a.metricsFile ? { metricsFile: String(a.metricsFile) } : {}) }, ctx))(),
+        run(() => runCheck(checkArgs(a), ctx))(),
     )
     .command(
       'watch',
@@ -142,6 +166,20 @@ export async function main(argv: string[], opts: { io?: Io; env?: Record<string,
   } catch (e) {
     return reportError(e, io);
   }
+}
+
+/** The check arguments from yargs' parse: the same shape parseCheckArgs gives. */
+function checkArgs(a: Record<string, unknown>): CheckArgs {
+  return {
+    ...(a.config !== undefined ? { config: String(a.config) } : {}),
+    ...(a.state !== undefined ? { state: String(a.state) } : {}),
+    verbose: Boolean(a.verbose),
+    color: Boolean(a.color),
+    dryRun: Boolean(a.dryRun),
+    json: Boolean(a.json),
+    ...(a.concurrency ? { concurrency: Number(a.concurrency) } : {}),
+    ...(a.metricsFile ? { metricsFile: String(a.metricsFile) } : {}),
+  };
 }
 
 /** yargs coerce: a whole number of at least 1, else a usage error naming the flag. */

@@ -1,5 +1,8 @@
 import * as z from 'zod';
 import { DURATION_PATTERN } from './duration.js';
+
+// A cron run validates one config once: compiling zod's fast object parsers (new Function) costs more than it saves.
+z.config({ jitless: true });
 import type { ProviderFactory } from '../../providers/types.js';
 
 /**
