@@ -23,8 +23,8 @@ export interface CheckOptions {
 export interface CheckResult {
   report: RunReport;
   state: StateFile;
-  /** The metrics text of this run (also written to metricsFile when given). */
-  metrics: string;
+  /** The metrics text of this run, rendered on first call (it is sizeable, and a cron run without metricsFile never needs it). */
+  metrics: () => string;
 }
 
 export const DEFAULT_LOCK_WAIT_MS = 3000;
@@ -66,10 +66,12 @@ export async function performCheck(config: Config, opts: CheckOptions): Promise<
       pushWarning(warnings, await sendPing(config.ping, report.exitCode === 0 ? 'success' : 'fail', USER_AGENT, summary));
     }
     report.warnings.unshift(...warnings);
-    const metrics = renderMetrics({ records: config.records, history: state.records, report, finishedAt: Date.now() / 1000, ...(opts.runsTotal !== undefined ? { runsTotal: opts.runsTotal } : {}) });
+    const finishedAt = Date.now() / 1000;
+    let text: string | undefined;
+    const metrics = () => (text ??= renderMetrics({ records: config.records, history: state.records, report, finishedAt, ...(opts.runsTotal !== undefined ? { runsTotal: opts.runsTotal } : {}) }));
     if (opts.metricsFile) {
       try {
-        writeFileAtomic(opts.metricsFile, metrics, 0o644);
+        writeFileAtomic(opts.metricsFile, metrics(), 0o644);
       } catch (e) {
         report.warnings.push(`cannot write metrics file ${opts.metricsFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }

@@ -6,6 +6,11 @@ import { checkServerIdentity, createSecureContext, rootCertificates, type Secure
 import { errorCode } from './tcp.js';
 import type { BodyMatch, HttpCheck, ProbeResult } from './types.js';
 
+// Shared, without keep-alive: every probe still gets a fresh connection, and a run of thousands of
+// probes does not build (and garbage-collect) an agent per request as `agent: false` does. No TLS
+// session cache: a resumed session skips the certificate check, and each probe must make it.
+const agents = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false, maxCachedSessions: 0 }) };
+
 /**
  * One HTTP(S) request to the server's IP with the public name as Host header and TLS SNI, on a fresh
  * connection, under a single deadline covering connect, headers and body. Redirects are judged by their status.
@@ -42,7 +47,7 @@ export async function probeHttp(address: string, check: HttpCheck, signal?: Abor
       method: check.method,
       path: check.path,
       headers: requestHeaders(check),
-      agent: false,
+      agent: check.type === 'https' ? agents.https : agents.http,
       ...(check.type === 'https' ? tlsOptions(check, secureContext) : {}),
     });
     const timer = setTimeout(() => finish(`timeout after ${check.timeoutMs}ms`), remainingMs);

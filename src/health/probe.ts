@@ -9,7 +9,15 @@ type Prober = (target: ProbeTarget, signal?: AbortSignal) => Promise<ProbeResult
  * checks does without them. The module is loaded before the clock starts, so it never counts
  * against a probe's latency or timeout.
  */
-async function proberFor(type: CheckSpec['type']): Promise<Prober> {
+const probers = new Map<CheckSpec['type'], Promise<Prober>>();
+
+function proberFor(type: CheckSpec['type']): Promise<Prober> {
+  let p = probers.get(type);
+  if (!p) probers.set(type, (p = loadProber(type)));
+  return p;
+}
+
+async function loadProber(type: CheckSpec['type']): Promise<Prober> {
   switch (type) {
     case 'tcp':
       return ({ address, check }, signal) => ipOnly(address, () => probeTcp(address, check as Extract<CheckSpec, { type: 'tcp' }>, signal));

@@ -41,7 +41,7 @@ export async function watchCommand(args: WatchArgs, ctx: CommandContext): Promis
   const statePath = statePathFor(args, ctx);
   const stop = new AbortController();
   let runs = 0;
-  let last: { at: number; report?: RunReport; metrics: string } = { at: Date.now(), metrics: '' };
+  let last: { at: number; report?: RunReport; metrics: () => string } = { at: Date.now(), metrics: () => '' };
   let running = false;
 
   const onStop = (sig: NodeJS.Signals) => {
@@ -144,13 +144,13 @@ function parseListen(spec: string): { host: string; port: number } {
   return { host, port };
 }
 
-function listen(spec: string, last: () => { at: number; metrics: string; report?: RunReport }, schedule: Schedule, log: Logger): Promise<Server> {
+function listen(spec: string, last: () => { at: number; metrics: () => string; report?: RunReport }, schedule: Schedule, log: Logger): Promise<Server> {
   const { host, port } = parseListen(spec);
   const server = createServer((req, res) => {
     const l = last();
     if (req.url === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(l.metrics);
+      res.end(l.metrics());
     } else if (req.url === '/healthz') {
       const now = Date.now();
       const period = schedule.next(new Date(now)).getTime() - now;
