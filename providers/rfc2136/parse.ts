@@ -1,5 +1,5 @@
-import { isIPv4, isIPv6 } from 'node:net';
-import { canonicalIp } from '../../src/util/ip.js';
+import { isIPv4 } from 'node:net';
+import { canonicalIp, isIpv6 } from '../../src/util/ip.js';
 import { ProviderError } from '../errors.js';
 import type { CurrentRecord } from '../types.js';
 import type { TsigCheck } from './tsig.js';
@@ -19,9 +19,9 @@ export function parseServer(text: string): ServerAddress | null {
   let m = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
   if (m) {
     const p = port(m[2]);
-    return isIPv6(m[1]!) && p !== null ? { host: canonicalIp(m[1]!), port: p, family: 6 } : null;
+    return isIpv6(m[1]!) && p !== null ? { host: canonicalIp(m[1]!), port: p, family: 6 } : null;
   }
-  if (isIPv6(text)) return { host: canonicalIp(text), port: 53, family: 6 };
+  if (isIpv6(text)) return { host: canonicalIp(text), port: 53, family: 6 };
   m = /^([^:]+)(?::(\d+))?$/.exec(text);
   if (m) {
     const p = port(m[2]);

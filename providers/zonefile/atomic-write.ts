@@ -1,5 +1,4 @@
 /** Replacing the zone file so that a reader (the DNS server, a crash) never sees half of it. */
-import { randomBytes } from 'node:crypto';
 import { chmod, chown, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { removeTempsOfDeadProcesses, tempName, tempPid } from '../../src/state/process-identity.js';
@@ -27,7 +26,7 @@ export async function atomicWrite(path: string, text: string): Promise<void> {
   const existing = await stat(path).catch(() => null);
   const prefix = `.${basename(path)}.dnsfail-`;
   removeTempsOfDeadProcesses(dirname(path), (name) => tempPid(name, prefix));
-  const tmp = join(dirname(path), tempName(prefix, randomBytes(6).toString('hex')));
+  const tmp = join(dirname(path), tempName(prefix));
   try {
     const handle = await open(tmp, 'wx', 0o600);
     try {

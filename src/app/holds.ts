@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { ProviderError } from '../../providers/errors.js';
 
 /**
@@ -21,8 +21,11 @@ export interface Hold {
 
 export const holdKey = (providerId: string, recordKey: string) => `${providerId}/${recordKey}`;
 
+// Loading node:crypto costs about a tenth of a cron run's start-up; only runs with a lockout need it.
+const crypto = (): typeof import('node:crypto') => createRequire(import.meta.url)('node:crypto');
+
 function fingerprint(settings: unknown, salt: Buffer): Buffer {
-  return scryptSync(JSON.stringify(settings), salt, 16, { N: 1024 });
+  return crypto().scryptSync(JSON.stringify(settings), salt, 16, { N: 1024 });
 }
 
 /** Still in force? A lockout ends when the provider's config changed; a backoff when its time is up. */
@@ -30,14 +33,14 @@ export function holdApplies(hold: Hold, settings: unknown, now: Date): boolean {
   if (hold.kind === 'backoff') return hold.until !== undefined && Date.parse(hold.until) > now.getTime();
   if (!hold.configSalt || !hold.configHash) return true;
   const h = fingerprint(settings, Buffer.from(hold.configSalt, 'hex'));
-  return timingSafeEqual(h, Buffer.from(hold.configHash, 'hex'));
+  return crypto().timingSafeEqual(h, Buffer.from(hold.configHash, 'hex'));
 }
 
 /** The hold a provider error calls for, if any. */
 export function holdFromError(e: unknown, settings: unknown, now: Date, message: string): Hold | undefined {
   if (!(e instanceof ProviderError)) return undefined;
   if (e.kind === 'lockout') {
-    const salt = randomBytes(8);
+    const salt = crypto().randomBytes(8);
     return {
       kind: 'lockout',
       ...(e.code ? { code: e.code } : {}),

@@ -7,6 +7,8 @@ import { makeChalk } from './color.js';
 import type { CommandContext, GlobalArgs } from './context.js';
 import { processIo, type Io } from './io.js';
 
+export { setModuleImporter } from '../../providers/index.js';
+
 const EXIT_CODES = `Exit codes:
   0  ok: every record in sync or updated
   1  a write, read or runtime failure (also: another run holds the state lock)

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { isIP, isIPv6 } from 'node:net';
 import { checkServerIdentity, createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import { ipFamily, isIpv6 } from '../util/ip.js';
 import { errorCode } from './tcp.js';
 import type { BodyMatch, HttpCheck, ProbeResult } from './types.js';
 
@@ -77,7 +77,7 @@ export async function probeHttp(address: string, check: HttpCheck, signal?: Abor
 
 /** Host header value: the name, bracketed if it is an IPv6 literal, with :port only off the default port. */
 export function hostHeader(check: Pick<HttpCheck, 'type' | 'host' | 'port'>): string {
-  const name = isIPv6(check.host) ? `[${check.host}]` : check.host;
+  const name = isIpv6(check.host) ? `[${check.host}]` : check.host;
   const defaultPort = check.type === 'https' ? 443 : 80;
   return check.port === defaultPort ? name : `${name}:${check.port}`;
 }
@@ -94,7 +94,7 @@ function requestHeaders(check: HttpCheck): OutgoingHttpHeaders {
 function tlsOptions(check: HttpCheck, secureContext: SecureContext | undefined): https.RequestOptions {
   return {
     // RFC 6066 forbids an IP literal as SNI; the certificate is still checked against check.host.
-    ...(isIP(check.host) ? {} : { servername: check.host }),
+    ...(ipFamily(check.host) ? {} : { servername: check.host }),
     rejectUnauthorized: !check.insecure,
     checkServerIdentity: (_host, cert) => checkServerIdentity(check.host, cert),
     ...(secureContext ? { secureContext } : {}),

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { ipFamily } from '../util/ip.js';
 import { probeTcp } from './tcp.js';
 import type { CheckSpec, ProbeResult, ProbeTarget } from './types.js';
 
@@ -35,7 +35,7 @@ async function loadProber(type: CheckSpec['type']): Promise<Prober> {
 
 /** An IP literal never reaches the resolver; a name here would be a config bug, not a DNS lookup. */
 function ipOnly(address: string, run: () => Promise<ProbeResult>): Promise<ProbeResult> {
-  return isIP(address) === 0 ? Promise.resolve({ healthy: false, latencyMs: 0, error: `not an IP address: ${address}` }) : run();
+  return ipFamily(address) === null ? Promise.resolve({ healthy: false, latencyMs: 0, error: `not an IP address: ${address}` }) : run();
 }
 
 /** Probes one target by its check type. Never throws: anything unexpected becomes an unhealthy result. */

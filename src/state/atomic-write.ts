@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { removeTempsOfDeadProcesses, tempName, tempPid } from './process-identity.js';
@@ -12,7 +11,7 @@ export function writeFileAtomic(path: string, data: string, mode = 0o600): void 
   mkdirSync(dir, { recursive: true });
   const prefix = `.${basename(path)}.`;
   removeTempsOfDeadProcesses(dir, (name) => tempPid(name, prefix));
-  const tmp = join(dir, tempName(prefix, randomBytes(6).toString('hex')));
+  const tmp = join(dir, tempName(prefix));
   const fd = openSync(tmp, 'wx', mode);
   try {
     writeSync(fd, data);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -53,7 +52,7 @@ export async function acquireLock(lockPath: string, waitMs: number): Promise<Loc
 
 /** A temp file next to `path` holding `text` in full, so linking it into place publishes all of it at once. */
 function createComplete(path: string, text: string): string {
-  const tmp = join(dirname(path), tempName(`${basename(path)}.`, randomBytes(6).toString('hex')));
+  const tmp = join(dirname(path), tempName(`${basename(path)}.`));
   writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
   return tmp;
 }

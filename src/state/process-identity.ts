@@ -85,7 +85,14 @@ export function tempPid(fileName: string, prefix: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** `<prefix><pid>.<random hex>.tmp`: unique, and says who wrote it. */
-export function tempName(prefix: string, randomHex: string): string {
-  return `${prefix}${process.pid}.${randomHex}.tmp`;
+let tempCount = 0;
+
+/**
+ * `<prefix><pid>.<hex>.tmp`: unique, and says who wrote it. The pid plus a per-process count makes
+ * it unique; the random part only makes it hard to guess. (Temp files are opened with O_EXCL, so a
+ * guessed name can fail a write but never redirect it; node:crypto is not worth loading for this.)
+ */
+export function tempName(prefix: string): string {
+  const random = Math.floor(Math.random() * 0x1000000).toString(16);
+  return `${prefix}${process.pid}.${(++tempCount).toString(16)}${random}.tmp`;
 }

@@ -1,6 +1,5 @@
 import { performCheck } from '../../app/check.js';
 import { loadConfigFor, statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
-import { emitGithub } from '../github.js';
 import { renderRun, reportToJson } from '../render.js';
 
 export interface CheckArgs extends GlobalArgs {
@@ -20,6 +19,6 @@ export async function checkCommand(args: CheckArgs, ctx: CommandContext): Promis
   });
   if (args.json) ctx.io.out(reportToJson(report));
   else for (const line of renderRun(report, ctx.io.c, args.verbose)) ctx.io[line.stream](line.text);
-  if (ctx.env.GITHUB_ACTIONS === 'true') for (const a of emitGithub(report, ctx.env)) ctx.io.out(a);
+  if (ctx.env.GITHUB_ACTIONS === 'true') for (const a of (await import('../github.js')).emitGithub(report, ctx.env)) ctx.io.out(a);
   return report.exitCode;
 }
