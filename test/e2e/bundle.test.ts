@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Script } from 'node:vm';
+import { tempName, tempPid } from '../../src/state/process-identity.js';
+import { BIN } from '../helpers/cli.js';
+
+const ROOT = join(dirname(BIN), '..');
+const BUNDLE = join(ROOT, 'dist', 'bundle', 'dnsfail.cjs');
+
+/** Runs the bin at `bin` with a preload that prints the Node built-ins the process loaded. */
+function builtinsLoaded(bin: string, args: string[], cwd: string): { code: number | null; builtins: string[]; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'dnsfail-bundle-'));
+  const out = join(dir, 'loaded.json');
+  const preload = join(dir, 'report.cjs');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`);
+  const r = spawnSync(process.execPath, ['-r', preload, bin, ...args], { cwd, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+  const list = JSON.parse(readFileSync(out, 'utf8')) as string[];
+  return { code: r.status, stderr: r.stderr, builtins: list.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)) };
+}
+
+describe('the bundled CLI (bin/dnsfail.js → dist/bundle/dnsfail.cjs)', () => {
+  let target: Server;
+  let dir: string;
+  before(async () => {
+    target = createServer((s) => s.end());
+    const port = await new Promise<number>((r) => target.listen(0, '127.0.0.1', () => r((target.address() as { port: number }).port)));
+    dir = mkdtempSync(join(tmpdir(), 'dnsfail-bundle-'));
+    writeFileSync(
+      join(dir, 'dnsfail.yaml'),
+      `providers:\n  local: { type: zonefile, file: ./z.test.zone, zone: z.test }\nrecords:\n  - { name: a.z.test, check: { type: tcp, port: ${port}, timeout: 1s }, servers: [127.0.0.1] }\n`,
+    );
+  });
+  after(() => target.close());
+
+  it('ships a V8 code cache that this Node accepts', () => {
+    const script = new Script((Module as unknown as { wrap(s: string): string }).wrap(readFileSync(BUNDLE, 'utf8')), { filename: BUNDLE, cachedData: readFileSync(`${BUNDLE}.cache`) });
+    assert.equal(script.cachedDataRejected, false);
+  });
+
+  it('a cron check of a zone file and a tcp check loads no HTTP, TLS, crypto or child-process module', () => {
+    const args = ['check', '-c', 'dnsfail.yaml', '--state', 'state.json'];
+    const first = builtinsLoaded(BIN, args, dir);
+    assert.equal(first.code, 0, first.stderr);
+    const again = builtinsLoaded(BIN, args, dir);
+    assert.equal(again.code, 0, again.stderr);
+    for (const heavy of ['http', 'https', 'tls', 'crypto', 'child_process', 'dgram']) {
+      assert.ok(!again.builtins.includes(heavy), `${heavy} was loaded`);
+    }
+  });
+
+  it('runs the same without its cache, or with a cache V8 rejects', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'dnsfail-bundle-copy-'));
+    cpSync(join(ROOT, 'bin'), join(copy, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+    mkdirSync(join(copy, 'dist', 'bundle'), { recursive: true });
+    cpSync(BUNDLE, join(copy, 'dist', 'bundle', 'dnsfail.cjs'));
+    const bin = join(copy, 'bin', 'dnsfail.js');
+    const run = () => spawnSync(process.execPath, [bin, 'check', '-c', 'dnsfail.yaml', '--state', 'state.json', '--json'], { cwd: dir, encoding: 'utf8' });
+    const none = run();
+    assert.equal(none.status, 0, none.stderr);
+    assert.equal(JSON.parse(none.stdout).records[0].name, 'a.z.test');
+    writeFileSync(join(copy, 'dist', 'bundle', 'dnsfail.cjs.cache'), Buffer.alloc(4096, 7));
+    const junk = run();
+    assert.equal(junk.status, 0, junk.stderr);
+    assert.equal(junk.stderr, '');
+  });
+
+  it('temp names are unique within a process and carry its pid', () => {
+    const names = new Set(Array.from({ length: 1000 }, () => tempName('state.json.')));
+    assert.equal(names.size, 1000);
+    for (const n of names) assert.equal(tempPid(n, 'state.json.'), process.pid);
+  });
+});
