@@ -158,7 +158,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     });
 
   // yargs renders the whole help text after starting each command handler (cacheHelpMessage), for a
-  // later showHelp() that dnsfail never makes; that rendering was a third of a cron run's CPU time.
+  // later showHelp() that dnsfail never makes; that rendering cost more than the parse itself.
   const usage = (cli as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
   if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
 
