@@ -5,8 +5,9 @@
 // (dist/bundle/dnsfail.cjs) and sets the exit code (never process.exit, so output is flushed).
 //
 // The bundle is compiled with the V8 code cache made at build time (npm run build trains it on a
-// loopback check), which saves most of the parse and compile time of each cron run. A cache from
-// another Node version is rejected by V8 and the bundle is simply compiled as usual.
+// loopback check), which saves most of the parse and compile time of each cron run. V8 refuses a
+// cache made by another Node version or under other V8 flags (NODE_OPTIONS=--max-old-space-size=…),
+// and the bundle is then compiled as usual. DNSFAIL_DEBUG_CODE_CACHE=1 says which happened.
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`dnsfail needs Node.js 20.19 or newer (this is ${process.versions.node})\n`);
@@ -44,6 +45,9 @@ function loadBundle(file) {
     filename: file,
     cachedData,
   });
+  if (process.env.DNSFAIL_DEBUG_CODE_CACHE) {
+    process.stderr.write(`code cache: ${cachedData ? (script.cachedDataRejected ? 'refused' : 'used') : 'none'}\n`);
+  }
   const module = { exports: {}, filename: file, id: file, loaded: false };
   script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, join(file, '..'));
   // Third-party providers are ES modules: code run from a V8 code cache cannot import() them itself.

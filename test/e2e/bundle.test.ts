@@ -38,9 +38,12 @@ describe('the bundled CLI (bin/dnsfail.js → dist/bundle/dnsfail.cjs)', () => {
   });
   after(() => target.close());
 
-  it('ships a V8 code cache that this Node accepts', () => {
+  it('ships a V8 code cache that this Node accepts, and the bin uses it', () => {
     const script = new Script((Module as unknown as { wrap(s: string): string }).wrap(readFileSync(BUNDLE, 'utf8')), { filename: BUNDLE, cachedData: readFileSync(`${BUNDLE}.cache`) });
     assert.equal(script.cachedDataRejected, false);
+    const r = spawnSync(process.execPath, [BIN, 'validate', '-c', 'dnsfail.yaml'], { cwd: dir, env: { PATH: process.env.PATH ?? '', DNSFAIL_DEBUG_CODE_CACHE: '1' }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, 'code cache: used\n');
   });
 
   it('a cron check of a zone file and a tcp check loads no HTTP, TLS, crypto or child-process module', () => {
@@ -61,14 +64,17 @@ describe('the bundled CLI (bin/dnsfail.js → dist/bundle/dnsfail.cjs)', () => {
     mkdirSync(join(copy, 'dist', 'bundle'), { recursive: true });
     cpSync(BUNDLE, join(copy, 'dist', 'bundle', 'dnsfail.cjs'));
     const bin = join(copy, 'bin', 'dnsfail.js');
-    const run = () => spawnSync(process.execPath, [bin, 'check', '-c', 'dnsfail.yaml', '--state', 'state.json', '--json'], { cwd: dir, encoding: 'utf8' });
+    const run = () =>
+      spawnSync(process.execPath, [bin, 'check', '-c', 'dnsfail.yaml', '--state', 'state.json', '--json'], { cwd: dir, env: { PATH: process.env.PATH ?? '', DNSFAIL_DEBUG_CODE_CACHE: '1' }, encoding: 'utf8' });
     const none = run();
     assert.equal(none.status, 0, none.stderr);
+    assert.equal(none.stderr, 'code cache: none\n');
     assert.equal(JSON.parse(none.stdout).records[0].name, 'a.z.test');
     writeFileSync(join(copy, 'dist', 'bundle', 'dnsfail.cjs.cache'), Buffer.alloc(4096, 7));
     const junk = run();
     assert.equal(junk.status, 0, junk.stderr);
-    assert.equal(junk.stderr, '');
+    assert.equal(junk.stderr, 'code cache: refused\n');
+    assert.equal(JSON.parse(junk.stdout).records[0].name, 'a.z.test');
   });
 
   it('temp names are unique within a process and carry its pid', () => {
