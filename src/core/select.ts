@@ -13,8 +13,12 @@ export function decideRecord(
   observations: readonly Observation[],
   current: readonly string[] | null,
   now: Date,
-  /** current is null because nothing can be known (a write-only provider, no state yet), not because the record is missing. */
-  opts: { currentUnknown?: boolean } = {},
+  opts: {
+    /** current is null because nothing can be known (a write-only provider, no state yet), not because the record is missing. */
+    currentUnknown?: boolean;
+    /** false: leave `reason` empty (a what-if decision that only needs what to publish). */
+    explain?: boolean;
+  } = {},
 ): Decision {
   const byAddress = new Map(observations.map((o) => [canonicalIp(o.address), o]));
   const servers: Record<string, ServerHistory> = {};
@@ -52,7 +56,7 @@ export function decideRecord(
     outcome: changed ? 'change' : 'in-sync',
     desired,
     changed,
-    reason: explain(policy, views, cur, desired, changed, opts.currentUnknown ?? false),
+    reason: opts.explain === false ? '' : explain(policy, views, cur, desired, changed, opts.currentUnknown ?? false),
     servers: views,
     next,
   };

@@ -8,6 +8,8 @@ import type { Decision, Observation, RecordHistory, RecordPolicy } from './types
  * choice of servers is monotone in their health (first up in order, all up, sticky on the active
  * one), so when both extremes agree every mixture agrees too. A healthy top server therefore
  * settles the record without waiting for slow or black-holed servers below it.
+ * Only what to publish is settled here, so the decision's reason is left empty (it runs up to twice
+ * per probe result); the run's final decision, with every result in, gives the reason.
  */
 export function settledDecision(
   policy: RecordPolicy,
@@ -18,9 +20,9 @@ export function settledDecision(
   now: Date,
 ): Decision | null {
   const assume = (healthy: boolean): Observation[] => [...known, ...pending.map((address) => ({ address, healthy, latencyMs: 0 }))];
-  const best = decideRecord(policy, prev, assume(true), current, now);
+  const best = decideRecord(policy, prev, assume(true), current, now, { explain: false });
   if (pending.length === 0) return best;
-  const worst = decideRecord(policy, prev, assume(false), current, now);
+  const worst = decideRecord(policy, prev, assume(false), current, now, { explain: false });
   const same = best.outcome === worst.outcome && (best.desired === null ? worst.desired === null : worst.desired !== null && sameAddressSet(best.desired, worst.desired));
   return same ? worst : null;
 }

@@ -109,7 +109,15 @@ describe('decideRecord: history and explanations', () => {
     assert.match(decision.reason, /192\.0\.2\.10 \(primary\) is down \(connect ECONNREFUSED\); 192\.0\.2\.20 \(backup\) is the first server up/);
   });
 
-  it('says failback when the primary returns', () => {
+  it('a what-if decision (explain: false) publishes the same and leaves the reason empty', () => {
+    const full = decideRecord(policy({ fall: 1 }), undefined, obs('-++'), [A], T0);
+    const bare = decideRecord(policy({ fall: 1 }), undefined, obs('-++'), [A], T0, { explain: false });
+    assert.notEqual(full.reason, '');
+    assert.deepEqual({ ...bare, reason: full.reason }, full);
+    assert.equal(bare.reason, '');
+  });
+
+    it('says failback when the primary returns', () => {
     const { decision } = rounds(policy({ rise: 1 }), ['-++', '+++'], [B]);
     assert.match(decision.reason, /192\.0\.2\.10 \(primary\) is up again \(failback: auto\)/);
   });
