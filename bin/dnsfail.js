@@ -35,13 +35,21 @@ if (args.length === 1 && args[0] === '--version') {
 function loadBundle(file) {
   const vm = require('node:vm');
   const Module = require('node:module');
+  let source;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (e) {
+    // A clone or an `npm ci --ignore-scripts` install that was never built: say so, not a stack.
+    process.stderr.write(`error: dnsfail is not built (cannot read ${file}: ${e.code ?? e.message})\nhint: run npm ci, or npm run build\n`);
+    process.exit(1);
+  }
   let cachedData;
   try {
     cachedData = process.env.DNSFAIL_WRITE_CODE_CACHE ? undefined : readFileSync(`${file}.cache`);
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
+  const script = new vm.Script(Module.wrap(source), {
     filename: file,
     cachedData,
   });

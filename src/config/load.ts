@@ -58,7 +58,13 @@ export async function loadConfigFile(path: string, env: Env): Promise<Config> {
     throw new ConfigError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const config = await buildConfig(parseConfigText(decodeConfigBytes(bytes, path), path), dirname(path), env);
-  const warning = exposedSecretWarning(path, statSync(path).mode, config.literalSecrets ?? []);
+  let mode = 0;
+  try {
+    mode = statSync(path).mode;
+  } catch {
+    // Gone since it was read (an editor's rename): the config is loaded; there is nothing to warn about.
+  }
+  const warning = exposedSecretWarning(path, mode, config.literalSecrets ?? []);
   return warning ? { ...config, warnings: [...(config.warnings ?? []), warning] } : config;
 }
 

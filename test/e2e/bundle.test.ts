@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Script } from 'node:vm';
-import { tempName, tempPid } from '../../src/state/process-identity.js';
 import { BIN } from '../helpers/cli.js';
 
 const ROOT = join(dirname(BIN), '..');
@@ -77,9 +76,13 @@ describe('the bundled CLI (bin/dnsfail.js → dist/bundle/dnsfail.cjs)', () => {
     assert.equal(JSON.parse(junk.stdout).records[0].name, 'a.z.test');
   });
 
-  it('temp names are unique within a process and carry its pid', () => {
-    const names = new Set(Array.from({ length: 1000 }, () => tempName('state.json.')));
-    assert.equal(names.size, 1000);
-    for (const n of names) assert.equal(tempPid(n, 'state.json.'), process.pid);
+  it('a checkout that was never built says so, without a stack', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'dnsfail-bundle-unbuilt-'));
+    cpSync(join(ROOT, 'bin'), join(copy, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+    const r = spawnSync(process.execPath, [join(copy, 'bin', 'dnsfail.js'), 'check'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^error: dnsfail is not built \(cannot read .*dnsfail\.cjs: ENOENT\)\nhint: run npm ci, or npm run build\n$/);
   });
 });
