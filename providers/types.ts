@@ -1,4 +1,4 @@
-import type { ZodType } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 import type { RecordType } from '../src/core/types.js';
 
 /** What a provider can do, declared up front so `validate` can refuse a config before any network call. */
@@ -74,7 +74,7 @@ export interface ProviderFactory<C = unknown> {
    * value is registered for redaction. Nested keys use dots: "tsig.secret".
    */
   secretKeys?: string[];
-  /** Zod schema of the provider's config block, including `type`. */
-  configSchema: ZodType<C>;
+  /** Schema of the provider's config block, including `type` (built-in providers: zod/mini; see README.md). */
+  configSchema: ZodMiniType<C>;
   create(config: C, ctx: ProviderContext): Provider;
 }

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { doc, optional } from '../../src/config/zod-kit.js';
 import type { RecordType } from '../../src/core/types.js';
 import { isInZone } from '../../src/util/dns-name.js';
 import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
@@ -11,46 +12,41 @@ import { cloudflareTtl, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, zo
 /** Changes per batch request on Cloudflare's Free plan (paid plans allow 3,500). */
 const DEFAULT_BATCH_SIZE = 200;
 
-export const cloudflareConfigSchema = z
-  .object({
-    type: z.literal('cloudflare').describe('Provider kind: Cloudflare DNS through the API v4.'),
-    token: z
-      .string()
-      .regex(/^\S+$/, 'must be one word, without spaces or line breaks')
-      .optional()
-      .describe('API token (sent as Authorization: Bearer) with Zone:DNS:Edit, and Zone:Read unless zoneId is set. Use ${ENV} or tokenFile rather than writing it here.'),
-    tokenFile: z.string().min(1).optional().describe('File holding the API token (trailing newline ignored); relative to the config file.'),
-    zoneId: z
-      .string()
-      .regex(/^[0-9a-fA-F]{32}$/, 'must be a 32-character hexadecimal zone id (the zone\'s Overview page shows it)')
-      .optional()
-      .describe('The zone\'s id. Default: found by walking up the record name\'s labels with GET /zones?name= (needs Zone:Read), once per run.'),
-    proxied: z
-      .boolean()
-      .optional()
-      .describe('Proxy status of records dnsfail creates (default false: DNS only). Existing records keep theirs.'),
-    batchSize: z
-      .number()
-      .int()
-      .min(2)
-      .max(3500)
-      .optional()
-      .describe(`Most record changes sent in one POST /dns_records/batch when many records change in a run. Cloudflare allows 200 on the Free plan and 3,500 on paid plans. Default ${DEFAULT_BATCH_SIZE}.`),
-    endpoint: z.string().min(1).optional().describe(`Base URL of the API. Default ${DEFAULT_ENDPOINT}.`),
-    allowInsecureHttp: z.boolean().optional().describe('Allow plain http to a non-loopback endpoint (the token then crosses the network in clear).'),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (!c.token && !c.tokenFile) ctx.addIssue({ code: 'custom', path: ['token'], message: 'token (or tokenFile) is required' });
-    if (c.endpoint) {
-      try {
-        assertSafeUrl(c.endpoint, c.allowInsecureHttp, 'endpoint');
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', path: ['endpoint'], message: (e as Error).message });
-      }
-    }
-  })
-  .describe('Cloudflare: updates A/AAAA records in place through the API v4 (records it creates are marked "managed by dnsfail").');
+export const cloudflareConfigSchema = doc(
+  z
+    .strictObject({
+      type: doc(z.literal('cloudflare'), 'Provider kind: Cloudflare DNS through the API v4.'),
+      token: optional(
+        z.string().check(z.regex(/^\S+$/, 'must be one word, without spaces or line breaks')),
+        'API token (sent as Authorization: Bearer) with Zone:DNS:Edit, and Zone:Read unless zoneId is set. Use ${ENV} or tokenFile rather than writing it here.',
+      ),
+      tokenFile: optional(z.string().check(z.minLength(1)), 'File holding the API token (trailing newline ignored); relative to the config file.'),
+      zoneId: optional(
+        z.string().check(z.regex(/^[0-9a-fA-F]{32}$/, 'must be a 32-character hexadecimal zone id (the zone\'s Overview page shows it)')),
+        'The zone\'s id. Default: found by walking up the record name\'s labels with GET /zones?name= (needs Zone:Read), once per run.',
+      ),
+      proxied: optional(z.boolean(), 'Proxy status of records dnsfail creates (default false: DNS only). Existing records keep theirs.'),
+      batchSize: optional(
+        z.number().check(z.int(), z.minimum(2), z.maximum(3500)),
+        `Most record changes sent in one POST /dns_records/batch when many records change in a run. Cloudflare allows 200 on the Free plan and 3,500 on paid plans. Default ${DEFAULT_BATCH_SIZE}.`,
+      ),
+      endpoint: optional(z.string().check(z.minLength(1)), `Base URL of the API. Default ${DEFAULT_ENDPOINT}.`),
+      allowInsecureHttp: optional(z.boolean(), 'Allow plain http to a non-loopback endpoint (the token then crosses the network in clear).'),
+    })
+    .check(
+      z.superRefine((c, ctx) => {
+        if (!c.token && !c.tokenFile) ctx.addIssue({ code: 'custom', path: ['token'], message: 'token (or tokenFile) is required' });
+        if (c.endpoint) {
+          try {
+            assertSafeUrl(c.endpoint, c.allowInsecureHttp, 'endpoint');
+          } catch (e) {
+            ctx.addIssue({ code: 'custom', path: ['endpoint'], message: (e as Error).message });
+          }
+        }
+      }),
+    ),
+  'Cloudflare: updates A/AAAA records in place through the API v4 (records it creates are marked "managed by dnsfail").',
+);
 
 export type CloudflareConfig = z.infer<typeof cloudflareConfigSchema>;
 

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { doc, optional } from '../../src/config/zod-kit.js';
 import { canonicalIp, ipFamily } from '../../src/util/ip.js';
 import { ProviderError } from '../errors.js';
 import { assertSafeUrl, createHttpClient } from '../http.js';
@@ -7,48 +8,51 @@ import { buildUpdateCall, classifyHttpAnswer, sendUpdate, UPDATE_PATH } from './
 import { createDnsReader, parseResolverAddress } from './dns-read.js';
 import { GENERIC, PRESET_NAMES, PRESETS, type Dyndns2Preset } from './presets.js';
 
-export const dyndns2ConfigSchema = z
-  .object({
-    type: z.literal('dyndns2').describe('Provider kind: a DynDNS2 (/nic/update) service such as No-IP, Dyn, dynv6, Hurricane Electric, OVH.'),
-    preset: z
-      .enum(PRESET_NAMES)
-      .optional()
-      .describe('A known service: its update URL and quirks (he: the username is the hostname; dynv6, duckdns: fixed username; ovh: system=dyndns). Give preset or server.'),
-    server: z.string().optional().describe('Base URL of another DynDNS2 service, e.g. https://dyn.example.com; /nic/update is appended. Give preset or server.'),
-    endpoint: z.string().optional().describe('Overrides the base URL (of the preset, or as server does), e.g. a private deployment or a local test server; /nic/update is appended.'),
-    username: z.string().min(1).optional().describe('Basic-auth username. Not used by presets that fix it (he, dynv6, duckdns).'),
-    password: z.string().min(1).optional().describe('Basic-auth password, token or record key. Secret: prefer passwordFile or ${ENV}.'),
-    passwordFile: z.string().min(1).optional().describe('File holding the password (trailing newline ignored).'),
-    resolver: z
-      .string()
-      .optional()
-      .describe('DNS server (IP[:port], e.g. "127.0.0.1:5300") to read the current record from, ideally the zone\'s authoritative server. Without it the record is never read: dnsfail relies on what it last published.'),
-    allowInsecureHttp: z.boolean().optional().describe('Allow plain http to a non-loopback server (the password then crosses the network in clear).'),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (!c.preset && !c.server && !c.endpoint) issue('preset', `give preset (${PRESET_NAMES.join(', ')}) or server`);
-    if (c.preset && c.server) issue('server', 'give either preset or server; to point a preset at another URL use endpoint');
-    if (c.server && c.endpoint) issue('endpoint', 'give either server or endpoint, not both');
-    for (const key of ['server', 'endpoint'] as const) {
-      const url = c[key];
-      if (url === undefined) continue;
-      try {
-        const u = assertSafeUrl(url, c.allowInsecureHttp, key);
-        if (u.pathname.replace(/\/$/, '').endsWith(UPDATE_PATH)) issue(key, `give the base URL; ${UPDATE_PATH} is appended`);
-      } catch (e) {
-        issue(key, (e as Error).message.slice(`${key}: `.length));
-      }
-    }
-    const preset = c.preset ? PRESETS[c.preset] : undefined;
-    if (preset?.usernameIsHostname && c.username !== undefined) issue('username', `preset ${c.preset} uses the hostname as username; remove username`);
-    else if (preset?.fixedUsername && c.username !== undefined) issue('username', `preset ${c.preset} always uses the username "${preset.fixedUsername}"; remove username`);
-    else if (!preset?.usernameIsHostname && !preset?.fixedUsername && c.username === undefined) issue('username', 'username is required');
-    if (c.password === undefined && c.passwordFile === undefined) issue('password', 'password or passwordFile is required');
-    if (c.resolver !== undefined && !parseResolverAddress(c.resolver)) issue('resolver', 'must be an IP address with an optional port, e.g. "127.0.0.1:5300" or "[::1]:53"');
-  })
-  .describe('DynDNS2 provider: updates one hostname per request with GET /nic/update (write-only; one address per record).');
+export const dyndns2ConfigSchema = doc(
+  z
+    .strictObject({
+      type: doc(z.literal('dyndns2'), 'Provider kind: a DynDNS2 (/nic/update) service such as No-IP, Dyn, dynv6, Hurricane Electric, OVH.'),
+      preset: optional(
+        z.enum(PRESET_NAMES),
+        'A known service: its update URL and quirks (he: the username is the hostname; dynv6, duckdns: fixed username; ovh: system=dyndns). Give preset or server.',
+      ),
+      server: optional(z.string(), 'Base URL of another DynDNS2 service, e.g. https://dyn.example.com; /nic/update is appended. Give preset or server.'),
+      endpoint: optional(z.string(), 'Overrides the base URL (of the preset, or as server does), e.g. a private deployment or a local test server; /nic/update is appended.'),
+      username: optional(z.string().check(z.minLength(1)), 'Basic-auth username. Not used by presets that fix it (he, dynv6, duckdns).'),
+      password: optional(z.string().check(z.minLength(1)), 'Basic-auth password, token or record key. Secret: prefer passwordFile or ${ENV}.'),
+      passwordFile: optional(z.string().check(z.minLength(1)), 'File holding the password (trailing newline ignored).'),
+      resolver: optional(
+        z.string(),
+        'DNS server (IP[:port], e.g. "127.0.0.1:5300") to read the current record from, ideally the zone\'s authoritative server. Without it the record is never read: dnsfail relies on what it last published.',
+      ),
+      allowInsecureHttp: optional(z.boolean(), 'Allow plain http to a non-loopback server (the password then crosses the network in clear).'),
+    })
+    .check(
+      z.superRefine((c, ctx) => {
+        const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+        if (!c.preset && !c.server && !c.endpoint) issue('preset', `give preset (${PRESET_NAMES.join(', ')}) or server`);
+        if (c.preset && c.server) issue('server', 'give either preset or server; to point a preset at another URL use endpoint');
+        if (c.server && c.endpoint) issue('endpoint', 'give either server or endpoint, not both');
+        for (const key of ['server', 'endpoint'] as const) {
+          const url = c[key];
+          if (url === undefined) continue;
+          try {
+            const u = assertSafeUrl(url, c.allowInsecureHttp, key);
+            if (u.pathname.replace(/\/$/, '').endsWith(UPDATE_PATH)) issue(key, `give the base URL; ${UPDATE_PATH} is appended`);
+          } catch (e) {
+            issue(key, (e as Error).message.slice(`${key}: `.length));
+          }
+        }
+        const preset = c.preset ? PRESETS[c.preset] : undefined;
+        if (preset?.usernameIsHostname && c.username !== undefined) issue('username', `preset ${c.preset} uses the hostname as username; remove username`);
+        else if (preset?.fixedUsername && c.username !== undefined) issue('username', `preset ${c.preset} always uses the username "${preset.fixedUsername}"; remove username`);
+        else if (!preset?.usernameIsHostname && !preset?.fixedUsername && c.username === undefined) issue('username', 'username is required');
+        if (c.password === undefined && c.passwordFile === undefined) issue('password', 'password or passwordFile is required');
+        if (c.resolver !== undefined && !parseResolverAddress(c.resolver)) issue('resolver', 'must be an IP address with an optional port, e.g. "127.0.0.1:5300" or "[::1]:53"');
+      }),
+    ),
+  'DynDNS2 provider: updates one hostname per request with GET /nic/update (write-only; one address per record).',
+);
 
 export type Dyndns2Config = z.infer<typeof dyndns2ConfigSchema>;
 

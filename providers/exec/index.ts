@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { doc, optional } from '../../src/config/zod-kit.js';
 import { DURATION_PATTERN, formatDuration, parseDuration } from '../../src/config/duration.js';
 import type { RecordType } from '../../src/core/types.js';
 import { canonicalIp, ipFamily } from '../../src/util/ip.js';
@@ -14,30 +15,33 @@ export const EXIT_MISSING = 3;
 const DEFAULT_TIMEOUT = '30s';
 const MAX_DETAIL_CHARS = 200;
 
-const argv = z.array(z.string().min(1, 'must not be empty')).min(1, 'needs at least the program');
+const argv = () => z.array(z.string().check(z.minLength(1, 'must not be empty'))).check(z.minLength(1, 'needs at least the program'));
 
-export const execConfigSchema = z
-  .object({
-    type: z.literal('exec').describe('Provider kind: run your own command to publish the record (like inadyn\'s custom provider).'),
-    command: argv.describe(
+export const execConfigSchema = doc(
+  z.strictObject({
+    type: doc(z.literal('exec'), 'Provider kind: run your own command to publish the record (like inadyn\'s custom provider).'),
+    command: doc(
+      argv(),
       'Write hook: argv run without a shell, with env DNSFAIL_NAME, DNSFAIL_TYPE, DNSFAIL_VALUES (space-separated), DNSFAIL_TTL, DNSFAIL_PREVIOUS. Exit 0 = written, 75 = temporary failure (retried), anything else = failed. A program starting with ./ or ../ is relative to the config file\'s directory.',
     ),
-    readCommand: argv
-      .optional()
-      .describe('Read hook: argv that prints the current addresses (one per line or space-separated) and exits 0; exit 3 = the record does not exist. Without it the provider cannot read, and dnsfail relies on its state file.'),
-    timeout: z
-      .string()
-      .regex(DURATION_PATTERN, { message: 'expected a duration such as 500ms, 2s or 1m' })
-      .refine((t) => (parseDuration(t) ?? 0) > 0, { message: 'must be longer than 0' })
-      .optional()
-      .describe('Deadline for each run of a hook; the whole process group is then killed and the attempt counts as a temporary failure. Default 30s.'),
-    env: z
-      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'), z.string())
-      .optional()
-      .describe('Extra environment variables for both hooks (added to dnsfail\'s own environment; ${VAR} works). Not treated as secrets: pass a path to a secret file rather than the secret.'),
-  })
-  .strict()
-  .describe('Exec provider: hands each write (and optionally each read) to a command you provide.');
+    readCommand: optional(
+      argv(),
+      'Read hook: argv that prints the current addresses (one per line or space-separated) and exits 0; exit 3 = the record does not exist. Without it the provider cannot read, and dnsfail relies on its state file.',
+    ),
+    timeout: optional(
+      z.string().check(
+        z.regex(DURATION_PATTERN, { message: 'expected a duration such as 500ms, 2s or 1m' }),
+        z.refine((t) => (parseDuration(t) ?? 0) > 0, { message: 'must be longer than 0' }),
+      ),
+      'Deadline for each run of a hook; the whole process group is then killed and the attempt counts as a temporary failure. Default 30s.',
+    ),
+    env: optional(
+      z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')), z.string()),
+      'Extra environment variables for both hooks (added to dnsfail\'s own environment; ${VAR} works). Not treated as secrets: pass a path to a secret file rather than the secret.',
+    ),
+  }),
+  'Exec provider: hands each write (and optionally each read) to a command you provide.',
+);
 
 export type ExecConfig = z.infer<typeof execConfigSchema>;
 

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { doc, optional } from '../../src/config/zod-kit.js';
 import type { RecordType } from '../../src/core/types.js';
 import { isInZone } from '../../src/util/dns-name.js';
 import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
@@ -10,40 +11,41 @@ import { bareName, findRrset, longestZoneFor, rrsetsNamedIn, wireName, type Pdns
 
 const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
 
-export const powerdnsConfigSchema = z
-  .object({
-    type: z.literal('powerdns').describe('Provider kind: the PowerDNS Authoritative Server HTTP API.'),
-    url: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Base URL of the PowerDNS webserver, e.g. http://127.0.0.1:8081 (/api/v1/servers/<serverId> is appended). Plain http only to loopback unless allowInsecureHttp.'),
-    endpoint: z.string().min(1).optional().describe('Alias of url, as other HTTP providers name their base URL. Give one of the two.'),
-    apiKey: z.string().min(1).optional().describe('The api-key of pdns.conf, sent as X-API-Key. Use ${ENV} or apiKeyFile rather than writing it here.'),
-    apiKeyFile: z.string().min(1).optional().describe('File holding the API key (trailing newline ignored); relative to the config file.'),
-    serverId: z.string().min(1).optional().describe('Server id in the API path. Default "localhost", the only one an Authoritative Server has.'),
-    zone: z
-      .string()
-      .regex(DOMAIN_RE, 'must be a domain name')
-      .optional()
-      .describe('Zone that holds the records, e.g. example.test. Default: the longest zone on the server that is a suffix of the record name (one GET /zones per run).'),
-    allowInsecureHttp: z.boolean().optional().describe('Allow plain http to a non-loopback address (the API key then crosses the network in clear).'),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (!c.url && !c.endpoint) ctx.addIssue({ code: 'custom', path: ['url'], message: 'url is required (the PowerDNS webserver, e.g. http://127.0.0.1:8081)' });
-    if (c.url && c.endpoint && c.url !== c.endpoint) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'endpoint is an alias of url: give only one' });
-    if (!c.apiKey && !c.apiKeyFile) ctx.addIssue({ code: 'custom', path: ['apiKey'], message: 'apiKey (or apiKeyFile) is required' });
-    const url = c.url ?? c.endpoint;
-    if (url) {
-      try {
-        assertSafeUrl(url, c.allowInsecureHttp, 'url');
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', path: [c.url ? 'url' : 'endpoint'], message: (e as Error).message });
-      }
-    }
-  })
-  .describe('PowerDNS Authoritative: replaces one A/AAAA rrset through the HTTP API (PATCH /zones/{zone}).');
+export const powerdnsConfigSchema = doc(
+  z
+    .strictObject({
+      type: doc(z.literal('powerdns'), 'Provider kind: the PowerDNS Authoritative Server HTTP API.'),
+      url: optional(
+        z.string().check(z.minLength(1)),
+        'Base URL of the PowerDNS webserver, e.g. http://127.0.0.1:8081 (/api/v1/servers/<serverId> is appended). Plain http only to loopback unless allowInsecureHttp.',
+      ),
+      endpoint: optional(z.string().check(z.minLength(1)), 'Alias of url, as other HTTP providers name their base URL. Give one of the two.'),
+      apiKey: optional(z.string().check(z.minLength(1)), 'The api-key of pdns.conf, sent as X-API-Key. Use ${ENV} or apiKeyFile rather than writing it here.'),
+      apiKeyFile: optional(z.string().check(z.minLength(1)), 'File holding the API key (trailing newline ignored); relative to the config file.'),
+      serverId: optional(z.string().check(z.minLength(1)), 'Server id in the API path. Default "localhost", the only one an Authoritative Server has.'),
+      zone: optional(
+        z.string().check(z.regex(DOMAIN_RE, 'must be a domain name')),
+        'Zone that holds the records, e.g. example.test. Default: the longest zone on the server that is a suffix of the record name (one GET /zones per run).',
+      ),
+      allowInsecureHttp: optional(z.boolean(), 'Allow plain http to a non-loopback address (the API key then crosses the network in clear).'),
+    })
+    .check(
+      z.superRefine((c, ctx) => {
+        if (!c.url && !c.endpoint) ctx.addIssue({ code: 'custom', path: ['url'], message: 'url is required (the PowerDNS webserver, e.g. http://127.0.0.1:8081)' });
+        if (c.url && c.endpoint && c.url !== c.endpoint) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'endpoint is an alias of url: give only one' });
+        if (!c.apiKey && !c.apiKeyFile) ctx.addIssue({ code: 'custom', path: ['apiKey'], message: 'apiKey (or apiKeyFile) is required' });
+        const url = c.url ?? c.endpoint;
+        if (url) {
+          try {
+            assertSafeUrl(url, c.allowInsecureHttp, 'url');
+          } catch (e) {
+            ctx.addIssue({ code: 'custom', path: [c.url ? 'url' : 'endpoint'], message: (e as Error).message });
+          }
+        }
+      }),
+    ),
+  'PowerDNS Authoritative: replaces one A/AAAA rrset through the HTTP API (PATCH /zones/{zone}).',
+);
 
 export type PowerdnsConfig = z.infer<typeof powerdnsConfigSchema>;
 

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { doc, optional } from '../../src/config/zod-kit.js';
 import { DURATION_PATTERN, parseDuration } from '../../src/config/duration.js';
 import { isInZone } from '../../src/util/dns-name.js';
 import { canonicalIp, ipFamily } from '../../src/util/ip.js';
@@ -14,35 +15,50 @@ const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const DEFAULT_TIMEOUT = '3s';
 
-const tsigSchema = z
-  .object({
-    name: z.string().regex(DOMAIN_RE, 'must be a key name like dnsfail-key').describe('Key name exactly as the server knows it (BIND `key "NAME"`, PowerDNS tsigkey name).'),
-    algorithm: z.enum(['hmac-sha256', 'hmac-sha512']).optional().describe('HMAC algorithm of the key. Default hmac-sha256.'),
-    secret: z.string().min(1).regex(BASE64_RE, 'must be base64 (as tsig-keygen prints it)').optional().describe('The key\'s secret, base64. Prefer secretFile or ${ENV}.'),
-    secretFile: z.string().min(1).optional().describe('File holding the base64 secret (read at load time; a trailing newline is dropped).'),
-  })
-  .strict()
-  .refine((t) => t.secret !== undefined || t.secretFile !== undefined, { message: 'give secret or secretFile' })
-  .describe('TSIG key (RFC 8945) that signs every query and update. Strongly recommended: without it the server must allow updates by IP address.');
+const tsigSchema = doc(
+  z
+    .strictObject({
+      name: doc(
+        z.string().check(z.regex(DOMAIN_RE, 'must be a key name like dnsfail-key')),
+        'Key name exactly as the server knows it (BIND `key "NAME"`, PowerDNS tsigkey name).',
+      ),
+      algorithm: optional(z.enum(['hmac-sha256', 'hmac-sha512']), 'HMAC algorithm of the key. Default hmac-sha256.'),
+      secret: optional(z.string().check(z.minLength(1), z.regex(BASE64_RE, 'must be base64 (as tsig-keygen prints it)')), 'The key\'s secret, base64. Prefer secretFile or ${ENV}.'),
+      secretFile: optional(z.string().check(z.minLength(1)), 'File holding the base64 secret (read at load time; a trailing newline is dropped).'),
+    })
+    .check(z.refine((t) => t.secret !== undefined || t.secretFile !== undefined, { message: 'give secret or secretFile' })),
+  'TSIG key (RFC 8945) that signs every query and update. Strongly recommended: without it the server must allow updates by IP address.',
+);
 
-export const rfc2136ConfigSchema = z
-  .object({
-    type: z.literal('rfc2136').describe('Provider kind: DNS UPDATE (RFC 2136) signed with TSIG, sent straight to the zone\'s primary server (BIND, PowerDNS, Knot, …).'),
-    server: z
-      .string()
-      .refine((s) => parseServer(s) !== null, 'must be an IP address with an optional port: 192.0.2.1, 192.0.2.1:5353, 2001:db8::1 or [2001:db8::1]:5353 (no host names)')
-      .describe('The primary server: an IP literal with optional port (default 53); IPv6 with a port goes in brackets. Host names are not accepted.'),
-    zone: z.string().regex(DOMAIN_RE, 'must be a domain name').describe('The zone the records are in, e.g. example.com. Managed names must be inside it.'),
-    tsig: tsigSchema.optional(),
-    timeout: z
-      .string()
-      .regex(DURATION_PATTERN, 'must be a duration like 2s or 500ms')
-      .refine((t) => (parseDuration(t) ?? 0) > 0, 'must be more than 0')
-      .optional()
-      .describe('How long to wait for each answer (UDP, then TCP when needed). Default 3s.'),
-  })
-  .strict()
-  .describe('RFC 2136 provider: reads the record with a DNS query and replaces it with one compare-and-set UPDATE.');
+export const rfc2136ConfigSchema = doc(
+  z.strictObject({
+    type: doc(
+      z.literal('rfc2136'),
+      'Provider kind: DNS UPDATE (RFC 2136) signed with TSIG, sent straight to the zone\'s primary server (BIND, PowerDNS, Knot, …).',
+    ),
+    server: doc(
+      z
+        .string()
+        .check(
+          z.refine(
+            (s) => parseServer(s) !== null,
+            'must be an IP address with an optional port: 192.0.2.1, 192.0.2.1:5353, 2001:db8::1 or [2001:db8::1]:5353 (no host names)',
+          ),
+        ),
+      'The primary server: an IP literal with optional port (default 53); IPv6 with a port goes in brackets. Host names are not accepted.',
+    ),
+    zone: doc(z.string().check(z.regex(DOMAIN_RE, 'must be a domain name')), 'The zone the records are in, e.g. example.com. Managed names must be inside it.'),
+    tsig: z.optional(tsigSchema),
+    timeout: optional(
+      z.string().check(
+        z.regex(DURATION_PATTERN, 'must be a duration like 2s or 500ms'),
+        z.refine((t) => (parseDuration(t) ?? 0) > 0, 'must be more than 0'),
+      ),
+      'How long to wait for each answer (UDP, then TCP when needed). Default 3s.',
+    ),
+  }),
+  'RFC 2136 provider: reads the record with a DNS query and replaces it with one compare-and-set UPDATE.',
+);
 
 export type Rfc2136Config = z.infer<typeof rfc2136ConfigSchema>;
 

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { doc, optional } from '../../src/config/zod-kit.js';
 import type { RecordType } from '../../src/core/types.js';
 import { isInZone, normalizeDnsName } from '../../src/util/dns-name.js';
 import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
@@ -14,51 +15,45 @@ const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/
 const DEFAULT_WAIT_TIMEOUT_MS = 60_000;
 const DEFAULT_WAIT_INTERVAL_MS = 2_000;
 
-export const route53ConfigSchema = z
-  .object({
-    type: z.literal('route53').describe('Provider kind: AWS Route 53 (REST API 2013-04-01, SigV4).'),
-    hostedZoneId: z
-      .string()
-      .regex(/^(?:\/hostedzone\/)?[A-Za-z0-9]{1,32}$/, 'must be a hosted zone id like Z0123456789ABC')
-      .optional()
-      .describe('The hosted zone\'s id (Z0123456789ABC). Give this or `zone`.'),
-    zone: z
-      .string()
-      .regex(DOMAIN_RE, 'must be a domain name')
-      .optional()
-      .describe('The hosted zone\'s name (example.com), looked up with ListHostedZonesByName. Give this or `hostedZoneId`.'),
-    privateZone: z
-      .boolean()
-      .optional()
-      .describe('With `zone`: use the private hosted zone of that name instead of the public one. Default false.'),
-    profile: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Profile in the shared credentials file ($AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials) or ~/.aws/config. Default: env keys, then $AWS_PROFILE, then "default".'),
-    accessKeyId: z.string().min(1).optional().describe('Access key id. Needs secretAccessKey (or secretAccessKeyFile). Default: env, then the profile.'),
-    secretAccessKey: z.string().min(1).optional().describe('Secret access key; prefer secretAccessKeyFile or ${ENV}. Never printed.'),
-    secretAccessKeyFile: z.string().min(1).optional().describe('File holding the secret access key (read at load time).'),
-    sessionToken: z.string().min(1).optional().describe('Session token of temporary credentials (with accessKeyId). Never printed.'),
-    sessionTokenFile: z.string().min(1).optional().describe('File holding the session token (read at load time).'),
-    wait: z
-      .boolean()
-      .optional()
-      .describe('After a change, poll GetChange until Route 53 reports INSYNC (every 2 s, at most 60 s). Default false.'),
-    endpoint: z.url().optional().describe(`API base URL. Default ${DEFAULT_ENDPOINT}.`),
-    allowInsecureHttp: z.boolean().optional().describe('Allow a plain-http endpoint that is not loopback. Default false.'),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (!c.hostedZoneId === !c.zone) ctx.addIssue({ code: 'custom', path: ['hostedZoneId'], message: 'give either hostedZoneId or zone' });
-    if (c.privateZone !== undefined && !c.zone) ctx.addIssue({ code: 'custom', path: ['privateZone'], message: 'privateZone needs zone (with hostedZoneId it is implied)' });
-    const hasSecret = c.secretAccessKey !== undefined || c.secretAccessKeyFile !== undefined;
-    if (c.accessKeyId && !hasSecret) ctx.addIssue({ code: 'custom', path: ['secretAccessKey'], message: 'accessKeyId needs secretAccessKey or secretAccessKeyFile' });
-    if (!c.accessKeyId && hasSecret) ctx.addIssue({ code: 'custom', path: ['accessKeyId'], message: 'secretAccessKey needs accessKeyId' });
-    if (!c.accessKeyId && (c.sessionToken !== undefined || c.sessionTokenFile !== undefined)) ctx.addIssue({ code: 'custom', path: ['sessionToken'], message: 'sessionToken needs accessKeyId and secretAccessKey' });
-    if (c.profile && c.accessKeyId) ctx.addIssue({ code: 'custom', path: ['profile'], message: 'give either profile or accessKeyId, not both' });
-  })
-  .describe('AWS Route 53: replaces the rrset with a compare-and-set change batch [DELETE old, CREATE new].');
+export const route53ConfigSchema = doc(
+  z
+    .strictObject({
+      type: doc(z.literal('route53'), 'Provider kind: AWS Route 53 (REST API 2013-04-01, SigV4).'),
+      hostedZoneId: optional(
+        z.string().check(z.regex(/^(?:\/hostedzone\/)?[A-Za-z0-9]{1,32}$/, 'must be a hosted zone id like Z0123456789ABC')),
+        'The hosted zone\'s id (Z0123456789ABC). Give this or `zone`.',
+      ),
+      zone: optional(
+        z.string().check(z.regex(DOMAIN_RE, 'must be a domain name')),
+        'The hosted zone\'s name (example.com), looked up with ListHostedZonesByName. Give this or `hostedZoneId`.',
+      ),
+      privateZone: optional(z.boolean(), 'With `zone`: use the private hosted zone of that name instead of the public one. Default false.'),
+      profile: optional(
+        z.string().check(z.minLength(1)),
+        'Profile in the shared credentials file ($AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials) or ~/.aws/config. Default: env keys, then $AWS_PROFILE, then "default".',
+      ),
+      accessKeyId: optional(z.string().check(z.minLength(1)), 'Access key id. Needs secretAccessKey (or secretAccessKeyFile). Default: env, then the profile.'),
+      secretAccessKey: optional(z.string().check(z.minLength(1)), 'Secret access key; prefer secretAccessKeyFile or ${ENV}. Never printed.'),
+      secretAccessKeyFile: optional(z.string().check(z.minLength(1)), 'File holding the secret access key (read at load time).'),
+      sessionToken: optional(z.string().check(z.minLength(1)), 'Session token of temporary credentials (with accessKeyId). Never printed.'),
+      sessionTokenFile: optional(z.string().check(z.minLength(1)), 'File holding the session token (read at load time).'),
+      wait: optional(z.boolean(), 'After a change, poll GetChange until Route 53 reports INSYNC (every 2 s, at most 60 s). Default false.'),
+      endpoint: optional(z.url(), `API base URL. Default ${DEFAULT_ENDPOINT}.`),
+      allowInsecureHttp: optional(z.boolean(), 'Allow a plain-http endpoint that is not loopback. Default false.'),
+    })
+    .check(
+      z.superRefine((c, ctx) => {
+        if (!c.hostedZoneId === !c.zone) ctx.addIssue({ code: 'custom', path: ['hostedZoneId'], message: 'give either hostedZoneId or zone' });
+        if (c.privateZone !== undefined && !c.zone) ctx.addIssue({ code: 'custom', path: ['privateZone'], message: 'privateZone needs zone (with hostedZoneId it is implied)' });
+        const hasSecret = c.secretAccessKey !== undefined || c.secretAccessKeyFile !== undefined;
+        if (c.accessKeyId && !hasSecret) ctx.addIssue({ code: 'custom', path: ['secretAccessKey'], message: 'accessKeyId needs secretAccessKey or secretAccessKeyFile' });
+        if (!c.accessKeyId && hasSecret) ctx.addIssue({ code: 'custom', path: ['accessKeyId'], message: 'secretAccessKey needs accessKeyId' });
+        if (!c.accessKeyId && (c.sessionToken !== undefined || c.sessionTokenFile !== undefined)) ctx.addIssue({ code: 'custom', path: ['sessionToken'], message: 'sessionToken needs accessKeyId and secretAccessKey' });
+        if (c.profile && c.accessKeyId) ctx.addIssue({ code: 'custom', path: ['profile'], message: 'give either profile or accessKeyId, not both' });
+      }),
+    ),
+  'AWS Route 53: replaces the rrset with a compare-and-set change batch [DELETE old, CREATE new].',
+);
 
 export type Route53Config = z.infer<typeof route53ConfigSchema>;
 

@@ -1,32 +1,31 @@
 import { resolve } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { doc, optional } from '../../src/config/zod-kit.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../types.js';
 import { readRecords, writeRecords, type ZoneFile } from './batch.js';
 import { normalizeName } from './zone-text.js';
 
 const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
 
-export const zonefileConfigSchema = z
-  .object({
-    type: z.literal('zonefile').describe('Provider kind: an RFC 1035 zone (master) file on this machine.'),
-    file: z
-      .string()
-      .min(1)
-      .describe('Path of the zone file; relative paths resolve against the config file\'s directory. Created with a valid SOA and NS when missing.'),
-    zone: z.string().regex(DOMAIN_RE, 'must be a domain name').describe('The zone\'s origin, e.g. example.test. Managed names must be inside it.'),
-    reload: z
-      .array(z.string().min(1))
-      .min(1)
-      .optional()
-      .describe('Command (argv, no shell) run after each write so the server loads it, e.g. ["rndc", "reload", "example.test"]. Times out after 30 s; on failure the previous file is restored.'),
-    nameservers: z
-      .array(z.string().regex(DOMAIN_RE, 'must be a domain name'))
-      .min(1)
-      .optional()
-      .describe('NS names written only when the file is created (the first is also the SOA primary). Default ["localhost."].'),
-  })
-  .strict()
-  .describe('Zone-file provider: rewrites one A/AAAA rrset in a BIND/NSD/Knot/CoreDNS zone file.');
+export const zonefileConfigSchema = doc(
+  z.strictObject({
+    type: doc(z.literal('zonefile'), 'Provider kind: an RFC 1035 zone (master) file on this machine.'),
+    file: doc(
+      z.string().check(z.minLength(1)),
+      'Path of the zone file; relative paths resolve against the config file\'s directory. Created with a valid SOA and NS when missing.',
+    ),
+    zone: doc(z.string().check(z.regex(DOMAIN_RE, 'must be a domain name')), 'The zone\'s origin, e.g. example.test. Managed names must be inside it.'),
+    reload: optional(
+      z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+      'Command (argv, no shell) run after each write so the server loads it, e.g. ["rndc", "reload", "example.test"]. Times out after 30 s; on failure the previous file is restored.',
+    ),
+    nameservers: optional(
+      z.array(z.string().check(z.regex(DOMAIN_RE, 'must be a domain name'))).check(z.minLength(1)),
+      'NS names written only when the file is created (the first is also the SOA primary). Default ["localhost."].',
+    ),
+  }),
+  'Zone-file provider: rewrites one A/AAAA rrset in a BIND/NSD/Knot/CoreDNS zone file.',
+);
 
 export type ZonefileConfig = z.infer<typeof zonefileConfigSchema>;
 

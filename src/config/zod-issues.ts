@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { closest } from '../util/suggest.js';
 import type { Problem } from './resolve.js';
 import type { PathSegment } from './yaml-source.js';
@@ -6,7 +6,7 @@ import type { PathSegment } from './yaml-source.js';
 type Issue = z.core.$ZodIssue;
 
 /** zod issues → problems with readable messages; unknown keys get a "did you mean". */
-export function problemsFromZod(error: z.ZodError, schema: z.ZodType, prefix: PathSegment[] = []): Problem[] {
+export function problemsFromZod(error: z.core.$ZodError, schema: z.core.$ZodType, prefix: PathSegment[] = []): Problem[] {
   const out: Problem[] = [];
   const add = (issues: readonly Issue[], base: PathSegment[]): void => {
     for (const issue of issues) {
@@ -66,7 +66,7 @@ function readable(issue: Issue, path: PathSegment[]): string {
 }
 
 /** Keys a strict object accepts at a path of the data (walking arrays, records, optionals, unions). */
-function keysAt(schema: z.ZodType, path: PathSegment[]): string[] {
+function keysAt(schema: z.core.$ZodType, path: PathSegment[]): string[] {
   const keys = new Set<string>();
   const visit = (s: unknown, rest: PathSegment[]): void => {
     const def = (s as { _zod?: { def?: Record<string, unknown> } })._zod?.def;

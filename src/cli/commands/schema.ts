@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { builtinProviderFactories } from '../../../providers/index.js';
 import { buildConfigSchema } from '../../config/schema.js';
 import type { CommandContext } from '../context.js';

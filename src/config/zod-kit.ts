@@ -1,0 +1,21 @@
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+
+// Every schema module imports this file, so the settings hold before anything is parsed. zod/mini
+// loads no locale by itself (its messages would all be "Invalid input"). A cron run validates one
+// config once: compiling zod's fast object parsers (new Function) costs more than it saves.
+z.config({ ...en(), jitless: true });
+
+/**
+ * Attaches a key's documentation (shown by `dnsfail schema`) to a schema. Unlike zod's classic
+ * `.describe()` it does not clone, so give it a schema made for that key, not a shared one.
+ */
+export function doc<T extends z.core.$ZodType>(schema: T, description: string): T {
+  z.globalRegistry.add(schema, { description });
+  return schema;
+}
+
+/** An optional key, documented. */
+export function optional<T extends z.core.SomeType>(schema: T, description: string): z.ZodMiniOptional<T> {
+  return doc(z.optional(schema), description);
+}
