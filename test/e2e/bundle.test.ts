@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import Module from 'node:module';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,16 +11,20 @@ import { BIN } from '../helpers/cli.js';
 
 const ROOT = join(dirname(BIN), '..');
 const BUNDLE = join(ROOT, 'dist', 'bundle', 'dnsfail.cjs');
+const VENDOR = join('dist', 'bundle', 'vendor');
 
-/** Runs the bin at `bin` with a preload that prints the Node built-ins the process loaded. */
-function builtinsLoaded(bin: string, args: string[], cwd: string): { code: number | null; builtins: string[]; stderr: string } {
+/** Runs the bin at `bin` with a preload that reports the Node built-ins and the files the process loaded. */
+function modulesLoaded(bin: string, args: string[], cwd: string): { code: number | null; builtins: string[]; files: string[]; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), 'dnsfail-bundle-'));
   const out = join(dir, 'loaded.json');
   const preload = join(dir, 'report.cjs');
-  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`);
+  writeFileSync(
+    preload,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ builtins: process.moduleLoadList, files: Object.keys(require.cache) })));\n`,
+  );
   const r = spawnSync(process.execPath, ['-r', preload, bin, ...args], { cwd, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
-  const list = JSON.parse(readFileSync(out, 'utf8')) as string[];
-  return { code: r.status, stderr: r.stderr, builtins: list.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)) };
+  const { builtins, files } = JSON.parse(readFileSync(out, 'utf8')) as { builtins: string[]; files: string[] };
+  return { code: r.status, stderr: r.stderr, builtins: builtins.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)), files };
 }
 
 describe('the bundled CLI (bin/dnsfail.js → dist/bundle/dnsfail.cjs)', () => {
@@ -47,13 +51,32 @@ describe('the bundled CLI (bin/dnsfail.js → dist/bundle/dnsfail.cjs)', () => {
 
   it('a cron check of a zone file and a tcp check loads no HTTP, TLS, crypto or child-process module', () => {
     const args = ['check', '-c', 'dnsfail.yaml', '--state', 'state.json'];
-    const first = builtinsLoaded(BIN, args, dir);
+    const first = modulesLoaded(BIN, args, dir);
     assert.equal(first.code, 0, first.stderr);
-    const again = builtinsLoaded(BIN, args, dir);
+    const again = modulesLoaded(BIN, args, dir);
     assert.equal(again.code, 0, again.stderr);
     for (const heavy of ['http', 'https', 'tls', 'crypto', 'child_process', 'dgram']) {
       assert.ok(!again.builtins.includes(heavy), `${heavy} was loaded`);
     }
+    assert.deepEqual(again.files.filter((f) => f.includes(VENDOR)), [], 'a vendor bundle was loaded');
+  });
+
+  it('keeps yargs, got, cron-parser, dns-packet and aws4 in vendor bundles that load when used', () => {
+    assert.deepEqual(readdirSync(join(ROOT, VENDOR)).sort(), ['aws4.cjs', 'cron-parser.cjs', 'dns-packet.cjs', 'got.cjs', 'yargs.cjs']);
+    const main = readFileSync(BUNDLE, 'utf8');
+    for (const name of ['yargs', 'got', 'cron-parser', 'dns-packet', 'aws4']) assert.ok(main.includes(`require("./vendor/${name}.cjs")`), `${name} is required from its vendor bundle`);
+    // What the CLI imports from each is there (the providers' and watch's own tests use them through the bin).
+    const load = (name: string) => createRequire(BUNDLE)(`./vendor/${name}.cjs`) as Record<string, unknown>;
+    assert.equal(typeof load('got').default, 'function');
+    assert.equal(typeof load('got').RequestError, 'function');
+    assert.equal(typeof load('yargs').default, 'function');
+    assert.equal(typeof (load('cron-parser').CronExpressionParser as { parse?: unknown }).parse, 'function');
+    assert.equal(typeof (load('dns-packet').default as { encode?: unknown }).encode, 'function');
+    assert.equal(typeof (load('aws4').default as { sign?: unknown }).sign, 'function');
+
+    const help = modulesLoaded(BIN, ['--help'], dir);
+    assert.equal(help.code, 0, help.stderr);
+    assert.deepEqual(help.files.filter((f) => f.includes(VENDOR)), [join(ROOT, VENDOR, 'yargs.cjs')]);
   });
 
   it('runs the same without its cache, or with a cache V8 rejects', () => {
