@@ -37,7 +37,8 @@ function loadBundle(file) {
   const Module = require('node:module');
   let source;
   try {
-    source = readFileSync(file, 'utf8');
+    // esbuild writes ASCII only (non-ASCII text is escaped), so latin1 reads it exactly, without UTF-8 decoding.
+    source = readFileSync(file, 'latin1');
   } catch (e) {
     // A clone or an `npm ci --ignore-scripts` install that was never built: say so, not a stack.
     process.stderr.write(`error: dnsfail is not built (cannot read ${file}: ${e.code ?? e.message})\nhint: run npm ci, or npm run build\n`);

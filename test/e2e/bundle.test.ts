@@ -41,6 +41,13 @@ describe('the bundled CLI (bin/dnsfail.js → dist/bundle/dnsfail.cjs)', () => {
   });
   after(() => target.close());
 
+  it('is ASCII only, as the bin reads it (latin1)', () => {
+    for (const file of [BUNDLE, ...readdirSync(join(ROOT, VENDOR)).map((f) => join(ROOT, VENDOR, f))]) {
+      const bytes = readFileSync(file);
+      assert.equal(bytes.findIndex((b) => b > 0x7f), -1, `${file} has a non-ASCII byte`);
+    }
+  });
+
   it('ships a V8 code cache that this Node accepts, and the bin uses it', () => {
     const script = new Script((Module as unknown as { wrap(s: string): string }).wrap(readFileSync(BUNDLE, 'utf8')), { filename: BUNDLE, cachedData: readFileSync(`${BUNDLE}.cache`) });
     assert.equal(script.cachedDataRejected, false);
