@@ -16,6 +16,9 @@ import { problemsFromZod } from './zod-issues.js';
 
 type Env = Record<string, string | undefined>;
 
+/** A config file larger than this (some 200 records) gets a heap sized for memory rather than speed (see util/heap.ts). */
+export const LARGE_CONFIG_BYTES = 32 * 1024;
+
 /** Where a config is looked for, in order. */
 export function configCandidates(env: Env, cwd: string): string[] {
   const home = env.HOME ?? '';
@@ -57,6 +60,8 @@ export async function loadConfigFile(path: string, env: Env): Promise<Config> {
   } catch (e) {
     throw new ConfigError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  // Imported only then: loading node:v8 alone would cost a small cron run 4 ms.
+  if (bytes.length > LARGE_CONFIG_BYTES) (await import('../util/heap.js')).tuneHeapForLargeConfig();
   const config = await buildConfig(parseConfigText(decodeConfigBytes(bytes, path), path), dirname(path), env);
   let mode = 0;
   try {
