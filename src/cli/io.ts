@@ -8,10 +8,14 @@ export interface Io {
   c: ChalkInstance;
 }
 
-export function processIo(c: ChalkInstance): Io {
+/** `colors` is called on first use of `c`: a run that prints nothing never loads chalk. */
+export function processIo(colors: () => ChalkInstance): Io {
+  let c: ChalkInstance | undefined;
   return {
     out: (t) => process.stdout.write(`${redact(t)}\n`),
     err: (t) => process.stderr.write(`${redact(t)}\n`),
-    c,
+    get c() {
+      return (c ??= colors());
+    },
   };
 }

@@ -33,7 +33,7 @@ const defaultRunCheck = async (args: CheckArgs, ctx: CommandContext) => (await i
 export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
   const env = opts.env ?? process.env;
   const noColor = argv.includes('--no-color') || argv.includes('--color=false');
-  const io = opts.io ?? processIo(makeChalk({ noColor, isTTY: Boolean(process.stdout.isTTY), env }));
+  const io = opts.io ?? processIo(() => makeChalk({ noColor, isTTY: Boolean(process.stdout.isTTY), env }));
   const ctx: CommandContext = { io, env, cwd: opts.cwd ?? process.cwd() };
   const runCheck = opts.runCheck ?? defaultRunCheck;
   const fast = opts.noFastPath ? null : parseCheckArgs(argv);

@@ -49,10 +49,15 @@ export interface RenderedLine {
 /**
  * Human output of a run. Cron-friendly: nothing for records in sync unless verbose; one line per
  * change (old → new and why); problems on stderr. A dry run shows the plan for every record.
+ * `colors.c` is read only when there is something to print.
  */
-export function renderRun(report: RunReport, c: ChalkInstance, verbose: boolean): RenderedLine[] {
-  const lines: RenderedLine[] = report.warnings.map((w) => ({ stream: 'err', text: c.yellow(`warning: ${w}`) }));
+export function renderRun(report: RunReport, colors: { readonly c: ChalkInstance }, verbose: boolean): RenderedLine[] {
+  const lines: RenderedLine[] = report.warnings.map((w) => ({ stream: 'err', text: colors.c.yellow(`warning: ${w}`) }));
   for (const r of report.records) {
+    const quiet = r.outcome !== 'error' && !r.changed && r.outcome !== 'all-down' && r.outcome !== 'fallback' && !verbose && !report.dryRun;
+    // A record in sync prints nothing (the cron case): then colours, and so chalk, are not needed.
+    if (quiet) continue;
+    const { c } = colors;
     const head = c.bold(`${r.name} ${r.type}`);
     if (r.outcome === 'error') {
       lines.push({ stream: 'err', text: `${c.red('error')} ${head}: ${r.error}` });
@@ -66,7 +71,7 @@ export function renderRun(report: RunReport, c: ChalkInstance, verbose: boolean)
     }
     if (verbose) for (const s of r.servers) lines.push({ stream: 'out', text: `    ${serverLine(s, c)}` });
   }
-  if (report.dryRun) lines.push({ stream: 'out', text: c.dim('dry run: nothing was written and the state file was not changed') });
+  if (report.dryRun) lines.push({ stream: 'out', text: colors.c.dim('dry run: nothing was written and the state file was not changed') });
   return lines;
 }
 

@@ -18,7 +18,7 @@ export async function checkCommand(args: CheckArgs, ctx: CommandContext): Promis
     ...(args.metricsFile ? { metricsFile: args.metricsFile } : {}),
   });
   if (args.json) ctx.io.out(reportToJson(report));
-  else for (const line of renderRun(report, ctx.io.c, args.verbose)) ctx.io[line.stream](line.text);
+  else for (const line of renderRun(report, ctx.io, args.verbose)) ctx.io[line.stream](line.text);
   if (ctx.env.GITHUB_ACTIONS === 'true') for (const a of (await import('../github.js')).emitGithub(report, ctx.env)) ctx.io.out(a);
   return report.exitCode;
 }

@@ -56,7 +56,7 @@ export async function demoCommand(args: GlobalArgs, ctx: CommandContext): Promis
       io.out(c.bold.underline(title));
       const { report } = await performCheck(config, { statePath, dryRun: false });
       for (const r of report.records) for (const s of r.servers) io.out(`  ${serverLine(s, c)}`);
-      const lines = renderRun(report, c, false);
+      const lines = renderRun(report, { c }, false);
       for (const line of lines) io[line.stream](`  ${line.text}`);
       if (lines.length === 0) io.out(`  ${c.dim('in sync: nothing written')}`);
       io.out(`  ${c.dim('zone file:')} ${managedLines(zoneFile).join(c.dim(' | '))}`);
