@@ -50,7 +50,8 @@ function loadBundle(file) {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(source), {
+  // The bundle is written as the CommonJS wrapper function (see src/build/bundle.ts).
+  const script = new vm.Script(source, {
     filename: file,
     cachedData,
   });

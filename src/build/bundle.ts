@@ -67,6 +67,10 @@ const load = createRequire(import.meta.url);
 const exportsOf = Object.fromEntries(VENDOR.map((name) => [name, Object.keys(load(vendorFile(name)) as object)]));
 await build({
   ...common,
+  // The file is the CommonJS module wrapper itself, so the bin compiles it as it is: wrapping it at
+  // run time would copy all of it into a second string first.
+  banner: { js: `(function (exports, require, module, __filename, __dirname) {\n${common.banner!.js}` },
+  footer: { js: '})' },
   entryPoints: [join(root, 'src', 'cli', 'main.ts')],
   outfile: join(out, 'dnsfail.cjs'),
   // yaml's browser build is its ES module build (the node one is CommonJS and bundles larger).
