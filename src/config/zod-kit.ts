@@ -11,6 +11,7 @@ z.config({ ...en(), jitless: true });
  * `.describe()` it does not clone, so give it a schema made for that key, not a shared one.
  */
 export function doc<T extends z.core.$ZodType>(schema: T, description: string): T {
+  if (z.globalRegistry.has(schema)) throw new Error(`doc("${description}"): this schema already has a description; document a schema of its own`);
   z.globalRegistry.add(schema, { description });
   return schema;
 }
