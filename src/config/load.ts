@@ -62,15 +62,16 @@ export async function loadConfigFile(path: string, env: Env): Promise<Config> {
   }
   // Imported only then: loading node:v8 alone would cost a small cron run 4 ms.
   if (bytes.length > LARGE_CONFIG_BYTES) (await import('../util/heap.js')).tuneHeapForLargeConfig();
-  const config = await buildConfig(parseConfigText(decodeConfigBytes(bytes, path), path), dirname(path), env);
+  const source = parseConfigText(decodeConfigBytes(bytes, path), path);
+  const config = await buildConfig(source, dirname(path), env);
   let mode = 0;
   try {
     mode = statSync(path).mode;
   } catch {
     // Gone since it was read (an editor's rename): the config is loaded; there is nothing to warn about.
   }
-  const warning = exposedSecretWarning(path, mode, config.literalSecrets ?? []);
-  return warning ? { ...config, warnings: [...(config.warnings ?? []), warning] } : config;
+  const warning = exposedSecretWarning(path, mode, literalSecretPaths(source.data, config.providers));
+  return warning ? { ...config, warnings: [warning] } : config;
 }
 
 /** Validates a parsed config; throws one ConfigError listing every problem with its path and line. */
@@ -100,8 +101,7 @@ export async function buildConfig(source: ConfigSource, baseDir: string, env: En
   const notify = resolveNotifiers(raw, baseDir, problems);
   const ping = resolvePing(raw, baseDir, problems);
   if (problems.length) fail();
-  const literalSecrets = literalSecretPaths(source.data, providers);
-  return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}), literalSecrets, warnings: [] };
+  return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}) };
 }
 
 function kindOf(data: unknown): string {

@@ -44,8 +44,6 @@ export interface Config {
   records: RecordConfig[];
   notify: NotifierConfig[];
   ping?: PingConfig;
-  /** Paths of secrets written in the file itself (not `${ENV}` or `<key>File`). */
-  literalSecrets?: string[];
-  /** Said once when the config is loaded (a readable file holding plain-text secrets). */
+  /** Said once when the config file is loaded (a readable file holding plain-text secrets). */
   warnings?: string[];
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildConfig } from '../../src/config/load.js';
-import { exposedSecretWarning } from '../../src/config/literal-secrets.js';
+import { exposedSecretWarning, literalSecretPaths } from '../../src/config/literal-secrets.js';
 import { parseConfigText } from '../../src/config/yaml-source.js';
 
 const text = `providers:
@@ -21,8 +21,9 @@ records:
 
 describe('secrets written into the config file', () => {
   it('finds the literal ones and leaves ${ENV} references out', async () => {
-    const config = await buildConfig(parseConfigText(text, 'dnsfail.yaml'), '/', { DYN_PASSWORD: 'from-env-pass', HEADER_VALUE: 'from-env-header' });
-    assert.deepEqual(config.literalSecrets, ['providers.cf.token', 'providers.ns.tsig.secret', 'notify[0].url', 'notify[0].headers.Authorization']);
+    const source = parseConfigText(text, 'dnsfail.yaml');
+    const config = await buildConfig(source, '/', { DYN_PASSWORD: 'from-env-pass', HEADER_VALUE: 'from-env-header' });
+    assert.deepEqual(literalSecretPaths(source.data, config.providers), ['providers.cf.token', 'providers.ns.tsig.secret', 'notify[0].url', 'notify[0].headers.Authorization']);
   });
 
   it('warns only when the group or others can read the file, and never shows the value', () => {
