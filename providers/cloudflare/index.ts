@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { doc, optional } from '../../src/config/zod-kit.js';
+import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
 import type { RecordType } from '../../src/core/types.js';
 import { isInZone } from '../../src/util/dns-name.js';
 import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
@@ -20,7 +20,7 @@ export const cloudflareConfigSchema = doc(
         z.string().check(z.regex(/^\S+$/, 'must be one word, without spaces or line breaks')),
         'API token (sent as Authorization: Bearer) with Zone:DNS:Edit, and Zone:Read unless zoneId is set. Use ${ENV} or tokenFile rather than writing it here.',
       ),
-      tokenFile: optional(z.string().check(z.minLength(1)), 'File holding the API token (trailing newline ignored); relative to the config file.'),
+      tokenFile: optional(nonEmpty(), 'File holding the API token (trailing newline ignored); relative to the config file.'),
       zoneId: optional(
         z.string().check(z.regex(/^[0-9a-fA-F]{32}$/, 'must be a 32-character hexadecimal zone id (the zone\'s Overview page shows it)')),
         'The zone\'s id. Default: found by walking up the record name\'s labels with GET /zones?name= (needs Zone:Read), once per run.',
@@ -30,7 +30,7 @@ export const cloudflareConfigSchema = doc(
         z.number().check(z.int(), z.minimum(2), z.maximum(3500)),
         `Most record changes sent in one POST /dns_records/batch when many records change in a run. Cloudflare allows 200 on the Free plan and 3,500 on paid plans. Default ${DEFAULT_BATCH_SIZE}.`,
       ),
-      endpoint: optional(z.string().check(z.minLength(1)), `Base URL of the API. Default ${DEFAULT_ENDPOINT}.`),
+      endpoint: optional(nonEmpty(), `Base URL of the API. Default ${DEFAULT_ENDPOINT}.`),
       allowInsecureHttp: optional(z.boolean(), 'Allow plain http to a non-loopback endpoint (the token then crosses the network in clear).'),
     })
     .check(

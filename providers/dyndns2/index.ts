@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { doc, optional } from '../../src/config/zod-kit.js';
+import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
 import { canonicalIp, ipFamily } from '../../src/util/ip.js';
 import { ProviderError } from '../errors.js';
 import { assertSafeUrl, createHttpClient } from '../http.js';
@@ -18,9 +18,9 @@ export const dyndns2ConfigSchema = doc(
       ),
       server: optional(z.string(), 'Base URL of another DynDNS2 service, e.g. https://dyn.example.com; /nic/update is appended. Give preset or server.'),
       endpoint: optional(z.string(), 'Overrides the base URL (of the preset, or as server does), e.g. a private deployment or a local test server; /nic/update is appended.'),
-      username: optional(z.string().check(z.minLength(1)), 'Basic-auth username. Not used by presets that fix it (he, dynv6, duckdns).'),
-      password: optional(z.string().check(z.minLength(1)), 'Basic-auth password, token or record key. Secret: prefer passwordFile or ${ENV}.'),
-      passwordFile: optional(z.string().check(z.minLength(1)), 'File holding the password (trailing newline ignored).'),
+      username: optional(nonEmpty(), 'Basic-auth username. Not used by presets that fix it (he, dynv6, duckdns).'),
+      password: optional(nonEmpty(), 'Basic-auth password, token or record key. Secret: prefer passwordFile or ${ENV}.'),
+      passwordFile: optional(nonEmpty(), 'File holding the password (trailing newline ignored).'),
       resolver: optional(
         z.string(),
         'DNS server (IP[:port], e.g. "127.0.0.1:5300") to read the current record from, ideally the zone\'s authoritative server. Without it the record is never read: dnsfail relies on what it last published.',

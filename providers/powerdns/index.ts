@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { doc, optional } from '../../src/config/zod-kit.js';
+import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
 import type { RecordType } from '../../src/core/types.js';
 import { isInZone } from '../../src/util/dns-name.js';
 import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
@@ -16,13 +16,13 @@ export const powerdnsConfigSchema = doc(
     .strictObject({
       type: doc(z.literal('powerdns'), 'Provider kind: the PowerDNS Authoritative Server HTTP API.'),
       url: optional(
-        z.string().check(z.minLength(1)),
+        nonEmpty(),
         'Base URL of the PowerDNS webserver, e.g. http://127.0.0.1:8081 (/api/v1/servers/<serverId> is appended). Plain http only to loopback unless allowInsecureHttp.',
       ),
-      endpoint: optional(z.string().check(z.minLength(1)), 'Alias of url, as other HTTP providers name their base URL. Give one of the two.'),
-      apiKey: optional(z.string().check(z.minLength(1)), 'The api-key of pdns.conf, sent as X-API-Key. Use ${ENV} or apiKeyFile rather than writing it here.'),
-      apiKeyFile: optional(z.string().check(z.minLength(1)), 'File holding the API key (trailing newline ignored); relative to the config file.'),
-      serverId: optional(z.string().check(z.minLength(1)), 'Server id in the API path. Default "localhost", the only one an Authoritative Server has.'),
+      endpoint: optional(nonEmpty(), 'Alias of url, as other HTTP providers name their base URL. Give one of the two.'),
+      apiKey: optional(nonEmpty(), 'The api-key of pdns.conf, sent as X-API-Key. Use ${ENV} or apiKeyFile rather than writing it here.'),
+      apiKeyFile: optional(nonEmpty(), 'File holding the API key (trailing newline ignored); relative to the config file.'),
+      serverId: optional(nonEmpty(), 'Server id in the API path. Default "localhost", the only one an Authoritative Server has.'),
       zone: optional(
         z.string().check(z.regex(DOMAIN_RE, 'must be a domain name')),
         'Zone that holds the records, e.g. example.test. Default: the longest zone on the server that is a suffix of the record name (one GET /zones per run).',

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import * as z from 'zod/mini';
-import { doc, optional } from '../../src/config/zod-kit.js';
+import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
 import { DURATION_PATTERN, parseDuration } from '../../src/config/duration.js';
 import { isInZone } from '../../src/util/dns-name.js';
 import { canonicalIp, ipFamily } from '../../src/util/ip.js';
@@ -24,7 +24,7 @@ const tsigSchema = doc(
       ),
       algorithm: optional(z.enum(['hmac-sha256', 'hmac-sha512']), 'HMAC algorithm of the key. Default hmac-sha256.'),
       secret: optional(z.string().check(z.minLength(1), z.regex(BASE64_RE, 'must be base64 (as tsig-keygen prints it)')), 'The key\'s secret, base64. Prefer secretFile or ${ENV}.'),
-      secretFile: optional(z.string().check(z.minLength(1)), 'File holding the base64 secret (read at load time; a trailing newline is dropped).'),
+      secretFile: optional(nonEmpty(), 'File holding the base64 secret (read at load time; a trailing newline is dropped).'),
     })
     .check(z.refine((t) => t.secret !== undefined || t.secretFile !== undefined, { message: 'give secret or secretFile' })),
   'TSIG key (RFC 8945) that signs every query and update. Strongly recommended: without it the server must allow updates by IP address.',

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { doc, optional } from '../../src/config/zod-kit.js';
+import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
 import type { RecordType } from '../../src/core/types.js';
 import { isInZone, normalizeDnsName } from '../../src/util/dns-name.js';
 import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
@@ -29,14 +29,14 @@ export const route53ConfigSchema = doc(
       ),
       privateZone: optional(z.boolean(), 'With `zone`: use the private hosted zone of that name instead of the public one. Default false.'),
       profile: optional(
-        z.string().check(z.minLength(1)),
+        nonEmpty(),
         'Profile in the shared credentials file ($AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials) or ~/.aws/config. Default: env keys, then $AWS_PROFILE, then "default".',
       ),
-      accessKeyId: optional(z.string().check(z.minLength(1)), 'Access key id. Needs secretAccessKey (or secretAccessKeyFile). Default: env, then the profile.'),
-      secretAccessKey: optional(z.string().check(z.minLength(1)), 'Secret access key; prefer secretAccessKeyFile or ${ENV}. Never printed.'),
-      secretAccessKeyFile: optional(z.string().check(z.minLength(1)), 'File holding the secret access key (read at load time).'),
-      sessionToken: optional(z.string().check(z.minLength(1)), 'Session token of temporary credentials (with accessKeyId). Never printed.'),
-      sessionTokenFile: optional(z.string().check(z.minLength(1)), 'File holding the session token (read at load time).'),
+      accessKeyId: optional(nonEmpty(), 'Access key id. Needs secretAccessKey (or secretAccessKeyFile). Default: env, then the profile.'),
+      secretAccessKey: optional(nonEmpty(), 'Secret access key; prefer secretAccessKeyFile or ${ENV}. Never printed.'),
+      secretAccessKeyFile: optional(nonEmpty(), 'File holding the secret access key (read at load time).'),
+      sessionToken: optional(nonEmpty(), 'Session token of temporary credentials (with accessKeyId). Never printed.'),
+      sessionTokenFile: optional(nonEmpty(), 'File holding the session token (read at load time).'),
       wait: optional(z.boolean(), 'After a change, poll GetChange until Route 53 reports INSYNC (every 2 s, at most 60 s). Default false.'),
       endpoint: optional(z.url(), `API base URL. Default ${DEFAULT_ENDPOINT}.`),
       allowInsecureHttp: optional(z.boolean(), 'Allow a plain-http endpoint that is not loopback. Default false.'),

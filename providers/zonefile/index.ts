@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import * as z from 'zod/mini';
-import { doc, optional } from '../../src/config/zod-kit.js';
+import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../types.js';
 import { readRecords, writeRecords, type ZoneFile } from './batch.js';
 import { normalizeName } from './zone-text.js';
@@ -11,12 +11,12 @@ export const zonefileConfigSchema = doc(
   z.strictObject({
     type: doc(z.literal('zonefile'), 'Provider kind: an RFC 1035 zone (master) file on this machine.'),
     file: doc(
-      z.string().check(z.minLength(1)),
+      nonEmpty(),
       'Path of the zone file; relative paths resolve against the config file\'s directory. Created with a valid SOA and NS when missing.',
     ),
     zone: doc(z.string().check(z.regex(DOMAIN_RE, 'must be a domain name')), 'The zone\'s origin, e.g. example.test. Managed names must be inside it.'),
     reload: optional(
-      z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+      z.array(nonEmpty()).check(z.minLength(1)),
       'Command (argv, no shell) run after each write so the server loads it, e.g. ["rndc", "reload", "example.test"]. Times out after 30 s; on failure the previous file is restored.',
     ),
     nameservers: optional(

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { DURATION_PATTERN } from './duration.js';
-import { doc, optional } from './zod-kit.js';
+import { doc, nonEmpty, optional } from './zod-kit.js';
 import type { ProviderFactory } from '../../providers/types.js';
 
 /**
@@ -33,7 +33,7 @@ export const checkSchema = doc(
       z.union([statusSpec, z.array(statusSpec).check(z.minLength(1))]),
       'http/https: healthy status codes, e.g. "200-299", 204 or ["200", "301-302"]. Default "200-399".',
     ),
-    expectBody: optional(z.string().check(z.minLength(1)), 'http/https: the body must contain this text, or match it when written /regex/flags.'),
+    expectBody: optional(nonEmpty(), 'http/https: the body must contain this text, or match it when written /regex/flags.'),
     maxBodyBytes: optional(int(1, 16 * 1024 * 1024), 'http/https: bytes of body read at most. Default 65536.'),
     insecure: optional(z.boolean(), 'https: do not verify the certificate. Default false.'),
     caFile: optional(z.string(), 'https: PEM file with extra CA certificates to trust.'),
@@ -49,7 +49,7 @@ const serverSchema = z.union([
   doc(z.string(), 'IP literal of the server'),
   z.strictObject({
     address: doc(z.string(), 'IP literal of the server'),
-    label: optional(z.string().check(z.minLength(1)), 'Name shown in output (e.g. backup-dc2)'),
+    label: optional(nonEmpty(), 'Name shown in output (e.g. backup-dc2)'),
     check: z.optional(checkSchema),
   }),
 ]);

@@ -16,6 +16,11 @@ export function doc<T extends z.core.$ZodType>(schema: T, description: string): 
   return schema;
 }
 
+/** A string that must not be empty (names, paths, credentials). */
+export function nonEmpty(): z.ZodMiniString<string> {
+  return z.string().check(z.minLength(1));
+}
+
 /** An optional key, documented. */
 export function optional<T extends z.core.SomeType>(schema: T, description: string): z.ZodMiniOptional<T> {
   return doc(z.optional(schema), description);
