@@ -45,7 +45,12 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     }
   }
 
-  const { default: yargs } = await import('yargs');
+  let yargs: typeof import('yargs').default;
+  try {
+    ({ default: yargs } = await import('yargs'));
+  } catch (e) {
+    return reportError(e, io);
+  }
   let exitCode: number = ExitCode.ok;
   const run = (fn: () => number | Promise<number>) => async () => {
     exitCode = await fn();
@@ -198,6 +203,9 @@ function positiveInt(flag: string) {
 function reportError(e: unknown, io: Io): number {
   // yargs wraps errors thrown by a coerce function (and its own usage errors) in a YError.
   if (e instanceof Error && e.name === 'YError') e = new ConfigError(e.message, { hint: 'see dnsfail --help' });
+  // A bundle of a library (dist/bundle/vendor/) that is missing: a build or an install cut short, not a bug.
+  const missing = (e as NodeJS.ErrnoException | undefined)?.code === 'MODULE_NOT_FOUND' && /Cannot find module '(\.\/vendor\/[^']+)'/.exec((e as Error).message);
+  if (missing) e = new DnsfailError(`dnsfail is not built completely (${missing[1]} is missing)`, { hint: 'run npm ci, or npm run build' });
   if (e instanceof DnsfailError) {
     io.err(`${io.c.red('error:')} ${e.message}`);
     if (e.hint) io.err(io.c.dim(`hint: ${e.hint}`));

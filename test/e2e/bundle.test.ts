@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -106,6 +106,23 @@ describe('the bundled CLI (bin/dnsfail.js → dist/bundle/dnsfail.cjs)', () => {
     assert.equal(junk.status, 0, junk.stderr);
     assert.equal(junk.stderr, 'code cache: refused\n');
     assert.equal(JSON.parse(junk.stdout).records[0].name, 'a.z.test');
+  });
+
+  it('a build missing a vendor bundle says so, without a stack, both through yargs and through a provider', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'dnsfail-bundle-partial-'));
+    cpSync(join(ROOT, 'bin'), join(copy, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+    cpSync(join(ROOT, 'dist', 'bundle'), join(copy, 'dist', 'bundle'), { recursive: true });
+    for (const name of ['yargs.cjs', 'got.cjs']) rmSync(join(copy, VENDOR, name));
+    const config = join(copy, 'cf.yaml');
+    writeFileSync(config, 'providers:\n  cf: { type: cloudflare, token: abcdefgh }\nrecords:\n  - { name: a.example.test, servers: [127.0.0.2], check: { type: tcp, port: 1 } }\n', { mode: 0o600 });
+    const run = (args: string[]) => spawnSync(process.execPath, [join(copy, 'bin', 'dnsfail.js'), ...args], { cwd: copy, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+    for (const [args, file] of [[['--help'], 'yargs.cjs'], [['check', '-c', config, '--state', join(copy, 's.json')], 'got.cjs']] as const) {
+      const r = run([...args]);
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, `error: dnsfail is not built completely (./vendor/${file} is missing)\nhint: run npm ci, or npm run build\n`);
+    }
   });
 
   it('a checkout that was never built says so, without a stack', () => {
