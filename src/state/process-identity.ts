@@ -88,11 +88,12 @@ export function tempPid(fileName: string, prefix: string): number | null {
 let tempCount = 0;
 
 /**
- * `<prefix><pid>.<hex>.tmp`: unique, and says who wrote it. The pid plus a per-process count makes
- * it unique; the random part only makes it hard to guess. (Temp files are opened with O_EXCL, so a
+ * `<prefix><pid>.<count><random>.tmp` (hex): unique, and says who wrote it. The pid plus a
+ * per-process count makes it unique (the random part has a fixed width, so no two counts can read
+ * alike); the random part only makes it hard to guess. (Temp files are opened with O_EXCL, so a
  * guessed name can fail a write but never redirect it; node:crypto is not worth loading for this.)
  */
 export function tempName(prefix: string): string {
-  const random = Math.floor(Math.random() * 0x1000000).toString(16);
+  const random = Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, '0');
   return `${prefix}${process.pid}.${(++tempCount).toString(16)}${random}.tmp`;
 }
