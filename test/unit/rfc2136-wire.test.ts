@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createSocket } from 'node:dgram';
-import { createServer, type Socket } from 'node:net';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, type Server, type Socket } from 'node:net';
 import dnsPacket from 'dns-packet';
 import { ProviderError } from '../../providers/errors.js';
 import { withRetry } from '../../providers/retry.js';
@@ -210,16 +210,27 @@ describe('server addresses', () => {
 });
 
 /** A scripted DNS server on 127.0.0.1 (UDP and TCP on one port): answer(message, protocol) → reply, or null to stay silent. */
+/** A UDP socket and a TCP server on the same free loopback port (the UDP port's TCP twin may be taken: then another port). */
+async function udpAndTcpOnOnePort(tcp: Server): Promise<{ udp: UdpSocket; port: number }> {
+  for (let attempt = 0; ; attempt++) {
+    const udp = createSocket('udp4');
+    await new Promise<void>((done) => udp.bind(0, '127.0.0.1', done));
+    const port = udp.address().port;
+    const listened = await new Promise<Error | null>((done) => {
+      tcp.once('error', done);
+      tcp.listen(port, '127.0.0.1', () => {
+        tcp.off('error', done);
+        done(null);
+      });
+    });
+    if (!listened) return { udp, port };
+    udp.close();
+    if ((listened as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 20) throw listened;
+  }
+}
+
 async function fakeDns(answer: (msg: Buffer, protocol: 'udp' | 'tcp') => Buffer | null) {
-  const udp = createSocket('udp4');
-  await new Promise<void>((done) => udp.bind(0, '127.0.0.1', done));
-  const port = udp.address().port;
   const seen: ('udp' | 'tcp')[] = [];
-  udp.on('message', (msg, from) => {
-    seen.push('udp');
-    const reply = answer(msg, 'udp');
-    if (reply) udp.send(reply, from.port, from.address);
-  });
   const sockets = new Set<Socket>();
   const tcp = createServer((s) => {
     sockets.add(s);
@@ -230,7 +241,12 @@ async function fakeDns(answer: (msg: Buffer, protocol: 'udp' | 'tcp') => Buffer 
       if (reply) s.write(Buffer.concat([u16(reply.length), reply]));
     });
   });
-  await new Promise<void>((done) => tcp.listen(port, '127.0.0.1', done));
+  const { udp, port } = await udpAndTcpOnOnePort(tcp);
+  udp.on('message', (msg, from) => {
+    seen.push('udp');
+    const reply = answer(msg, 'udp');
+    if (reply) udp.send(reply, from.port, from.address);
+  });
   return {
     port,
     seen,
