@@ -23,7 +23,13 @@ export interface RecordRef {
 
 export interface CurrentRecord {
   values: string[];
+  /** The TTL the service holds for the rrset, where the API tells it. */
   ttl?: number;
+  /**
+   * Set when the name holds a CNAME instead of the A/AAAA rrset (values is then empty): its target,
+   * lower case, no trailing dot. The engine refuses such a record and writes nothing.
+   */
+  cname?: string;
 }
 
 export interface WriteRequest {
@@ -55,6 +61,12 @@ export interface Provider {
    */
   readMany?(refs: RecordRef[]): Promise<Array<CurrentRecord | null | Error>>;
   writeMany?(items: WriteItem[]): Promise<ItemResult[]>;
+  /**
+   * Optional, for `doctor`: prove that the credentials may change this record without changing it
+   * (e.g. an RFC 2136 update whose prerequisite cannot hold). Resolves when they may; throws a
+   * typed ProviderError (kind "auth") when the service refuses.
+   */
+  checkWrite?(ref: RecordRef): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -76,5 +88,10 @@ export interface ProviderFactory<C = unknown> {
   secretKeys?: string[];
   /** Schema of the provider's config block, including `type` (built-in providers: zod/mini; see README.md). */
   configSchema: ZodMiniType<C>;
+  /**
+   * The TTL the service really stores when asked for `ttl` (Cloudflare: at least 60 s). Absent: the
+   * TTL is stored as given. "In sync" compares the record's TTL with this value.
+   */
+  storedTtl?(ttl: number, config: C): number;
   create(config: C, ctx: ProviderContext): Provider;
 }
