@@ -5,8 +5,9 @@ import type { Decision, Observation, RecordHistory, RecordPolicy } from './types
 /**
  * The decision as soon as the probes still running cannot change it, or null while they can.
  * It decides twice, once as if every pending probe succeeds and once as if every one fails: the
- * choice of servers is monotone in their health (first up in order, all up, sticky on the active
- * one), so when both extremes agree every mixture agrees too. A healthy top server therefore
+ * choice of servers is monotone in their health (a server that may be published stays publishable
+ * when its probe passes; first publishable in order, all publishable, sticky on the active one), so
+ * when both extremes agree every mixture agrees too. A healthy top server therefore
  * settles the record without waiting for slow or black-holed servers below it.
  * Only what to publish is settled here, so the decision's reason is left empty (it runs up to twice
  * per probe result); the run's final decision, with every result in, gives the reason.
@@ -18,11 +19,12 @@ export function settledDecision(
   pending: readonly string[],
   current: readonly string[] | null,
   now: Date,
+  ttl?: { current?: number; wanted: number },
 ): Decision | null {
   const assume = (healthy: boolean): Observation[] => [...known, ...pending.map((address) => ({ address, healthy, latencyMs: 0 }))];
-  const best = decideRecord(policy, prev, assume(true), current, now, { explain: false });
+  const best = decideRecord(policy, prev, assume(true), current, now, { explain: false, ...(ttl ? { ttl } : {}) });
   if (pending.length === 0) return best;
-  const worst = decideRecord(policy, prev, assume(false), current, now, { explain: false });
+  const worst = decideRecord(policy, prev, assume(false), current, now, { explain: false, ...(ttl ? { ttl } : {}) });
   const same = best.outcome === worst.outcome && (best.desired === null ? worst.desired === null : worst.desired !== null && sameAddressSet(best.desired, worst.desired));
   return same ? worst : null;
 }

@@ -65,6 +65,8 @@ export interface ServerView extends ServerRef {
 export type Outcome =
   | 'in-sync'       // desired equals current: nothing to write
   | 'change'        // desired differs: write it
+  | 'ttl'           // the addresses are right, the TTL is not: correct it in place
+  | 'waiting'       // servers are up but none that the record lacks passed its latest probe: leave the record
   | 'all-down'      // nothing up, onAllDown keep: leave the record
   | 'fallback';     // nothing up, publish the onAllDown address (may also be in sync)
 

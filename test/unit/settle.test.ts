@@ -39,9 +39,13 @@ describe('settledDecision: decide before slow probes finish, only when they cann
     assert.equal(settledDecision(policy({ strategy: 'all', fall: 1 }), history(['up', 'up', 'up', 'up']), [ok(S[0]!)], S.slice(1), null, T0), null);
   });
 
-  it('hysteresis settles early too: up servers cannot fall on one pending failure under fall 3', () => {
-    const d = settledDecision(policy({ strategy: 'all' }), history(['up', 'up', 'up', 'up']), [ok(S[0]!)], S.slice(1), null, T0);
+  it('hysteresis settles early too: published up servers cannot fall on one pending failure under fall 3', () => {
+    const d = settledDecision(policy({ strategy: 'all' }), history(['up', 'up', 'up', 'up']), [ok(S[0]!)], S.slice(1), S, T0);
     assert.deepEqual(d?.desired, S);
+  });
+
+  it('a server the record lacks is added only once its own probe passed, so a missing record waits for the probes', () => {
+    assert.equal(settledDecision(policy({ strategy: 'all' }), history(['up', 'up', 'up', 'up']), [ok(S[0]!)], S.slice(1), null, T0), null);
   });
 
   it('agrees with the full decision whatever the pending probes turn out to be (exhaustive over 4 servers)', () => {
