@@ -16,6 +16,8 @@ export interface RecordReport {
   reason: string;
   error?: string;
   servers: ServerView[];
+  /** The TTL the record should have (after the provider's clamping) and, where the provider tells it, the one it has. */
+  ttl: { current?: number; wanted: number };
 }
 
 export interface RunReport {

@@ -69,6 +69,7 @@ export async function runOnce(config: Config, state: StateFile, deps: RunDeps, o
         dryRun: opts.dryRun,
         now,
         settings: config.providers[record.provider]!.settings,
+        wantedTtl: storedTtl(config, record),
       }),
     ),
   );
@@ -133,7 +134,7 @@ async function settleRecord(
   readPromise: Promise<ReadResult | null>,
   hold: Hold | undefined,
   batcher: WriteBatcher,
-  ctx: { dryRun: boolean; now: () => Date; settings: unknown },
+  ctx: { dryRun: boolean; now: () => Date; settings: unknown; wantedTtl: number },
 ): Promise<Settled> {
   const { now } = ctx;
   const fromState: CurrentRecord | null = prev?.published ? { values: prev.published } : null;
@@ -144,7 +145,11 @@ async function settleRecord(
   else if (read && !read.ok) {
     problem = failure(read.error, 'cannot read the record', ctx.settings, now());
     batcher.skip(); // counted among the batcher's records, but will not write
+  } else if (read?.value?.cname !== undefined) {
+    problem = { message: cnameMessage(record.name, read.value.cname) };
+    batcher.skip();
   } else if (read) current = read.value;
+  const ttl = { wanted: ctx.wantedTtl, ...(read?.ok && read.value?.ttl !== undefined ? { current: read.value.ttl } : {}) };
 
   // Decide as early as the probes allow; write (batched) as soon as decided.
   const observations: Array<Observation | undefined> = record.servers.map(() => undefined);
@@ -154,7 +159,7 @@ async function settleRecord(
     if (early || problem) return;
     const known = observations.filter((o): o is Observation => o !== undefined);
     const pending = record.servers.filter((_, i) => !observations[i]).map((s) => s.address);
-    early = settledDecision(record, prev, known, pending, current?.values ?? null, now());
+    early = settledDecision(record, prev, known, pending, current?.values ?? null, now(), ttl);
     if (early) writing = startWrite(record, early, current, batcher, ctx.dryRun);
   };
   tryDecide();
@@ -165,7 +170,7 @@ async function settleRecord(
       tryDecide();
     }),
   );
-  const final = decideRecord(record, prev, observations as Observation[], current?.values ?? null, now(), { currentUnknown: read === null && !hold && !current });
+  const final = decideRecord(record, prev, observations as Observation[], current?.values ?? null, now(), { currentUnknown: read === null && !hold && !current, ttl });
   const history: RecordHistory = { ...final.next, lastOutcome: final.outcome };
   const report: RecordReport = {
     name: record.name,
@@ -178,11 +183,14 @@ async function settleRecord(
     outcome: final.outcome,
     reason: final.reason,
     servers: final.servers,
+    ttl,
   };
   if (problem) {
     if (prev?.lastOutcome) history.lastOutcome = prev.lastOutcome;
     else delete history.lastOutcome;
-    return { report: { ...report, outcome: 'error', error: problem.message, changed: false }, history, ...(problem.hold ? { hold: problem.hold } : {}) };
+    // Nothing was decided for the record itself: the reason must not read as if it had been (e.g. "record is missing" after a failed read).
+    const reason = `nothing written: ${problem.message}`;
+    return { report: { ...report, outcome: 'error', error: problem.message, reason, desired: null, changed: false }, history, ...(problem.hold ? { hold: problem.hold } : {}) };
   }
   const outcome: { written: boolean; error?: unknown } = await (writing ?? Promise.resolve({ written: false }));
   if (outcome.error !== undefined) {
@@ -194,9 +202,19 @@ async function settleRecord(
     return { report, history };
   }
   history.published = final.desired!;
-  if (current?.values.length) history.failovers = (prev?.failovers ?? 0) + 1;
+  if (current?.values.length && final.outcome !== 'ttl') history.failovers = (prev?.failovers ?? 0) + 1;
   history.lastChange = { at: now().toISOString(), from: current?.values ?? [], to: final.desired!, reason: final.reason };
   return { report: { ...report, written: true }, history };
+}
+
+/** The TTL "in sync" means: the config's, after what the provider's service does to it (Cloudflare's 60 s minimum). */
+function storedTtl(config: Config, record: RecordConfig): number {
+  const p = config.providers[record.provider]!;
+  return p.factory.storedTtl ? p.factory.storedTtl(record.ttl, p.settings) : record.ttl;
+}
+
+export function cnameMessage(name: string, target: string): string {
+  return `${name} is a CNAME to ${target}, so dnsfail cannot manage its address records: set \`name: ${target}\` (the record dnsfail keeps on a healthy server) and \`alias: ${name}\` (the public name)`;
 }
 
 function startWrite(record: RecordConfig, d: Decision, current: CurrentRecord | null, batcher: WriteBatcher, dryRun: boolean) {

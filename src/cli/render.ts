@@ -25,6 +25,7 @@ export function reportToJson(report: RunReport): string {
         written: r.written,
         outcome: r.outcome,
         reason: r.reason,
+        ttl: r.ttl,
         ...(r.error ? { error: r.error } : {}),
         servers: r.servers.map((s) => ({
           address: s.address,
@@ -54,16 +55,21 @@ export interface RenderedLine {
 export function renderRun(report: RunReport, colors: { readonly c: ChalkInstance }, verbose: boolean): RenderedLine[] {
   const lines: RenderedLine[] = report.warnings.map((w) => ({ stream: 'err', text: colors.c.yellow(`warning: ${w}`) }));
   for (const r of report.records) {
-    const quiet = r.outcome !== 'error' && !r.changed && r.outcome !== 'all-down' && r.outcome !== 'fallback' && !verbose && !report.dryRun;
+    const quiet = r.outcome === 'in-sync' && !verbose && !report.dryRun;
     // A record in sync prints nothing (the cron case): then colours, and so chalk, are not needed.
     if (quiet) continue;
     const { c } = colors;
     const head = c.bold(`${r.name} ${r.type}`);
     if (r.outcome === 'error') {
       lines.push({ stream: 'err', text: `${c.red('error')} ${head}: ${r.error}` });
+    } else if (r.outcome === 'ttl') {
+      const verb = report.dryRun ? c.cyan('would correct the TTL of') : r.written ? c.green('corrected the TTL of') : c.cyan('correct the TTL of');
+      lines.push({ stream: 'out', text: `${verb} ${head}: ${r.ttl.current}s → ${c.bold(`${r.ttl.wanted}s`)} (holds ${show(r.current)})` });
     } else if (r.changed) {
       const verb = report.dryRun ? c.cyan('would change') : r.written ? c.green('changed') : c.cyan('change');
       lines.push({ stream: 'out', text: `${verb} ${head}: ${show(r.current)} → ${c.bold(show(r.desired))} (${r.reason})` });
+    } else if (r.outcome === 'waiting') {
+      lines.push({ stream: 'err', text: `${c.yellow('waiting')} ${head}: ${r.reason}; holds ${show(r.current)}` });
     } else if (r.outcome === 'all-down' || r.outcome === 'fallback') {
       lines.push({ stream: 'err', text: `${c.yellow('all down')} ${head}: ${r.reason}; holds ${show(r.current)}` });
     } else if (verbose || report.dryRun) {

@@ -29,7 +29,7 @@ const isAllDown = (o: Outcome | 'error' | undefined) => o === 'all-down' || o ==
 
 /**
  * At most one event per record per run, and only on a transition: entering all-down, leaving it
- * (recovery), or a write. A record that stays all-down, or stays in sync, says nothing again.
+ * (recovery), or a write that moved the record (a TTL correction tells no one). A record that stays all-down, or stays in sync, says nothing again.
  */
 export function eventsOfRun(records: readonly RunRecord[], previousOutcome: (r: RunRecord) => Outcome | undefined): RecordEvent[] {
   const events: RecordEvent[] = [];
@@ -39,7 +39,7 @@ export function eventsOfRun(records: readonly RunRecord[], previousOutcome: (r: 
     if (r.outcome === 'error') events.push({ ...base, kind: 'error', new: r.current, reason: r.error ?? r.reason });
     else if (isAllDown(r.outcome) && !isAllDown(before)) events.push({ ...base, kind: 'all-down', reason: r.reason });
     else if (!isAllDown(r.outcome) && isAllDown(before)) events.push({ ...base, kind: 'recovery', reason: r.reason });
-    else if (r.written) events.push({ ...base, kind: 'change', reason: r.reason });
+    else if (r.written && r.outcome !== 'ttl') events.push({ ...base, kind: 'change', reason: r.reason });
   }
   return events;
 }

@@ -35,7 +35,7 @@ export function renderMetrics(m: MetricsInput): string {
   const byRecord = new Map(m.report.records.map((x) => [`${x.name}/${x.type}`, x]));
   family('dnsfail_record_healthy', 'gauge', '1 when the record points at an up server, 0 when no server is up or the run failed for it.', m.records.map((r) => {
     const o = byRecord.get(r.key)?.outcome;
-    return [{ record: r.name, type: r.type }, o === 'in-sync' || o === 'change' ? 1 : 0];
+    return [{ record: r.name, type: r.type }, o === 'in-sync' || o === 'change' || o === 'ttl' ? 1 : 0];
   }));
   family('dnsfail_last_run_timestamp_seconds', 'gauge', 'When the last run finished.', [[{}, m.finishedAt]]);
   family('dnsfail_last_run_duration_seconds', 'gauge', 'How long the last run took.', [[{}, m.report.durationMs / 1000]]);

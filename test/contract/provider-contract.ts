@@ -181,7 +181,7 @@ function configFor(h: ContractHarness, record: RecordConfig): Config {
   return {
     source: 'contract',
     baseDir: '/',
-    providers: { p: { id: 'p', kind: h.kind, factory: undefined as never, settings: h.settings() } },
+    providers: { p: { id: 'p', kind: h.kind, factory: {} as never, settings: h.settings() } },
     records: [record],
     notify: [],
   };

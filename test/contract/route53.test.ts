@@ -92,6 +92,14 @@ describe('route53 provider against the fake', () => {
     assert.match(list.path, /name=%2A\.wild\.example\.test\.&type=A&maxitems=1$/);
   });
 
+  it('read: a CNAME at the name is reported with its target, for A and AAAA, alone or in a batch', async () => {
+    fake.setRrset(zone.id, { name: 'www.example.test', type: 'CNAME', ttl: 60, values: ['App.Example.Net.'] });
+    assert.deepEqual(await p.read!(ref('www.example.test')), { values: [], cname: 'app.example.net' });
+    assert.deepEqual(await p.read!(ref('www.example.test', 'AAAA')), { values: [], cname: 'app.example.net' });
+    const many = await p.readMany!([ref('a-first.example.test'), ref('www.example.test'), ref('zz-last.example.test')]);
+    assert.deepEqual(many, [null, { values: [], cname: 'app.example.net' }, null]);
+  });
+
   it('read: alias and weighted records are refused, not misread', async () => {
     fake.setRrset(zone.id, { name: 'alias.example.test', type: 'A', values: [], aliasTarget: 'd111111abcdef8.cloudfront.net.' });
     fake.setRrset(zone.id, { name: 'weighted.example.test', type: 'A', ttl: 60, values: ['192.0.2.9'], setIdentifier: 'dc1' });
@@ -133,7 +141,7 @@ describe('route53 provider against the fake', () => {
       write: (r, w) => p.write(r, w),
     };
     const record = recordFor(n, 'A', ['192.0.2.10', '192.0.2.20']);
-    const config: Config = { source: 'test', baseDir: '/', providers: { p: { id: 'p', kind: 'route53', factory: undefined as never, settings: {} } }, records: [record], notify: [] };
+    const config: Config = { source: 'test', baseDir: '/', providers: { p: { id: 'p', kind: 'route53', factory: {} as never, settings: {} } }, records: [record], notify: [] };
     const probe = async (t: { address: string }[]) => t.map((x) => ({ healthy: x.address === '192.0.2.20', latencyMs: 1 }));
     const r1 = await runOnce(config, emptyState(), { providers: { p: racing }, probe }, { dryRun: false });
     const rec1 = r1.report.records[0]!;
@@ -358,7 +366,7 @@ describe('route53: credentials', () => {
     const secret = 'Leaky+Secret/0123456789abcdefghijklmnop';
     const p = make(fake, { hostedZoneId: zone.id }, { env: { ...ENV_CREDS, AWS_SECRET_ACCESS_KEY: secret } });
     const record = recordFor('report.example.test', 'A', ['192.0.2.10']);
-    const config: Config = { source: 'test', baseDir: '/', providers: { p: { id: 'p', kind: 'route53', factory: undefined as never, settings: {} } }, records: [record], notify: [] };
+    const config: Config = { source: 'test', baseDir: '/', providers: { p: { id: 'p', kind: 'route53', factory: {} as never, settings: {} } }, records: [record], notify: [] };
     const r = await runOnce(config, emptyState(), { providers: { p }, probe: async (t) => t.map(() => ({ healthy: true, latencyMs: 1 })) }, { dryRun: false });
     const text = JSON.stringify(r);
     assert.match(text, /SignatureDoesNotMatch/);

@@ -12,7 +12,7 @@ const record = (i: number, servers: string[]): RecordConfig => ({
   servers: servers.map((address) => ({ address, check: { type: 'tcp', port: 1, timeoutMs: 100 } })),
 });
 const config = (records: RecordConfig[]): Config => ({
-  source: 'test', baseDir: '/', providers: { p: { id: 'p', kind: 'memory', factory: undefined as never, settings: {} } }, records, notify: [],
+  source: 'test', baseDir: '/', providers: { p: { id: 'p', kind: 'memory', factory: {} as never, settings: {} } }, records, notify: [],
 });
 
 /** An in-memory provider with batch forms that records every call. */

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { startHttpTarget, type Target } from '../helpers/targets.js';
+
+/** One config, one zone file; each checker has a state file of its own (a cron host and a stateless CI runner). */
+function setup(port: number, ttl = 30) {
+  const dir = mkdtempSync(join(tmpdir(), 'dnsfail-safety-'));
+  const zoneFile = join(dir, 'example.test.zone');
+  const configPath = join(dir, 'dnsfail.yaml');
+  writeFileSync(
+    configPath,
+    `providers:
+  local: { type: zonefile, file: ${JSON.stringify(zoneFile)}, zone: example.test }
+defaults: { fall: 3, rise: 2, failback: auto }
+records:
+  - name: app.example.test
+    ttl: ${ttl}
+    check: { type: http, port: ${port}, path: /health, timeout: 700ms }
+    servers:
+      - { address: 127.0.0.2, label: primary }
+      - { address: 127.0.0.3, label: backup }
+`,
+  );
+  const checker = (state: string) => ['-c', configPath, '--state', join(dir, state)];
+  const zoneLines = () => readFileSync(zoneFile, 'utf8').split('\n').filter((l) => /^app\.example\.test\.\s/.test(l));
+  return { zoneFile, checker, zoneA: () => zoneLines().map((l) => l.split(/\s+/).pop()), zoneLines };
+}
+
+describe('never publish a failing server (two checkers, two state files, one zone file)', () => {
+  let primary: Target;
+  let backup: Target;
+  before(async () => {
+    primary = await startHttpTarget({ host: '127.0.0.2' });
+    backup = await startHttpTarget({ host: '127.0.0.3', port: primary.port });
+  });
+  after(async () => {
+    await primary.close();
+    await backup.close();
+  });
+
+  it('a checker with history does not move the record back onto a primary whose latest probe failed', async () => {
+    primary.setMode('ok');
+    const s = setup(primary.port);
+    const cron = s.checker('cron.json');
+    assert.equal((await runCli(['check', ...cron])).code, 0);
+    assert.equal((await runCli(['check', ...cron])).code, 0);
+    assert.deepEqual(s.zoneA(), ['127.0.0.2']);
+
+    primary.setMode('fail');
+    const fresh = await runCli(['check', ...s.checker('ci-runner.json')]);
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.deepEqual(s.zoneA(), ['127.0.0.3'], 'the fresh checker counts the failing primary down at once');
+
+    for (let run = 1; run <= 2; run++) {
+      const r = await runCli(['check', '-v', ...cron]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(s.zoneA(), ['127.0.0.3'], `run ${run}: the record stays on the backup`);
+      assert.doesNotMatch(r.stdout, /changed|up again/);
+      assert.match(r.stdout, /in sync app\.example\.test A: 127\.0\.0\.3 \(in sync; 127\.0\.0\.2 \(primary\) is not published while its latest probe fails\)/);
+    }
+
+    primary.setMode('ok');
+    const back = await runCli(['check', ...cron]);
+    assert.match(back.stdout, /changed app\.example\.test A: 127\.0\.0\.3 → 127\.0\.0\.2 \(127\.0\.0\.2 \(primary\) is up and first in the queue; the record held 127\.0\.0\.3 \(backup\) \(failback: auto\)\)/);
+  });
+
+  it('a record with the right address and another TTL is corrected in place, and says it is a TTL change', async () => {
+    primary.setMode('ok');
+    const s = setup(primary.port, 30);
+    const cron = s.checker('cron.json');
+    assert.equal((await runCli(['check', ...cron])).code, 0);
+    writeFileSync(s.zoneFile, readFileSync(s.zoneFile, 'utf8').replace(/^(app\.example\.test\.\s+)30(\s)/m, '$13600$2'));
+    assert.match(s.zoneLines()[0]!, /\s3600\s/);
+
+    const plan = await runCli(['check', '--dry-run', '--json', ...cron]);
+    const rec = JSON.parse(plan.stdout).records[0];
+    assert.equal(rec.outcome, 'ttl');
+    assert.equal(rec.changed, true);
+    assert.deepEqual(rec.ttl, { wanted: 30, current: 3600 });
+    const dry = await runCli(['check', '--dry-run', ...cron]);
+    assert.match(dry.stdout, /would correct the TTL of app\.example\.test A: 3600s → 30s \(holds 127\.0\.0\.2\)/);
+
+    const mtime = statSync(s.zoneFile).mtimeMs;
+    const fix = await runCli(['check', ...cron]);
+    assert.equal(fix.code, 0, fix.stderr);
+    assert.match(fix.stdout, /corrected the TTL of app\.example\.test A: 3600s → 30s/);
+    assert.match(s.zoneLines()[0]!, /\s30\s/);
+    assert.notEqual(statSync(s.zoneFile).mtimeMs, mtime);
+    const state = JSON.parse(readFileSync(join(s.zoneFile, '..', 'cron.json'), 'utf8'));
+    assert.equal(state.records['app.example.test/A'].failovers ?? 0, 0, 'a TTL correction is not a failover');
+
+    const again = await runCli(['check', ...cron]);
+    assert.equal(again.stdout + again.stderr, '', 'in sync afterwards');
+  });
+});
