@@ -37,7 +37,8 @@ export interface CloudflareApi {
   /** Every zone the token can see, all pages. */
   listZones(): Promise<CfZone[]>;
   /** Every record of exactly this name and type, all pages. */
-  listRecords(zoneId: string, name: string, type: RecordType): Promise<CfRecord[]>;
+  /** The records of exactly this name (and type, when given: without it, every type, CNAMEs included). */
+  listRecords(zoneId: string, name: string, type?: RecordType): Promise<CfRecord[]>;
   /** Every record of the zone, all types, all pages. */
   listZoneRecords(zoneId: string): Promise<CfRecord[]>;
   createRecord(zoneId: string, record: NewRecord): Promise<void>;
@@ -113,13 +114,13 @@ export function createCloudflareApi(o: CloudflareApiOptions): CloudflareApi {
     async listRecords(zoneId, name, type) {
       const out: CfRecord[] = [];
       for (let page = 1, totalPages = 1; page <= totalPages; page++) {
-        if (page > MAX_PAGES) throw new ProviderError('fatal', `Cloudflare: ${name} ${type} has more than ${MAX_PAGES * PER_PAGE} records`);
-        const res = parseRecordPage(await checked('GET', records(zoneId), { searchParams: { type, name, per_page: PER_PAGE, page } }));
+        if (page > MAX_PAGES) throw new ProviderError('fatal', `Cloudflare: ${name} ${type ?? ''} has more than ${MAX_PAGES * PER_PAGE} records`);
+        const res = parseRecordPage(await checked('GET', records(zoneId), { searchParams: { ...(type ? { type } : {}), name, per_page: PER_PAGE, page } }));
         totalPages = res.totalPages;
         out.push(...res.items);
       }
       // The API filters by exact name and type already; this guards against a server that does not.
-      return out.filter((r) => r.type === type && r.name === name);
+      return out.filter((r) => (type === undefined || r.type === type) && r.name === name);
     },
 
     async listZoneRecords(zoneId) {

@@ -107,7 +107,7 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
       [...groups.values()].map(async ({ zone, members }) => {
         try {
           const recordsOf = await lister(zone, members.map((at) => refs[at]!));
-          for (const at of members) out[at] = recordsToCurrent(recordsOf(refs[at]!));
+          for (const at of members) out[at] = currentOf(recordsOf, refs[at]!);
         } catch (e) {
           for (const at of members) out[at] = asError(e);
         }
@@ -138,11 +138,9 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
     await Promise.all(
       [...groups.values()].map(async ({ zone, members }) => {
         let recordsOf: RecordLookup;
-        let cnames: Set<string>;
         try {
           // No conditional writes in this API: read again right before writing, and plan from that.
           recordsOf = await lister(zone, members.map((at) => refs[at]!));
-          cnames = new Set(recordsOf.cnames);
         } catch (e) {
           for (const at of members) fail(at, e);
           return;
@@ -151,7 +149,7 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
         for (const at of members) {
           const { ref, req } = items[at]!;
           try {
-            if (cnames.has(ref.name)) {
+            if (recordsOf.cnames.has(ref.name)) {
               throw new ProviderError('fatal', `${ref.name} is a CNAME in Cloudflare zone ${zone.name}: an ${ref.type} record cannot share its name (81053). The managed name must not be a CNAME itself`);
             }
             const ttl = cloudflareTtl(req.ttl);
@@ -225,29 +223,29 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
   };
 
   /**
-   * The records of these names in one zone: for one name, the records of exactly that name and type
-   * (a small answer); for several, the whole zone in one listing (large pages), which also shows CNAMEs.
+   * The records of these names in one zone: for one name, the records of every type at exactly that
+   * name (a small answer); for several, the whole zone in one listing (large pages). Both show CNAMEs.
    */
   const lister = async (zone: CfZone, wantedRefs: RecordRef[]): Promise<RecordLookup> => {
-    if (wantedRefs.length === 1) {
-      const only = wantedRefs[0]!;
-      const list = await api.listRecords(zone.id, only.name, only.type);
-      return Object.assign((ref: RecordRef) => (ref.name === only.name && ref.type === only.type ? list : []), { cnames: [] });
-    }
+    const listed = wantedRefs.length === 1 ? await api.listRecords(zone.id, wantedRefs[0]!.name) : await api.listZoneRecords(zone.id);
     const byKey = new Map<string, CfRecord[]>();
-    const cnames: string[] = [];
-    for (const r of await api.listZoneRecords(zone.id)) {
-      if (r.type === 'CNAME') cnames.push(r.name);
+    const cnames = new Map<string, string>();
+    for (const r of listed) {
+      if (r.type === 'CNAME') cnames.set(r.name, r.content.toLowerCase().replace(/\.$/, ''));
       const key = `${r.name}/${r.type}`;
       (byKey.get(key) ?? byKey.set(key, []).get(key)!).push(r);
     }
     return Object.assign((ref: RecordRef) => byKey.get(`${ref.name}/${ref.type}`) ?? [], { cnames });
   };
 
+  const currentOf = (recordsOf: RecordLookup, ref: RecordRef): CurrentRecord | null => {
+    const cname = recordsOf.cnames.get(ref.name);
+    return cname !== undefined ? { values: [], cname } : recordsToCurrent(recordsOf(ref));
+  };
+
   return {
     async read(ref: RecordRef): Promise<CurrentRecord | null> {
-      const zone = await zoneFor(ref.name);
-      return recordsToCurrent(await api.listRecords(zone.id, ref.name, ref.type));
+      return currentOf(await lister(await zoneFor(ref.name), [ref]), ref);
     },
 
     async write(ref: RecordRef, req: WriteRequest): Promise<void> {
@@ -260,8 +258,8 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
   };
 }
 
-/** The listed records of a name and type, and the names that are CNAMEs (known only from a whole-zone listing). */
-type RecordLookup = ((ref: RecordRef) => CfRecord[]) & { cnames: string[] };
+/** The listed records of a name and type, and the listed CNAMEs (name → target). */
+type RecordLookup = ((ref: RecordRef) => CfRecord[]) & { cnames: Map<string, string> };
 
 /** Consecutive groups of plans with at most `size` changes each; a plan is never split. */
 function packBySize<T extends { ops: number }>(plans: T[], size: number): T[][] {
@@ -298,6 +296,7 @@ export const cloudflareProvider: ProviderFactory<CloudflareConfig> = {
   capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: false },
   secretKeys: ['token'],
   configSchema: cloudflareConfigSchema,
+  storedTtl: (ttl) => cloudflareTtl(ttl),
   create: (config, ctx) => createCloudflareProvider(config, ctx),
 };
 

@@ -147,10 +147,15 @@ export function cloudflareTtl(ttl: number): number {
 
 export const isOwned = (r: CfRecord): boolean => (r.comment ?? '').startsWith(OWNER_COMMENT);
 
-/** The rrset as dnsfail sees it: the contents of the records of exactly that name and type. */
-export function recordsToCurrent(records: CfRecord[]): { values: string[]; ttl: number } | null {
+/**
+ * The rrset as dnsfail sees it: the contents of the records of exactly that name and type, and their
+ * longest TTL (what keeps a failover cached) unless a record is proxied (Cloudflare then serves its
+ * own TTL, and planWrite leaves it).
+ */
+export function recordsToCurrent(records: CfRecord[]): { values: string[]; ttl?: number } | null {
   if (records.length === 0) return null;
-  return { values: records.map((r) => canonicalIp(r.content)), ttl: records[0]!.ttl };
+  const values = records.map((r) => canonicalIp(r.content));
+  return records.some((r) => r.proxied) ? { values } : { values, ttl: Math.max(...records.map((r) => r.ttl)) };
 }
 
 export interface RecordPatch {

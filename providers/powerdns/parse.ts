@@ -26,10 +26,13 @@ export function findRrset(zone: unknown, name: string, type: RecordType): Curren
   const rrsets = (zone as { rrsets?: unknown } | null)?.rrsets;
   if (!Array.isArray(rrsets)) throw malformed('zone body: no rrsets array');
   const want = bareName(name);
+  let cname: string | undefined;
   for (const rr of rrsets as unknown[]) {
     const r = rr as { name?: unknown; type?: unknown; ttl?: unknown; records?: unknown };
     if (typeof r?.name !== 'string' || typeof r.type !== 'string') throw malformed('rrset without name or type');
-    if (bareName(r.name) !== want || r.type.toUpperCase() !== type) continue;
+    if (bareName(r.name) !== want) continue;
+    if (r.type.toUpperCase() === 'CNAME') cname = enabledContents(r)[0]?.toLowerCase().replace(/\.$/, '') ?? cname;
+    if (r.type.toUpperCase() !== type) continue;
     if (!Array.isArray(r.records)) throw malformed(`rrset ${r.name} ${r.type} without records`);
     const values = (r.records as unknown[])
       .filter((rec) => (rec as { disabled?: unknown })?.disabled !== true)
@@ -41,7 +44,13 @@ export function findRrset(zone: unknown, name: string, type: RecordType): Curren
     if (values.length === 0) return null;
     return typeof r.ttl === 'number' ? { values, ttl: r.ttl } : { values };
   }
-  return null;
+  return cname !== undefined ? { values: [], cname } : null;
+}
+
+/** The contents of an rrset's records that are not disabled; a rrset that is not dnsfail's is never a reason to fail. */
+function enabledContents(r: { records?: unknown }): string[] {
+  if (!Array.isArray(r.records)) return [];
+  return (r.records as Array<{ content?: unknown; disabled?: unknown } | null>).flatMap((rec) => (rec?.disabled !== true && typeof rec?.content === 'string' ? [rec.content.trim()] : []));
 }
 
 /** The zones of a `GET /zones` body. */

@@ -112,8 +112,12 @@ export function createRoute53Provider(config: Route53Config, ctx: ProviderContex
   };
 
   /** The rrset as read, or an error for this ref (alias, routing policy). */
-  const toCurrent = (ref: RecordRef, name: string, found: Rrset[]): CurrentRecord | null | Error => {
+  const toCurrent = (ref: RecordRef, name: string, listed: Rrset[]): CurrentRecord | null | Error => {
+    const found = listed.filter((r) => r.name === name && r.type === ref.type);
     const first = found[0];
+    // A CNAME sorts after A and AAAA in the listing order, so a listing from (name, A or AAAA) shows it.
+    const cname = listed.find((r) => r.name === name && r.type === 'CNAME' && !r.alias && r.values[0]);
+    if (!first && cname) return { values: [], cname: cname.values[0]!.toLowerCase().replace(/\.$/, '') };
     if (!first) return null;
     if (first.alias) return new ProviderError('fatal', `${name} ${ref.type} is an alias record in Route 53; dnsfail manages only plain records (delete the alias or use another name)`);
     if (first.setIdentifier !== undefined) {
@@ -149,7 +153,7 @@ export function createRoute53Provider(config: Route53Config, ctx: ProviderContex
         // Settle the first one always (so a page always moves on), then all the page has passed.
         do {
           const w = wanted[k]!;
-          out[w.at] = toCurrent(w.ref, w.name, page.rrsets.filter((r) => r.name === w.name && r.type === w.ref.type));
+          out[w.at] = toCurrent(w.ref, w.name, page.rrsets);
           k++;
         } while (k < wanted.length && (!page.isTruncated || (last !== undefined && compareListingOrder({ name: wanted[k]!.name, type: wanted[k]!.ref.type }, last) <= 0)));
       }

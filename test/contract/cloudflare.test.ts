@@ -182,19 +182,28 @@ describe('cloudflare specifics (fake API)', () => {
     assert.equal(fake.records(n, 'A')[0]!.id, r.id);
   });
 
-  it('an A record beside a CNAME: fatal with Cloudflare\'s message (81053), not retried', async () => {
+  it('a CNAME at the name: read reports it, and a write is refused before any change is sent', async () => {
     const n = 'cname.example.com';
-    fake.addRecord('example.com', { type: 'CNAME', name: n, content: 'elsewhere.example.net' });
+    fake.addRecord('example.com', { type: 'CNAME', name: n, content: 'Elsewhere.example.net.' });
+    assert.deepEqual(await p.read!(A(n)), { values: [], cname: 'elsewhere.example.net' });
+    const [many] = await p.readMany!([A(n), A('other.example.com')]);
+    assert.deepEqual(many, { values: [], cname: 'elsewhere.example.net' });
     const before = fake.mutations;
     await assert.rejects(withRetry(() => p.write(A(n), { values: ['192.0.2.10'], ttl: 60, previous: null }), FAST), (e: unknown) => {
       assert.ok(e instanceof ProviderError);
       assert.equal(e.kind, 'fatal');
-      assert.equal(e.code, '81053');
-      assert.match(e.message, /^Cloudflare POST \/zones\/[0-9a-f]{32}\/dns_records: HTTP 400: An A, AAAA, or CNAME record with that host already exists\. \(81053\)$/);
+      assert.match(e.message, /cname\.example\.com is a CNAME in Cloudflare zone example\.com/);
       return true;
     });
-    assert.equal(fake.mutations - before, 1, 'one attempt');
+    assert.equal(fake.mutations - before, 0, 'nothing sent');
     assert.equal(fake.lookup(n, 'A'), null);
+  });
+
+  it('reads the TTL, but not of a proxied record (Cloudflare serves its own)', async () => {
+    fake.addRecord('example.com', { type: 'A', name: 'ttl.example.com', content: '192.0.2.10', ttl: 3600 });
+    assert.deepEqual(await p.read!(A('ttl.example.com')), { values: ['192.0.2.10'], ttl: 3600 });
+    fake.addRecord('example.com', { type: 'A', name: 'proxied-ttl.example.com', content: '192.0.2.10', ttl: 1, proxied: true });
+    assert.deepEqual(await p.read!(A('proxied-ttl.example.com')), { values: ['192.0.2.10'] });
   });
 
   it('values of the wrong family are refused before any request', async () => {

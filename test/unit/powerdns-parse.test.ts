@@ -35,6 +35,12 @@ describe('findRrset', () => {
     assert.equal(findRrset(zoneBody, 'off.example.test', 'A'), null);
   });
 
+  it('a CNAME at the name is reported with its target, not as a missing record', () => {
+    const body = { rrsets: [...zoneBody.rrsets, { name: 'www.example.test.', type: 'CNAME', ttl: 60, records: [{ content: 'App.Example.Net.', disabled: false }], comments: [] }] };
+    assert.deepEqual(findRrset(body, 'www.example.test', 'A'), { values: [], cname: 'app.example.net' });
+    assert.deepEqual(findRrset(body, 'WWW.example.test', 'AAAA'), { values: [], cname: 'app.example.net' });
+  });
+
   it('a body that is not a zone is a transient error, not "missing"', () => {
     for (const body of [{}, null, 'Not Found', { rrsets: [{ type: 'A' }] }, { rrsets: [{ name: 'app.example.test.', type: 'A', records: [{}] }] }]) {
       assert.throws(
