@@ -8,7 +8,7 @@ import { withRetry } from '../../providers/retry.js';
 import rfc2136Provider, { createRfc2136Provider } from '../../providers/rfc2136/index.js';
 import { createExchange, tcpExchange } from '../../providers/rfc2136/transport.js';
 import { answerError, parseServer, readAnswer, type AnswerContext } from '../../providers/rfc2136/parse.js';
-import { CLASS, encodeName, encodeQuery, encodeUpdate, OPCODE, parseMessage, RCODE, TYPE, u16, WireError, type RawRecord } from '../../providers/rfc2136/wire.js';
+import { CLASS, encodeCheckUpdate, encodeName, encodeQuery, encodeUpdate, OPCODE, parseMessage, RCODE, TYPE, u16, WireError, type RawRecord } from '../../providers/rfc2136/wire.js';
 
 // nsupdate's unsigned part of: prereq nxrrset app.example.test A / update delete app.example.test A /
 // update add app.example.test 60 A 192.0.2.10 (zone example.test), captured on loopback.
@@ -64,6 +64,14 @@ describe('RFC 2136 UPDATE encoding', () => {
     assert.deepEqual(encodeName('Ab.C.'), Buffer.from([2, 0x61, 0x62, 1, 0x63, 0]));
   });
 
+  it('encodes the check update: one "name is in use" prerequisite for the probe name, no update records', () => {
+    const m = parseMessage(encodeCheckUpdate(9, 'example.test', 'dnsfail-check-1.example.test'));
+    assert.equal(m.opcode, OPCODE.UPDATE);
+    assert.deepEqual(m.questions, [{ name: 'example.test', type: TYPE.SOA, klass: CLASS.IN }]);
+    assert.deepEqual(m.answers.map(plain), [{ name: 'dnsfail-check-1.example.test', type: 255, klass: CLASS.ANY, ttl: 0, rdata: '' }]);
+    assert.deepEqual([m.authorities.length, m.additionals.length], [0, 0], 'nothing to update');
+  });
+
   it('encodes a plain non-recursive query that dns-packet reads back', () => {
     const q = dnsPacket.decode(encodeQuery(7, 'app.example.test', 'AAAA'));
     assert.equal(q.id, 7);
@@ -105,9 +113,12 @@ describe('parsing answers', () => {
     assert.equal(readAnswer(answer('NOERROR', []), ctx), null);
   });
 
-  it('a CNAME at the name is an error, not "no record"', () => {
-    const msg = answer('NOERROR', [{ name: 'app.example.test', type: 'CNAME', ttl: 60, data: 'elsewhere.example.test' }]);
-    assert.throws(() => readAnswer(msg, ctx), (e: unknown) => e instanceof ProviderError && e.kind === 'fatal' && /CNAME/.test(e.message));
+  it('a CNAME at the name is reported with its target, not as "no record"', () => {
+    const msg = answer('NOERROR', [
+      { name: 'app.example.test', type: 'CNAME', ttl: 60, data: 'Elsewhere.example.test' },
+      { name: 'elsewhere.example.test', type: 'A', ttl: 60, data: '192.0.2.1' },
+    ]);
+    assert.deepEqual(readAnswer(msg, ctx), { values: [], cname: 'elsewhere.example.test' });
   });
 
   it('an answer without the AA flag is refused: the server is not the primary', () => {
@@ -157,6 +168,25 @@ describe('rcode → error kind', () => {
       assert.ok(err.message.includes(rcode));
     });
   }
+
+  it('the check update (checkWrite): a failed prerequisite proves the key may update; a refusal is an auth error', () => {
+    const check: AnswerContext = { ...upd, op: 'check' };
+    for (const rcode of ['NXDOMAIN', 'YXDOMAIN', 'NXRRSET', 'YXRRSET', 'NOERROR'] as const) {
+      assert.equal(answerError(withRcode(RCODE[rcode]), { status: 'verified' }, check), null, rcode);
+    }
+    for (const rcode of ['REFUSED', 'NOTAUTH'] as const) assert.equal(answerError(withRcode(RCODE[rcode]), { status: 'verified' }, check)?.kind, 'auth', rcode);
+    assert.equal(answerError(withRcode(RCODE.NXDOMAIN), { status: 'unsigned' }, check)?.kind, 'fatal', 'an unsigned answer to a signed check proves nothing');
+    const badKey = answerError(withRcode(RCODE.NOTAUTH), { status: 'tsig-error', error: 17, errorName: 'BADKEY' }, check)!;
+    assert.equal(badKey.kind, 'auth');
+  });
+
+  it('BADKEY to an update: the key may be known but not allowed to update the name (Knot acl), not only "unknown"', () => {
+    const err = answerError(withRcode(RCODE.NOTAUTH), { status: 'tsig-error', error: 17, errorName: 'BADKEY' }, upd)!;
+    assert.match(err.message, /BADKEY for key dnsfail-key \(the server may know the key but not allow it to update app\.example\.test: give the key an acl rule with action update in zone example\.test/);
+    assert.doesNotMatch(err.message, /does not know this key/);
+    const read = answerError(withRcode(RCODE.NOTAUTH), { status: 'tsig-error', error: 17, errorName: 'BADKEY' }, { ...upd, op: 'query' })!;
+    assert.match(read.message, /does not know this key name and algorithm, or \(Knot\) the key is in no acl of zone example\.test/);
+  });
 
   it('REFUSED asks whether the TSIG key is allowed for the zone, or says to configure one', () => {
     assert.match(answerError(withRcode(RCODE.REFUSED), { status: 'verified' }, upd)!.message, /is the TSIG key dnsfail-key allowed to update zone example\.test\?/);
