@@ -148,11 +148,11 @@ describe('zonefile provider: files named-checkzone accepts', () => {
       file,
       [
         '$ORIGIN example.test.',
-        '@ 120 IN SOA ns1 hostmaster ( 7 ; no $TTL: TTLs carry over from the previous record',
+        '@ 120 IN SOA ns1 hostmaster ( 7 ; no $TTL: BIND carries TTLs over from the previous record',
         '      3600 600 86400 60 )',
         '  IN NS ns1',
         'ns1 IN A 127.0.0.1',
-        'app 600 IN A 192.0.2.1',
+        'app 120 IN A 192.0.2.1',
         '    IN TXT "inherits owner and TTL"',
         '    IN AAAA 2001:db8::1',
         '$ORIGIN sub.example.test.',
