@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Provider } from '../../providers/types.js';
+import zonefileProvider from '../../providers/zonefile/index.js';
+import { findApexSoa } from '../../providers/zonefile/zone-text.js';
+import { dig } from '../helpers/dig.js';
+import type { ContractHarness } from './provider-contract.js';
+
+/**
+ * The zone-file provider driving a real server (Knot, NSD) through the reload command its README
+ * gives. Shared by the zone-file contract tests of each server.
+ */
+export const ZONE = 'example.test';
+
+/** The README's Knot command, with `-c` so it reaches the test's knotd: blocks until the load finished, non-zero when it failed. */
+export const knotReload = (conf: string) => ['knotc', '-c', conf, '-b', 'zone-reload', ZONE];
+
+/** The README's NSD command: nsd-control reload answers ok even for a broken file, so the file is checked first. */
+export const nsdReload = (conf: string, zoneFile: string) => ['sh', '-c', `nsd-checkzone ${ZONE} ${zoneFile} && nsd-control -c ${conf} reload ${ZONE}`];
+
+export interface FileServer {
+  port: number;
+  zoneFile: string;
+}
+
+const serialOf = (text: string) => Number(findApexSoa(text, ZONE)?.rdata[2]?.text);
+
+/** Waits until the server serves the serial that its zone file holds (NSD reloads in the background). */
+export async function servedSerialIsFiles(server: FileServer): Promise<void> {
+  const want = serialOf(readFileSync(server.zoneFile, 'utf8'));
+  for (let i = 0; i < 100; i++) {
+    const soa = await dig('127.0.0.1', server.port, ZONE, 'SOA').catch(() => []);
+    if (Number(soa[0]?.split(/\s+/)[2]) === want) return;
+    await sleep(50);
+  }
+  throw new Error(`the server on port ${server.port} does not serve serial ${want} of ${server.zoneFile}`);
+}
+
+/** dig at the server once it serves the file as it is now; null = no such rrset. */
+export async function servedRrset(server: FileServer, name: string, type: string): Promise<string[] | null> {
+  await servedSerialIsFiles(server);
+  const answers = await dig('127.0.0.1', server.port, name, type);
+  return answers.length === 0 ? null : answers;
+}
+
+export function zonefileProviderFor(server: FileServer, reload: string[]): Provider {
+  return zonefileProvider.create(zonefileProvider.configSchema.parse({ type: 'zonefile', file: server.zoneFile, zone: ZONE, reload }), { userAgent: 'dnsfail/test', baseDir: '/' });
+}
+
+/** The contract harness: a mutation is a change of the file's contents, the independent view is dig at the server. */
+export function zonefileHarness(kind: string, start: () => Promise<{ server: FileServer; reload: string[]; stop: () => Promise<void> }>): ContractHarness {
+  let running: Awaited<ReturnType<typeof start>> | undefined;
+  let writes = 0;
+  let lastText = '';
+  const countWrites = () => {
+    const text = readFileSync(running!.server.zoneFile, 'utf8');
+    if (text !== lastText) {
+      lastText = text;
+      writes++;
+    }
+    return writes;
+  };
+  return {
+    kind,
+    capabilities: zonefileProvider.capabilities,
+    zone: ZONE,
+    start: async () => {
+      running = await start();
+      lastText = readFileSync(running.server.zoneFile, 'utf8');
+    },
+    stop: async () => running?.stop(),
+    provider: () => zonefileProviderFor(running!.server, running!.reload),
+    settings: () => ({ type: 'zonefile', file: running!.server.zoneFile, zone: ZONE, reload: running!.reload }),
+    lookup: (name, type) => servedRrset(running!.server, name, type),
+    mutations: countWrites,
+    requests: countWrites,
+  };
+}
