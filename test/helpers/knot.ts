@@ -47,6 +47,7 @@ export async function startKnot(opts: KnotOptions): Promise<Knot> {
   const conf = join(dir, 'knot.conf');
   const keys = opts.keys ?? [];
   await mkdir(join(dir, 'run'));
+  await mkdir(join(dir, 'db'));
   await writeFile(zoneFile, opts.zoneText ?? defaultZoneText(zone));
   const acls = keys.filter((k) => k.actions.length > 0);
   await writeFile(
