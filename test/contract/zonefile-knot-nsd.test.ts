@@ -7,7 +7,7 @@ import { KNOT_INSTALL, KNOT_TOOLS, startKnot, type Knot } from '../helpers/knot.
 import { NSD_INSTALL, NSD_TOOLS, startNsd, type Nsd } from '../helpers/nsd.js';
 import { findTool, requireTools } from '../helpers/require-tool.js';
 import { providerContract } from './provider-contract.js';
-import { knotReload, nsdReload, servedSerialIsFiles, ZONE, zonefileHarness, zonefileProviderFor, type FileServer } from './zonefile-servers.js';
+import { knotReload, nsdReload, servedSerialIsFiles, servedWithTtl, ZONE, zonefileHarness, zonefileProviderFor, type FileServer } from './zonefile-servers.js';
 
 // The zone-file provider with a real Knot DNS 3 and a real NSD 4 on loopback, each reloaded with the
 // command the provider's README gives. The independent view is dig at the server, once it serves
@@ -45,6 +45,12 @@ for (const { kind, tools, install } of servers) {
       s = await startServer(kind);
     });
     after(async () => s?.stop());
+
+    it('read reports the TTL the server serves for a record that takes it from $TTL', async () => {
+      const p = zonefileProviderFor(s.server, s.reload);
+      assert.deepEqual(await p.read!({ name: `api.${ZONE}`, type: 'A' }), { values: ['192.0.2.1'], ttl: 60 });
+      assert.deepEqual(await servedWithTtl(s.server.port, `api.${ZONE}`, 'A'), [`api.${ZONE}. 60 IN A 192.0.2.1`]);
+    });
 
     it('the write fails as transient, the file is put back, and the server still serves the old zone', async () => {
       const p = zonefileProviderFor(s.server, s.reload);

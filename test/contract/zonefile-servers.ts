@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider } from '../../providers/types.js';
@@ -41,6 +42,14 @@ export async function servedRrset(server: FileServer, name: string, type: string
   await servedSerialIsFiles(server);
   const answers = await dig('127.0.0.1', server.port, name, type);
   return answers.length === 0 ? null : answers;
+}
+
+/** "name TTL IN TYPE data" lines as the server answers them (dig +short hides the TTL). */
+export function servedWithTtl(port: number, name: string, type: string): Promise<string[]> {
+  const args = ['+noall', '+answer', '+norec', '+time=1', '+tries=2', '@127.0.0.1', '-p', String(port), name, type];
+  return new Promise((done, fail) =>
+    execFile('dig', args, { timeout: 10_000 }, (err, stdout) => (err ? fail(err) : done(stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/).join(' ')).sort()))),
+  );
 }
 
 export function zonefileProviderFor(server: FileServer, reload: string[]): Provider {

@@ -259,6 +259,17 @@ describe('zonefile provider failure handling', () => {
     assert.doesNotMatch(incErr.message, /etc\/secret/);
   });
 
+  it('a name that holds a CNAME is read as its target, and no A record is added next to it', async () => {
+    const file = await withDir(freshFile());
+    const text = `${defaultZoneText(ZONE)}www IN CNAME Edge.Example.NET.\n$ORIGIN sub.${ZONE}.\nin IN CNAME api\n`;
+    await writeFile(file, text);
+    const p = provider(file);
+    assert.deepEqual(await p.read!({ name: `www.${ZONE}`, type: 'A' }), { values: [], cname: 'edge.example.net' });
+    assert.deepEqual(await p.readMany!([{ name: `in.sub.${ZONE}`, type: 'AAAA' }, APP]), [{ values: [], cname: `api.sub.${ZONE}` }, null]);
+    await rejectsWith(p.write({ name: `www.${ZONE}`, type: 'A' }, { values: ['192.0.2.1'], ttl: 30, previous: null }), 'fatal', /has a CNAME record/);
+    assert.equal(await readFile(file, 'utf8'), text);
+  });
+
   it('rejects an address of the wrong family before touching the file', async () => {
     const file = freshFile();
     await rejectsWith(provider(file).write(APP, { values: ['2001:db8::1'], ttl: 30, previous: null }), 'fatal', /not an IPv4 address/);
