@@ -188,7 +188,7 @@ function oneWriterPerFile(file: string, write: () => Promise<void>): Promise<voi
   return turn;
 }
 
-function checkName(zf: ZoneFile, ref: RecordRef): string {
+export function checkName(zf: ZoneFile, ref: RecordRef): string {
   const name = normalizeName(ref.name);
   if (!isInZone(name, zf.zone)) throw new ProviderError('fatal', `${name} is not inside zone ${zf.zone} (file ${zf.path})`);
   return name;
