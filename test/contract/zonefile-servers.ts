@@ -14,23 +14,21 @@ import type { ContractHarness } from './provider-contract.js';
 export const ZONE = 'example.test';
 
 /** The README's Knot command, with `-c` so it reaches the test's knotd: blocks until the load finished, non-zero when it failed. */
-export const knotReload = (conf: string) => ['knotc', '-c', conf, '-b', 'zone-reload', ZONE];
+export const knotReload = (conf: string, zone = ZONE) => ['knotc', '-c', conf, '-b', 'zone-reload', zone];
 
 /** The README's NSD command: nsd-control reload answers ok even for a broken file, so the file is checked first. */
-export const nsdReload = (conf: string, zoneFile: string) => ['sh', '-c', `nsd-checkzone ${ZONE} ${zoneFile} && nsd-control -c ${conf} reload ${ZONE}`];
+export const nsdReload = (conf: string, zoneFile: string, zone = ZONE) => ['sh', '-c', `nsd-checkzone ${zone} ${zoneFile} && nsd-control -c ${conf} reload ${zone}`];
 
 export interface FileServer {
   port: number;
   zoneFile: string;
 }
 
-const serialOf = (text: string) => Number(findApexSoa(text, ZONE)?.rdata[2]?.text);
-
 /** Waits until the server serves the serial that its zone file holds (NSD reloads in the background). */
-export async function servedSerialIsFiles(server: FileServer): Promise<void> {
-  const want = serialOf(readFileSync(server.zoneFile, 'utf8'));
+export async function servedSerialIsFiles(server: FileServer, zone = ZONE): Promise<void> {
+  const want = Number(findApexSoa(readFileSync(server.zoneFile, 'utf8'), zone)?.rdata[2]?.text);
   for (let i = 0; i < 100; i++) {
-    const soa = await dig('127.0.0.1', server.port, ZONE, 'SOA').catch(() => []);
+    const soa = await dig('127.0.0.1', server.port, zone, 'SOA').catch(() => []);
     if (Number(soa[0]?.split(/\s+/)[2]) === want) return;
     await sleep(50);
   }

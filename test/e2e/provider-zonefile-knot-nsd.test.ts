@@ -3,77 +3,78 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { knotReload, nsdReload, servedSerialIsFiles } from '../contract/zonefile-servers.js';
 import { runCli } from '../helpers/cli.js';
 import { dig } from '../helpers/dig.js';
-import { KNOT_INSTALL, KNOT_TOOLS, startKnot } from '../helpers/knot.js';
-import { NSD_INSTALL, NSD_TOOLS, startNsd } from '../helpers/nsd.js';
+import { KNOT_INSTALL, KNOT_TOOLS, startKnot, type Knot } from '../helpers/knot.js';
+import { NSD_INSTALL, NSD_TOOLS, startNsd, type Nsd } from '../helpers/nsd.js';
 import { findTool } from '../helpers/require-tool.js';
 import { startHttpTarget, type Target } from '../helpers/targets.js';
-import { knotReload, nsdReload, servedSerialIsFiles, ZONE, type FileServer } from '../contract/zonefile-servers.js';
 
-// The built binary with the zone-file provider and the reload command the README gives for Knot and
-// NSD: a file the server refuses to load makes `check` fail (exit 1) with the previous file put back
-// and the old zone still served; once the file is fixed, the next run publishes the live server.
+// The built binary with the zone-file provider and the reload commands the README gives for Knot and
+// NSD, one zone on each (one run settles both, so the failed run's retries are paid once): files the
+// servers refuse to load make `check` fail (exit 1) with the previous files put back and the old zones
+// still served; once the files are fixed, the next run publishes the live server on both.
 
-const servers = [
-  { kind: 'Knot', tools: KNOT_TOOLS, install: KNOT_INSTALL, start: async () => startKnot({ zone: ZONE }).then((k) => ({ ...k, reload: knotReload(k.conf) })) },
-  { kind: 'NSD', tools: NSD_TOOLS, install: NSD_INSTALL, start: async () => startNsd({ zone: ZONE }).then((n) => ({ ...n, reload: nsdReload(n.conf, n.zoneFile) })) },
-];
+const TOOLS = [...KNOT_TOOLS, ...NSD_TOOLS];
+const missing = TOOLS.filter((n) => !findTool(n));
+const skip = missing.length > 0 && process.env.CI !== 'true' ? `missing ${missing.join(', ')} (install: ${KNOT_INSTALL}; ${NSD_INSTALL})` : false;
 
-for (const { kind, tools, install, start } of servers) {
-  const missing = tools.filter((n) => !findTool(n));
-  const skip = missing.length > 0 && process.env.CI !== 'true' ? `missing ${missing.join(', ')} (install: ${install})` : false;
-
-  describe(`dnsfail check with the zonefile provider and a real ${kind} (built binary)`, { skip }, () => {
-    let server: FileServer & { reload: string[]; stop: () => Promise<void> };
-    let live: Target;
-    let dir: string;
-    before(async () => {
-      server = await start();
-      live = await startHttpTarget({ host: '127.0.0.3' });
-      dir = mkdtempSync(join(tmpdir(), 'dnsfail-e2e-zonefile-'));
-    });
-    after(async () => {
-      await live?.close();
-      await server?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
-
-    it('a file the server refuses: exit 1, the file put back, the old zone still served; fixed, the next run publishes', async () => {
-      const config = join(dir, 'dnsfail.yaml');
-      writeFileSync(
-        config,
-        `providers:
-  local:
-    type: zonefile
-    file: ${JSON.stringify(server.zoneFile)}
-    zone: ${ZONE}
-    reload: ${JSON.stringify(server.reload)}
-defaults: { fall: 1, rise: 1 }
-records:
-  - name: app.${ZONE}
-    ttl: 30
-    check: { type: http, port: ${live.port}, path: /health, timeout: 700ms }
-    servers: [127.0.0.2, 127.0.0.3]
-`,
-      );
-      const args = ['check', '-c', config, '--state', join(dir, 'state.json')];
-      const good = readFileSync(server.zoneFile, 'utf8');
-      const broken = `${good}mail IN MX not-a-number mx.${ZONE}.\n`;
-      writeFileSync(server.zoneFile, broken);
-
-      const failed = await runCli(args);
-      assert.equal(failed.code, 1, failed.stdout + failed.stderr);
-      assert.match(failed.stdout + failed.stderr, /reload failed: .*was restored/);
-      assert.equal(readFileSync(server.zoneFile, 'utf8'), broken, 'the previous file is back');
-      assert.deepEqual(await dig('127.0.0.1', server.port, `ns1.${ZONE}`, 'A'), ['127.0.0.1'], 'the zone is still served');
-      assert.deepEqual(await dig('127.0.0.1', server.port, `app.${ZONE}`, 'A'), []);
-
-      writeFileSync(server.zoneFile, good);
-      const fixed = await runCli(args);
-      assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
-      await servedSerialIsFiles(server);
-      assert.deepEqual(await dig('127.0.0.1', server.port, `app.${ZONE}`, 'A'), ['127.0.0.3']);
-    });
+describe('dnsfail check with the zonefile provider and real Knot and NSD (built binary)', { skip }, () => {
+  let knot: Knot;
+  let nsd: Nsd;
+  let live: Target;
+  let dir: string;
+  before(async () => {
+    [knot, nsd, live] = await Promise.all([startKnot({ zone: 'knot.test' }), startNsd({ zone: 'nsd.test' }), startHttpTarget({ host: '127.0.0.3' })]);
+    dir = mkdtempSync(join(tmpdir(), 'dnsfail-e2e-zonefile-'));
   });
-}
+  after(async () => {
+    await Promise.all([live?.close(), knot?.stop(), nsd?.stop()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('files the servers refuse: exit 1, the files put back, the old zones still served; fixed, the next run publishes', async () => {
+    const zones = [
+      { zone: 'knot.test', server: knot, reload: knotReload(knot.conf, 'knot.test'), says: /knotc exited with code 1: error: \[knot\.test\] \(failed\)/ },
+      { zone: 'nsd.test', server: nsd, reload: nsdReload(nsd.conf, nsd.zoneFile, 'nsd.test'), says: /sh exited with code 1: .*nsd-checkzone.*nsd\.test\.zone:7: integer value is expected/ },
+    ];
+    const config = join(dir, 'dnsfail.yaml');
+    writeFileSync(
+      config,
+      `providers:
+${zones.map((z) => `  ${z.zone.split('.')[0]}: { type: zonefile, file: ${JSON.stringify(z.server.zoneFile)}, zone: ${z.zone}, reload: ${JSON.stringify(z.reload)} }`).join('\n')}
+defaults:
+  fall: 1
+  rise: 1
+  ttl: 30
+  check: { type: http, port: ${live.port}, path: /health, timeout: 700ms }
+records:
+${zones.map((z) => `  - { name: app.${z.zone}, provider: ${z.zone.split('.')[0]}, servers: [127.0.0.2, 127.0.0.3] }`).join('\n')}
+`,
+    );
+    const args = ['check', '-c', config, '--state', join(dir, 'state.json')];
+    const good = zones.map((z) => readFileSync(z.server.zoneFile, 'utf8'));
+    // Someone edits the files by hand and leaves a line the server cannot load (dnsfail does not read MX data).
+    const broken = zones.map((z, i) => `${good[i]}mail IN MX not-a-number mx.${z.zone}.\n`);
+    zones.forEach((z, i) => writeFileSync(z.server.zoneFile, broken[i]!));
+
+    const failed = await runCli(args);
+    assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+    for (const [i, z] of zones.entries()) {
+      assert.match(failed.stdout + failed.stderr, new RegExp(`app\\.${z.zone.replace('.', '\\.')}.*reload failed: .*was restored`));
+      assert.match(failed.stdout + failed.stderr, z.says, 'the server\'s own reason is shown');
+      assert.equal(readFileSync(z.server.zoneFile, 'utf8'), broken[i], `${z.zone}: the previous file is back`);
+      assert.deepEqual(await dig('127.0.0.1', z.server.port, `ns1.${z.zone}`, 'A'), ['127.0.0.1'], `${z.zone} is still served`);
+      assert.deepEqual(await dig('127.0.0.1', z.server.port, `app.${z.zone}`, 'A'), []);
+    }
+
+    zones.forEach((z, i) => writeFileSync(z.server.zoneFile, good[i]!));
+    const fixed = await runCli(args);
+    assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+    for (const z of zones) {
+      await servedSerialIsFiles(z.server, z.zone);
+      assert.deepEqual(await dig('127.0.0.1', z.server.port, `app.${z.zone}`, 'A'), ['127.0.0.3'], z.zone);
+    }
+  });
+});
