@@ -284,49 +284,6 @@ describe('zonefile provider failure handling', () => {
   });
 });
 
-describe('zonefile checkWrite (may this user replace the file?)', () => {
-  /** checkWrite's outcome for a user who may not write `dir`: root runs it as nobody, others lose the write bit. */
-  async function checkWriteWithoutAccess(file: string): Promise<string> {
-    if (process.getuid?.() !== 0) {
-      await chmod(join(file, '..'), 0o555);
-      try {
-        return await provider(file).checkWrite!(APP).then(() => 'ok', (e: Error) => `${(e as ProviderError).kind}: ${e.message}`);
-      } finally {
-        await chmod(join(file, '..'), 0o755);
-      }
-    }
-    const module = new URL('../../providers/zonefile/index.js', import.meta.url).href;
-    const script = `const { createZonefileProvider } = await import(${JSON.stringify(module)});
-      const p = createZonefileProvider({ type: 'zonefile', file: ${JSON.stringify(file)}, zone: '${ZONE}' }, { userAgent: 't', baseDir: '/' });
-      await p.checkWrite({ name: '${APP.name}', type: 'A' }).then(() => console.log('ok'), (e) => console.log(e.kind + ': ' + e.message));`;
-    return new Promise((done, fail) =>
-      execFile(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, timeout: 10_000 }, (err, stdout, stderr) => (err ? fail(new Error(stderr)) : done(stdout.trim()))),
-    );
-  }
-
-  it('passes for a file (or a file still to be created) in a directory this user may write, and changes nothing', async () => {
-    const file = await withDir(freshFile());
-    await provider(file).checkWrite!(APP);
-    await assert.rejects(stat(file), { code: 'ENOENT' }, 'nothing created');
-    await writeFile(file, defaultZoneText(ZONE));
-    await provider(file).checkWrite!(APP);
-    assert.equal(await readFile(file, 'utf8'), defaultZoneText(ZONE));
-  });
-
-  it('refuses with an auth error naming the directory when this user may not write it', async () => {
-    const file = await withDir(freshFile());
-    await writeFile(file, defaultZoneText(ZONE));
-    await chmod(baseDir, 0o755); // mkdtemp's 0700 would stop another user before the zone's directory
-    await chmod(join(file, '..'), 0o755);
-    const outcome = await checkWriteWithoutAccess(file);
-    assert.match(outcome, new RegExp(`^auth: cannot write zone file ${file.replaceAll('.', '\\.')}: ${join(file, '..').replaceAll('.', '\\.')} is not writable for this user \\(EACCES\\)`));
-  });
-
-  it('a name outside the zone is refused as for a write', async () => {
-    await rejectsWith(provider(freshFile()).checkWrite!({ name: 'app.other.test', type: 'A' }), 'fatal', /not inside zone/);
-  });
-});
-
 describe('zonefile config schema', () => {
   const parse = (v: unknown) => zonefileProvider.configSchema.safeParse(v);
   it('accepts the documented keys and rejects unknown ones', () => {
