@@ -40,12 +40,12 @@ const settingsFor = (port: number, key: KnotKey) => ({
   type: 'rfc2136',
   server: `127.0.0.1:${port}`,
   zone: ZONE,
-  timeout: '1s',
+  timeout: '3s', // Knot sometimes takes about 1 s to answer an UPDATE
   tsig: { name: key.name, algorithm: key.algorithm, secret: key.secret },
 });
 function providerFor(port: number, key: KnotKey): Provider {
   const config = rfc2136Provider.configSchema.parse(settingsFor(port, key));
-  return createRfc2136Provider(config, { exchange: createExchange(parseServer(config.server)!, 1000, observe) });
+  return createRfc2136Provider(config, { exchange: createExchange(parseServer(config.server)!, 3000, observe) });
 }
 const lookup = async (name: string, type: string) => {
   const answers = await dig('127.0.0.1', (await theKnot()).port, name, type);
