@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import * as z from 'zod/mini';
 import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
 import { DURATION_PATTERN, parseDuration } from '../../src/config/duration.js';
@@ -9,7 +9,7 @@ import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordR
 import { answerError, parseServer, readAnswer, type AnswerContext } from './parse.js';
 import { createExchange, serverText, type Exchange } from './transport.js';
 import { signMessage, verifyResponse, type TsigKey } from './tsig.js';
-import { encodeQuery, encodeUpdate, parseMessage, WireError, type RawMessage } from './wire.js';
+import { encodeCheckUpdate, encodeQuery, encodeUpdate, parseMessage, WireError, type RawMessage } from './wire.js';
 
 const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -130,6 +130,12 @@ export function createRfc2136Provider(config: Rfc2136Config, deps: Rfc2136Deps =
       const previous = req.previous && req.previous.values.length > 0 ? [...new Set(req.previous.values.map(canonical))] : null;
       if (!Number.isInteger(req.ttl) || req.ttl < 0 || req.ttl > 0x7fffffff) throw new ProviderError('fatal', `TTL ${req.ttl} is out of range`);
       await send(encodeUpdate({ id: randomInt(0x10000), zone, name: ctx.name, type: ctx.type, previous, values, ttl: req.ttl }), ctx);
+    },
+
+    async checkWrite(ref: RecordRef): Promise<void> {
+      const ctx = context('check', ref);
+      const probeName = `dnsfail-check-${randomBytes(8).toString('hex')}.${zone}`;
+      await send(encodeCheckUpdate(randomInt(0x10000), zone, probeName), ctx);
     },
   };
 }

@@ -4,7 +4,7 @@ import { ProviderError } from '../errors.js';
 import type { CurrentRecord } from '../types.js';
 import type { TsigCheck } from './tsig.js';
 import type { ServerAddress } from './transport.js';
-import { addressesIn, hasCname, RCODE, type RawMessage } from './wire.js';
+import { addressesIn, cnameOf, RCODE, type RawMessage } from './wire.js';
 
 const RCODE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(RCODE).map(([k, v]) => [v, k]));
 export const rcodeName = (rcode: number): string => RCODE_NAMES[rcode] ?? `RCODE ${rcode}`;
@@ -31,7 +31,8 @@ export function parseServer(text: string): ServerAddress | null {
 }
 
 export interface AnswerContext {
-  op: 'query' | 'update';
+  /** check: the update that changes nothing (checkWrite); a failed prerequisite is its success. */
+  op: 'query' | 'update' | 'check';
   server: string;
   zone: string;
   name: string;
@@ -40,11 +41,18 @@ export interface AnswerContext {
   keyName?: string;
 }
 
-const TSIG_HINTS: Record<string, string> = {
-  BADSIG: 'the secret (or algorithm) differs from the server\'s',
-  BADKEY: 'the server does not know this key name and algorithm',
-  BADTIME: 'this machine\'s clock differs from the server\'s by more than the 300 s fudge',
+const TSIG_HINTS: Record<string, (ctx: AnswerContext) => string> = {
+  BADSIG: () => 'the secret (or algorithm) differs from the server\'s',
+  // Knot answers BADKEY both for a key it does not know and for a known key its acl does not allow.
+  BADKEY: (ctx) =>
+    ctx.op === 'query'
+      ? `the server does not know this key name and algorithm, or (Knot) the key is in no acl of zone ${ctx.zone}`
+      : `the server may know the key but not allow it to update ${ctx.name}: give the key an acl rule with action update in zone ${ctx.zone} (Knot), or check the key name and algorithm`,
+  BADTIME: () => 'this machine\'s clock differs from the server\'s by more than the 300 s fudge',
 };
+
+/** Answers to the check update that prove the key may update: its prerequisite was evaluated (and failed, as built). */
+const CHECK_PASSED = new Set<number>([RCODE.NOERROR, RCODE.NXDOMAIN, RCODE.YXDOMAIN, RCODE.NXRRSET, RCODE.YXRRSET]);
 
 /**
  * What an answer means, as a typed error, or null when it is a success. An answer to a signed request
@@ -53,9 +61,9 @@ const TSIG_HINTS: Record<string, string> = {
  */
 export function answerError(msg: RawMessage, tsig: TsigCheck | null, ctx: AnswerContext): ProviderError | null {
   const at = `${ctx.server}`;
-  const what = ctx.op === 'update' ? `update of ${ctx.name} ${ctx.type}` : `query for ${ctx.name} ${ctx.type}`;
+  const what = { update: `update of ${ctx.name} ${ctx.type}`, check: `test update (changing nothing) for ${ctx.name}`, query: `query for ${ctx.name} ${ctx.type}` }[ctx.op];
   if (tsig?.status === 'tsig-error') {
-    const hint = TSIG_HINTS[tsig.errorName];
+    const hint = TSIG_HINTS[tsig.errorName]?.(ctx);
     return new ProviderError('auth', `${at} rejected the TSIG signature of the ${what}: ${tsig.errorName} for key ${ctx.keyName}${hint ? ` (${hint})` : ''}`, { code: tsig.errorName });
   }
   if (tsig?.status === 'invalid') {
@@ -63,7 +71,7 @@ export function answerError(msg: RawMessage, tsig: TsigCheck | null, ctx: Answer
   }
   const rcode = msg.rcode;
   const name = rcodeName(rcode);
-  const success = rcode === RCODE.NOERROR || (ctx.op === 'query' && rcode === RCODE.NXDOMAIN);
+  const success = rcode === RCODE.NOERROR || (ctx.op === 'query' && rcode === RCODE.NXDOMAIN) || (ctx.op === 'check' && CHECK_PASSED.has(rcode));
   if (success) {
     if (tsig?.status === 'unsigned') return new ProviderError('fatal', `the answer from ${at} to the signed ${what} is not signed; not trusting it`);
     if (ctx.op === 'query' && !msg.authoritative) return new ProviderError('fatal', `${at} is not authoritative for ${ctx.name} (no AA flag): point server at a primary of zone ${ctx.zone}`);
@@ -95,15 +103,16 @@ export function answerError(msg: RawMessage, tsig: TsigCheck | null, ctx: Answer
     case RCODE.NOTZONE:
       return new ProviderError('fatal', `${ctx.name} is not inside zone ${ctx.zone} as ${at} serves it ${tail}`, { code: name });
     case RCODE.NOTIMP:
-      return new ProviderError('fatal', `${at} does not implement the ${what.split(' ')[0]} ${tail}: is dynamic update enabled?`, { code: name });
+      return new ProviderError('fatal', `${at} does not implement the ${ctx.op === 'query' ? 'query' : 'update'} ${tail}: is dynamic update enabled?`, { code: name });
     default:
       return new ProviderError('fatal', `${at} answered the ${what} with ${tail}`, { code: name });
   }
 }
 
-/** The rrset from a successful authoritative answer; null for NXDOMAIN or no data. A CNAME at the name is an error. */
+/** The rrset from a successful authoritative answer; null for NXDOMAIN or no data; the target when the name holds a CNAME. */
 export function readAnswer(msg: RawMessage, ctx: AnswerContext): CurrentRecord | null {
-  if (hasCname(msg, ctx.name)) throw new ProviderError('fatal', `${ctx.name} is a CNAME on ${ctx.server}; dnsfail manages A/AAAA records only and will not add them next to a CNAME`);
+  const cname = cnameOf(msg, ctx.name);
+  if (cname !== undefined) return { values: [], cname };
   if (msg.rcode === RCODE.NXDOMAIN) return null;
   return addressesIn(msg, ctx.name, ctx.type);
 }

@@ -1,7 +1,7 @@
 import dnsPacket from 'dns-packet';
 
 /** DNS wire constants used here (RFC 1035, RFC 2136, RFC 8945). */
-export const TYPE = { A: 1, CNAME: 5, SOA: 6, AAAA: 28, TSIG: 250 } as const;
+export const TYPE = { A: 1, CNAME: 5, SOA: 6, AAAA: 28, TSIG: 250, ANY: 255 } as const;
 export const CLASS = { IN: 1, NONE: 254, ANY: 255 } as const;
 export const OPCODE = { QUERY: 0, UPDATE: 5 } as const;
 export const RCODE = {
@@ -110,6 +110,8 @@ export interface RawRecord {
   rdata: Buffer;
   /** Offset of the record's first byte in the message. */
   start: number;
+  /** A CNAME's target, lower case (its rdata may point into the rest of the message). */
+  target?: string;
 }
 
 export interface RawMessage {
@@ -146,13 +148,15 @@ export function parseMessage(buf: Buffer): RawMessage {
       need(buf, next + 10);
       const rdlength = buf.readUInt16BE(next + 8);
       need(buf, next + 10 + rdlength);
+      const type = buf.readUInt16BE(next);
       out.push({
         name,
-        type: buf.readUInt16BE(next),
+        type,
         klass: buf.readUInt16BE(next + 2),
         ttl: buf.readUInt32BE(next + 4),
         rdata: buf.subarray(next + 10, next + 10 + rdlength),
         start,
+        ...(type === TYPE.CNAME ? { target: readName(buf, next + 10).name } : {}),
       });
       offset = next + 10 + rdlength;
     }
@@ -210,8 +214,20 @@ export function addressesIn(msg: RawMessage, name: string, type: 'A' | 'AAAA'): 
   return { values: rrs.map((rr) => addressText(rr.rdata, type)), ttl: Math.min(...rrs.map((rr) => rr.ttl)) };
 }
 
-export function hasCname(msg: RawMessage, name: string): boolean {
-  return msg.answers.some((rr) => rr.name === name.toLowerCase() && rr.type === TYPE.CNAME);
+/** The target of the CNAME that `name` holds in the answer section, or undefined. */
+export function cnameOf(msg: RawMessage, name: string): string | undefined {
+  return msg.answers.find((rr) => rr.name === name.toLowerCase() && rr.type === TYPE.CNAME)?.target;
+}
+
+/**
+ * An UPDATE that can change nothing: its one prerequisite ("name is in use", RFC 2136 2.4.4) is
+ * about `probeName`, a random name that does not exist, and its update section is empty. A server
+ * that accepts the key answers NXDOMAIN (prerequisite not met); one that does not, REFUSED or
+ * NOTAUTH with a TSIG error.
+ */
+export function encodeCheckUpdate(id: number, zone: string, probeName: string): Buffer {
+  const zoneSection = Buffer.concat([encodeName(zone), u16(TYPE.SOA), u16(CLASS.IN)]);
+  return Buffer.concat([header(id, OPCODE.UPDATE, [1, 1, 0, 0]), zoneSection, encodeRr(probeName, TYPE.ANY, CLASS.ANY, 0)]);
 }
 
 function addressText(rdata: Buffer, type: 'A' | 'AAAA'): string {

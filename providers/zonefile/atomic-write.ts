@@ -1,5 +1,6 @@
 /** Replacing the zone file so that a reader (the DNS server, a crash) never sees half of it. */
-import { chmod, chown, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, chown, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { removeTempsOfDeadProcesses, tempName, tempPid } from '../../src/state/process-identity.js';
 import { ProviderError } from '../errors.js';
@@ -15,6 +16,23 @@ export async function writableTarget(path: string): Promise<string> {
   const dirStat = await stat(dir).catch(() => null);
   if (!dirStat?.isDirectory()) throw new ProviderError('fatal', `cannot create zone file ${path}: directory ${dir} does not exist`);
   return path;
+}
+
+/**
+ * Can this process replace the zone file (write a temp file in its directory, rename it over the
+ * file)? Changes nothing; throws an auth error naming what is not writable.
+ */
+export async function checkWritable(path: string): Promise<void> {
+  const target = await writableTarget(path);
+  for (const p of [dirname(target), target]) {
+    try {
+      await access(p, constants.W_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && p === target) continue; // created on the first write
+      throw new ProviderError('auth', `cannot write zone file ${path}: ${p} is not writable for this user (${code}); dnsfail writes a temp file in the directory and renames it over the file`, { cause: e });
+    }
+  }
 }
 
 /**

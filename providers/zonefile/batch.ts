@@ -61,7 +61,10 @@ export async function readRecords(zf: ZoneFile, refs: RecordRef[]): Promise<Arra
     const text = await readZoneText(zf.path);
     if (text === null) return out;
     const index = indexZone(parseOrFatal(zf, text));
-    for (const [i, name] of names) out[i] = index.rrset(name, refs[i]!.type);
+    for (const [i, name] of names) {
+      const cname = index.cname(name);
+      out[i] = cname === undefined ? index.rrset(name, refs[i]!.type) : { values: [], cname };
+    }
   } catch (e) {
     for (const i of names.keys()) out[i] = e as Error;
   }
@@ -185,7 +188,7 @@ function oneWriterPerFile(file: string, write: () => Promise<void>): Promise<voi
   return turn;
 }
 
-function checkName(zf: ZoneFile, ref: RecordRef): string {
+export function checkName(zf: ZoneFile, ref: RecordRef): string {
   const name = normalizeName(ref.name);
   if (!isInZone(name, zf.zone)) throw new ProviderError('fatal', `${name} is not inside zone ${zf.zone} (file ${zf.path})`);
   return name;

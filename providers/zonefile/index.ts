@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../types.js';
-import { readRecords, writeRecords, type ZoneFile } from './batch.js';
+import { checkName, readRecords, writeRecords, type ZoneFile } from './batch.js';
 import { normalizeName } from './zone-text.js';
 
 const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
@@ -52,6 +52,12 @@ export function createZonefileProvider(config: ZonefileConfig, ctx: ProviderCont
     async write(ref: RecordRef, req: WriteRequest): Promise<void> {
       const [result] = await writeRecords(zf, [{ ref, req }]);
       if (result && !result.ok) throw result.error;
+    },
+
+    async checkWrite(ref: RecordRef): Promise<void> {
+      checkName(zf, ref);
+      // Loaded here, like the writer: node:fs/promises is not needed by a run that writes nothing.
+      await (await import('./atomic-write.js')).checkWritable(zf.path);
     },
 
     readMany: (refs: RecordRef[]) => readRecords(zf, refs),

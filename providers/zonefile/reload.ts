@@ -6,10 +6,11 @@ const RELOAD_TIMEOUT_MS = 30_000;
 export function runReload(argv: string[]): Promise<void> {
   const [cmd, ...args] = argv as [string, ...string[]];
   return new Promise((done, fail) => {
-    execFile(cmd, args, { timeout: RELOAD_TIMEOUT_MS, killSignal: 'SIGKILL' }, (err, _stdout, stderr) => {
+    execFile(cmd, args, { timeout: RELOAD_TIMEOUT_MS, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       if (!err) return done();
       const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
-      const detail = stderr.trim().split('\n').slice(-3).join(' ').slice(0, 300);
+      // knotc prints its errors on stdout.
+      const detail = (stderr.trim() || stdout.trim()).split('\n').slice(-3).join(' ').slice(0, 300);
       let why: string;
       if (e.code === 'ENOENT') why = `${cmd} not found`;
       else if (e.killed) why = `${cmd} timed out after ${RELOAD_TIMEOUT_MS / 1000} s`;

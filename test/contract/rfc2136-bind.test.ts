@@ -28,6 +28,8 @@ const ZONE = 'example.test';
 const KEY = 'dnsfail-key';
 const SECRET = randomBytes(32).toString('base64');
 const OTHER_SECRET = randomBytes(32).toString('base64');
+/** A key BIND knows (it verifies and signs with it) but that allow-update does not name. */
+const READ_ONLY = { name: 'read-only-key', algorithm: 'hmac-sha512', secret: randomBytes(64).toString('base64') };
 
 const sent = { udp: 0, tcp: 0, updates: 0 };
 const observe = (protocol: 'udp' | 'tcp', message: Buffer) => {
@@ -57,7 +59,7 @@ const available = TOOLS.every((n) => findTool(n) !== null) || process.env.CI ===
 const skipWithout = available ? false : `missing ${TOOLS.filter((n) => !findTool(n)).join(', ')} (install: ${INSTALL})`;
 
 const startDynamicBind = (zoneText?: string) =>
-  startBind({ zone: ZONE, dynamic: { tsigName: KEY, algorithm: 'hmac-sha256', secret: SECRET }, ...(zoneText ? { zoneText } : {}) });
+  startBind({ zone: ZONE, dynamic: { tsigName: KEY, algorithm: 'hmac-sha256', secret: SECRET }, otherKeys: [READ_ONLY], ...(zoneText ? { zoneText } : {}) });
 
 if (available) {
   let bind: Bind | undefined;
@@ -149,6 +151,18 @@ describe('rfc2136 provider against a real BIND 9', { skip: skipWithout }, () => 
     await assert.rejects(sha512.write(ref(name('badalg')), { values: ['192.0.2.10'], ttl: 60, previous: null }), (e: unknown) => e instanceof ProviderError && e.kind === 'auth');
   });
 
+  it('checkWrite: passes for the key allow-update names, REFUSED for a key BIND knows but does not allow, and changes nothing', async () => {
+    const serial = await dig('127.0.0.1', bind.port, ZONE, 'SOA');
+    const before = sent.updates;
+    await p.checkWrite!(ref(`app.${ZONE}`));
+    const readOnly = providerFor(bind, READ_ONLY);
+    assert.equal(await readOnly.read!(ref(`api.${ZONE}`)) !== null, true, 'the read-only key may read');
+    await assert.rejects(readOnly.checkWrite!(ref(`app.${ZONE}`)), rejectsWith('auth', /refused the test update .*\(REFUSED\): is the TSIG key read-only-key allowed to update zone example\.test\?/));
+    await assert.rejects(providerFor(bind, { name: KEY, secret: OTHER_SECRET }).checkWrite!(ref(`app.${ZONE}`)), rejectsWith('auth', /BADSIG/));
+    assert.equal(sent.updates - before, 3, 'one UPDATE per check');
+    assert.deepEqual(await dig('127.0.0.1', bind.port, ZONE, 'SOA'), serial, 'the zone did not change (same serial)');
+  });
+
   it('a stale previous is a conflict (NXRRSET) and the other party\'s value stays', async () => {
     const n = name('stale');
     await p.write(ref(n), { values: ['192.0.2.10'], ttl: 60, previous: null });
@@ -177,9 +191,10 @@ describe('rfc2136 provider against a real BIND 9', { skip: skipWithout }, () => 
     assert.deepEqual(await p.read!(ref(n)), { values: ['192.0.2.20'], ttl: 30 }, 'new TTL too');
   });
 
-  it('a name with a CNAME: read says so, and a write adds nothing next to it', async () => {
+  it('a name with a CNAME: read reports its target, and a write adds nothing next to it', async () => {
     const alias = `alias.${ZONE}`;
-    await assert.rejects(p.read!(ref(alias)), rejectsWith('fatal', /CNAME/));
+    assert.deepEqual(await p.read!(ref(alias)), { values: [], cname: `api.${ZONE}` });
+    assert.deepEqual(await p.read!(ref(alias, 'AAAA')), { values: [], cname: `api.${ZONE}` });
     await assert.rejects(p.write(ref(alias), { values: ['192.0.2.10'], ttl: 60, previous: null }), rejectsWith('conflict', /CNAME/));
     assert.deepEqual(await dig('127.0.0.1', bind.port, alias, 'CNAME'), ['api.example.test.']);
   });

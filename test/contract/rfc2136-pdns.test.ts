@@ -141,6 +141,17 @@ describe('rfc2136 provider against a real PowerDNS', { skip: skipWithout }, () =
     assert.equal(await apiRrset(n), null);
   });
 
+  it('checkWrite: passes for the key TSIG-ALLOW-DNSUPDATE names, REFUSED for a valid key it does not name, and changes nothing', async () => {
+    const serial = await dig('127.0.0.1', s.pdns.dnsPort, ZONE, 'SOA');
+    const before = sent.updates;
+    await p.checkWrite!(ref(`app.${ZONE}`));
+    const readOnly = providerFor(s, { name: `${KEY}-512`, secret: s.secret512, algorithm: 'hmac-sha512' });
+    await assert.rejects(readOnly.checkWrite!(ref(`app.${ZONE}`)), rejectsWith('auth', /REFUSED/));
+    await assert.rejects(providerFor(s, null).checkWrite!(ref(`app.${ZONE}`)), rejectsWith('auth', /refused the unsigned test update/));
+    assert.equal(sent.updates - before, 3, 'one UPDATE per check');
+    assert.deepEqual(await dig('127.0.0.1', s.pdns.dnsPort, ZONE, 'SOA'), serial, 'the zone did not change (same serial)');
+  });
+
   it('a stale previous is a conflict (NXRRSET) and the other party\'s value stays', async () => {
     const n = name('stale');
     await p.write(ref(n), { values: ['192.0.2.10'], ttl: 60, previous: null });

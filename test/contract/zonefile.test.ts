@@ -148,11 +148,11 @@ describe('zonefile provider: files named-checkzone accepts', () => {
       file,
       [
         '$ORIGIN example.test.',
-        '@ 120 IN SOA ns1 hostmaster ( 7 ; no $TTL: TTLs carry over from the previous record',
+        '@ 120 IN SOA ns1 hostmaster ( 7 ; no $TTL: BIND carries TTLs over from the previous record',
         '      3600 600 86400 60 )',
         '  IN NS ns1',
         'ns1 IN A 127.0.0.1',
-        'app 600 IN A 192.0.2.1',
+        'app 120 IN A 192.0.2.1',
         '    IN TXT "inherits owner and TTL"',
         '    IN AAAA 2001:db8::1',
         '$ORIGIN sub.example.test.',
@@ -229,6 +229,14 @@ describe('zonefile provider failure handling', () => {
     assert.deepEqual((await p.read!(APP))?.values, ['192.0.2.2']);
   });
 
+  it('without $TTL, refuses a write that would change the TTL a server serves for a line without one, and leaves the file', async () => {
+    const file = await withDir(freshFile());
+    const text = ['$ORIGIN example.test.', '@ 100 IN SOA ns1 hostmaster ( 1 3600 600 86400 60 )', '  IN NS ns1', 'app 600 IN A 192.0.2.1', '    IN TXT "BIND 600, Knot and NSD 3600"', ''].join('\n');
+    await writeFile(file, text);
+    await rejectsWith(provider(file).write(APP, { values: ['192.0.2.2'], ttl: 30, previous: null }), 'fatal', /^zone file .*: line 5: .*no TTL.*give line 5 a TTL or add a \$TTL line$/);
+    assert.equal(await readFile(file, 'utf8'), text);
+  });
+
   it('explains a zone file in a directory that does not exist', async () => {
     const p = provider(join(baseDir, 'no-such-dir', 'example.test.zone'));
     await rejectsWith(p.write(APP, { values: ['192.0.2.1'], ttl: 30, previous: null }), 'fatal', /directory .*no-such-dir does not exist/);
@@ -257,6 +265,17 @@ describe('zonefile provider failure handling', () => {
     await writeFile(inc, `${defaultZoneText(ZONE)}$INCLUDE /etc/secret.zone\n`);
     const incErr = await rejectsWith(provider(inc).write(APP, { values: ['192.0.2.1'], ttl: 30, previous: null }), 'fatal', /\$INCLUDE is not supported/);
     assert.doesNotMatch(incErr.message, /etc\/secret/);
+  });
+
+  it('a name that holds a CNAME is read as its target, and no A record is added next to it', async () => {
+    const file = await withDir(freshFile());
+    const text = `${defaultZoneText(ZONE)}www IN CNAME Edge.Example.NET.\n$ORIGIN sub.${ZONE}.\nin IN CNAME api\n`;
+    await writeFile(file, text);
+    const p = provider(file);
+    assert.deepEqual(await p.read!({ name: `www.${ZONE}`, type: 'A' }), { values: [], cname: 'edge.example.net' });
+    assert.deepEqual(await p.readMany!([{ name: `in.sub.${ZONE}`, type: 'AAAA' }, APP]), [{ values: [], cname: `api.sub.${ZONE}` }, null]);
+    await rejectsWith(p.write({ name: `www.${ZONE}`, type: 'A' }, { values: ['192.0.2.1'], ttl: 30, previous: null }), 'fatal', /has a CNAME record/);
+    assert.equal(await readFile(file, 'utf8'), text);
   });
 
   it('rejects an address of the wrong family before touching the file', async () => {

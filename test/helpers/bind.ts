@@ -15,6 +15,8 @@ export interface BindOptions {
   zoneText?: string;
   /** Make the zone dynamic: RFC 2136 updates allowed with this TSIG key. */
   dynamic?: { tsigName: string; algorithm: string; secret: string };
+  /** More TSIG keys BIND knows but does not let update (a read-only key). */
+  otherKeys?: Array<{ name: string; algorithm: string; secret: string }>;
 }
 
 export interface Bind {
@@ -57,7 +59,8 @@ export async function startBind(opts: BindOptions): Promise<Bind> {
   await writeFile(zoneFile, opts.zoneText ?? defaultZoneText(zone));
   const keys =
     `key "rndc-key" { algorithm hmac-sha256; secret "${rndcSecret}"; };\n` +
-    (tsig ? `key "${tsig.tsigName}" { algorithm ${tsig.algorithm}; secret "${tsig.secret}"; };\n` : '');
+    (tsig ? `key "${tsig.tsigName}" { algorithm ${tsig.algorithm}; secret "${tsig.secret}"; };\n` : '') +
+    (opts.otherKeys ?? []).map((k) => `key "${k.name}" { algorithm ${k.algorithm}; secret "${k.secret}"; };\n`).join('');
   await writeFile(join(dir, 'keys.conf'), keys, { mode: 0o600 });
   await writeFile(
     join(dir, 'named.conf'),
