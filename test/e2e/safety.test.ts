@@ -68,6 +68,21 @@ describe('never publish a failing server (two checkers, two state files, one zon
     assert.match(back.stdout, /changed app\.example\.test A: 127\.0\.0\.3 → 127\.0\.0\.2 \(127\.0\.0\.2 \(primary\) is up and first in the queue; the record held 127\.0\.0\.3 \(backup\) \(failback: auto\)\)/);
   });
 
+  it('a managed name that is a CNAME is refused by check and --dry-run with the fix, and nothing is written', async () => {
+    primary.setMode('ok');
+    const s = setup(primary.port);
+    const cron = s.checker('cron.json');
+    assert.equal((await runCli(['check', ...cron])).code, 0);
+    writeFileSync(s.zoneFile, readFileSync(s.zoneFile, 'utf8').replace(/^app\.example\.test\.\s.*$/m, 'app.example.test. 30 IN CNAME lb.example.net.'));
+    const before = readFileSync(s.zoneFile, 'utf8');
+    for (const extra of [[], ['--dry-run']]) {
+      const r = await runCli(['check', ...extra, ...cron]);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, /app\.example\.test is a CNAME to lb\.example\.net, so dnsfail cannot manage its address records: set `name: lb\.example\.net` .* and `alias: app\.example\.test`/);
+      assert.equal(readFileSync(s.zoneFile, 'utf8'), before);
+    }
+  });
+
   it('a record with the right address and another TTL is corrected in place, and says it is a TTL change', async () => {
     primary.setMode('ok');
     const s = setup(primary.port, 30);
