@@ -17,7 +17,12 @@ export const cloudflareConfigSchema = doc(
     .strictObject({
       type: doc(z.literal('cloudflare'), 'Provider kind: Cloudflare DNS through the API v4.'),
       token: optional(
-        z.string().check(z.regex(/^\S+$/, 'must be one word, without spaces or line breaks')),
+        z.string().check(
+          z.superRefine((token, ctx) => {
+            const problem = tokenProblem(token);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem, input: '' });
+          }),
+        ),
         'API token (sent as Authorization: Bearer) with Zone:DNS:Edit, and Zone:Read unless zoneId is set. Use ${ENV} or tokenFile rather than writing it here.',
       ),
       tokenFile: optional(nonEmpty(), 'File holding the API token (trailing newline ignored); relative to the config file.'),
@@ -47,6 +52,14 @@ export const cloudflareConfigSchema = doc(
     ),
   'Cloudflare: updates A/AAAA records in place through the API v4 (records it creates are marked "managed by dnsfail").',
 );
+
+/** What is wrong with a token's form, in words that never repeat the token. */
+function tokenProblem(token: string): string | undefined {
+  // Copied from a curl example with its header: dnsfail adds "Bearer " itself, so Cloudflare would see it twice.
+  if (/^bearer\s/i.test(token)) return 'drop "Bearer " from the start: give the token alone (dnsfail sends it as "Authorization: Bearer <token>")';
+  if (/\s/.test(token)) return 'must be one word, without spaces or line breaks';
+  return undefined;
+}
 
 export type CloudflareConfig = z.infer<typeof cloudflareConfigSchema>;
 

@@ -135,8 +135,16 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       (y) => y.positional('record', { type: 'string', describe: 'Only this record name' }),
       (a) => run(async () => (await import('./commands/unlock.js')).unlockCommand({ ...(a as unknown as GlobalArgs), ...(a.record ? { record: String(a.record) } : {}) }, ctx))(),
     )
-    .command('validate', 'Check the config only (no network)', {}, (a) =>
-      run(async () => (await import('./commands/validate.js')).validateCommand(a as unknown as GlobalArgs, ctx))(),
+    .command(
+      'validate',
+      'Check the config only (no network)',
+      (y) =>
+        withoutGlobals(y, 'state').option('offline', {
+          type: 'boolean',
+          default: false,
+          describe: 'For CI on a pull request, without the secrets: accept unset ${VAR}s and missing secret files (listed), check everything else',
+        }),
+      (a) => run(async () => (await import('./commands/validate.js')).validateCommand({ ...(a as unknown as GlobalArgs), offline: Boolean(a.offline) }, ctx))(),
     )
     .command(
       'doctor',
