@@ -65,8 +65,10 @@ export function describeHold(h: Hold): string {
   return `backing off for ${backoffLength(h)} (until ${h.until})${code}: ${h.message}`;
 }
 
-/** The whole wait a backoff applies (the provider's Retry-After, or its documented block), e.g. "2m". */
+/** The whole wait a backoff applies (the provider's Retry-After, or its documented block): "45s", "2m", "90m". */
 function backoffLength(h: Hold): string {
   const ms = Date.parse(h.until ?? '') - Date.parse(h.since);
-  return Number.isFinite(ms) ? formatDuration(Math.max(0, Math.round(ms / 1000) * 1000)) : 'an unknown time';
+  if (!Number.isFinite(ms)) return 'an unknown time';
+  // Whole seconds below two minutes; above, whole minutes (rounded up, so it is never shorter than said).
+  return formatDuration(ms < 120_000 ? Math.max(0, Math.round(ms / 1000)) * 1000 : Math.ceil(ms / 60_000) * 60_000);
 }
