@@ -12,17 +12,15 @@ import { cloudflareTtl, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, zo
 /** Changes per batch request on Cloudflare's Free plan (paid plans allow 3,500). */
 const DEFAULT_BATCH_SIZE = 200;
 
+const DROP_BEARER = 'drop "Bearer " from the start: give the token alone (dnsfail sends it as "Authorization: Bearer <token>")';
+
 export const cloudflareConfigSchema = doc(
   z
     .strictObject({
       type: doc(z.literal('cloudflare'), 'Provider kind: Cloudflare DNS through the API v4.'),
       token: optional(
-        z.string().check(
-          z.superRefine((token, ctx) => {
-            const problem = tokenProblem(token);
-            if (problem) ctx.addIssue({ code: 'custom', message: problem, input: '' });
-          }),
-        ),
+        // A token copied with its header from a curl example: dnsfail adds "Bearer " itself, so Cloudflare would see it twice.
+        z.string().check(z.regex(/^\S+$/, { error: (issue) => (/^bearer\s/i.test(String(issue.input)) ? DROP_BEARER : 'must be one word, without spaces or line breaks') })),
         'API token (sent as Authorization: Bearer) with Zone:DNS:Edit, and Zone:Read unless zoneId is set. Use ${ENV} or tokenFile rather than writing it here.',
       ),
       tokenFile: optional(nonEmpty(), 'File holding the API token (trailing newline ignored); relative to the config file.'),
@@ -52,14 +50,6 @@ export const cloudflareConfigSchema = doc(
     ),
   'Cloudflare: updates A/AAAA records in place through the API v4 (records it creates are marked "managed by dnsfail").',
 );
-
-/** What is wrong with a token's form, in words that never repeat the token. */
-function tokenProblem(token: string): string | undefined {
-  // Copied from a curl example with its header: dnsfail adds "Bearer " itself, so Cloudflare would see it twice.
-  if (/^bearer\s/i.test(token)) return 'drop "Bearer " from the start: give the token alone (dnsfail sends it as "Authorization: Bearer <token>")';
-  if (/\s/.test(token)) return 'must be one word, without spaces or line breaks';
-  return undefined;
-}
 
 export type CloudflareConfig = z.infer<typeof cloudflareConfigSchema>;
 
