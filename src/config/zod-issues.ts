@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { closest } from '../util/suggest.js';
 import type { Problem } from './resolve.js';
 import type { PathSegment } from './yaml-source.js';
@@ -15,7 +15,8 @@ const startsWith = (path: readonly PathSegment[], prefix: readonly PathSegment[]
  * reported. `data` is missing when the value could be checked only in part.
  */
 export function parseChecked(
-  schema: z.core.$ZodType,
+  /** A zod schema, or a third-party provider's hand-written one with the same safeParse. */
+  schema: z.ZodMiniType,
   value: unknown,
   prefix: PathSegment[] = [],
   unknown: readonly PathSegment[][] = [],
@@ -23,7 +24,7 @@ export function parseChecked(
   const aboutUnknown = (p: Problem) => unknown.some((u) => startsWith(p.path, u)) && !wrongKindFromEnv(p);
   let current = value;
   for (let pass = 0; ; pass++) {
-    const result = z.safeParse(schema, current);
+    const result = schema.safeParse(current);
     if (result.success) return { data: result.data, problems: [] };
     const problems = problemsFromZod(result.error, schema, prefix);
     const known = problems.filter((p) => !aboutUnknown(p));
