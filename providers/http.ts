@@ -51,7 +51,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const prefix = base.href.replace(/\/$/, '');
   const client = got.extend({
     headers: { 'user-agent': opts.userAgent, ...opts.headers },
-    timeout: { request: opts.timeoutMs ?? 10_000 },
+    timeout: { request: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS },
     retry: { limit: 0 },
     throwHttpErrors: false,
     followRedirect: false,
@@ -70,8 +70,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         ...(ro.headers ? { headers: ro.headers } : {}),
       });
     } catch (e) {
-      const code = e instanceof RequestError ? e.code : 'ERROR';
-      throw new ProviderError('transient', `${where}: ${code === 'ETIMEDOUT' ? 'timed out' : code}`);
+      throw new ProviderError('transient', `${where}: ${noAnswer(e instanceof RequestError ? e.code : 'ERROR', base, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS)}`);
     }
     const status = res.statusCode;
     const body = String(res.body ?? '');
@@ -93,6 +92,32 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       }
     },
   };
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * Why a request got no answer, naming host:port so a wrong endpoint or a firewall is visible. Only
+ * the host and port: a URL's user, password, path and query can hold secrets.
+ */
+export function noAnswer(code: string, url: URL, timeoutMs: number): string {
+  const at = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `connection refused by ${at} (ECONNREFUSED): nothing listens there, or a firewall refuses`;
+    case 'ETIMEDOUT':
+      return `timed out: no answer from ${at} within ${timeoutMs / 1000}s (ETIMEDOUT)`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `cannot reach ${at} (${code}): no route to it from this machine`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve ${url.hostname} (${code})`;
+    case 'ECONNRESET':
+      return `${at} closed the connection (ECONNRESET)`;
+    default:
+      return `${code} from ${at}`;
+  }
 }
 
 export function defaultHttpError(where: string, status: number, headers: HttpResponse['headers']): ProviderError {

@@ -12,12 +12,15 @@ import { cloudflareTtl, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, zo
 /** Changes per batch request on Cloudflare's Free plan (paid plans allow 3,500). */
 const DEFAULT_BATCH_SIZE = 200;
 
+const DROP_BEARER = 'drop "Bearer " from the start: give the token alone (dnsfail sends it as "Authorization: Bearer <token>")';
+
 export const cloudflareConfigSchema = doc(
   z
     .strictObject({
       type: doc(z.literal('cloudflare'), 'Provider kind: Cloudflare DNS through the API v4.'),
       token: optional(
-        z.string().check(z.regex(/^\S+$/, 'must be one word, without spaces or line breaks')),
+        // A token copied with its header from a curl example: dnsfail adds "Bearer " itself, so Cloudflare would see it twice.
+        z.string().check(z.regex(/^\S+$/, { error: (issue) => (/^bearer\s/i.test(String(issue.input)) ? DROP_BEARER : 'must be one word, without spaces or line breaks') })),
         'API token (sent as Authorization: Bearer) with Zone:DNS:Edit, and Zone:Read unless zoneId is set. Use ${ENV} or tokenFile rather than writing it here.',
       ),
       tokenFile: optional(nonEmpty(), 'File holding the API token (trailing newline ignored); relative to the config file.'),

@@ -73,10 +73,9 @@ export function classifyCloudflareError(status: number, body: string, headers: R
   const code = errors[0] ? String(errors[0].code) : undefined;
   const opts = code ? { code } : {};
   if (status === 429) {
-    return new ProviderError('rate-limited', `${detail} (rate limited; Cloudflare blocks every call for 5 minutes)`, {
-      ...opts,
-      retryAfterMs: parseRetryAfter(headers['retry-after']) ?? DEFAULT_RATE_LIMIT_WAIT_MS,
-    });
+    const retryAfterMs = parseRetryAfter(headers['retry-after']);
+    const wait = retryAfterMs === undefined ? 'no Retry-After: Cloudflare blocks every call for 5 minutes' : `Retry-After ${Math.round(retryAfterMs / 1000)}s`;
+    return new ProviderError('rate-limited', `${detail} (rate limited; ${wait})`, { ...opts, retryAfterMs: retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS });
   }
   if (status === 401 || status === 403 || errors.some((e) => AUTH_CODES.has(e.code))) {
     return new ProviderError('auth', `${detail} (token rejected or lacking permission: it needs Zone:DNS:Edit, and Zone:Read unless zoneId is set)`, opts);

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { ProviderError } from '../../providers/errors.js';
+import { formatDuration } from '../config/duration.js';
 
 /**
  * A persisted reason not to call a provider for a record:
@@ -61,5 +62,13 @@ export function describeHold(h: Hold): string {
   if (h.kind === 'lockout') {
     return `locked out since ${h.since}${code}: ${h.message}; no request is made until the provider's config changes or you run \`dnsfail unlock\``;
   }
-  return `backing off until ${h.until}${code}: ${h.message}`;
+  return `backing off for ${backoffLength(h)} (until ${h.until})${code}: ${h.message}`;
+}
+
+/** The whole wait a backoff applies (the provider's Retry-After, or its documented block): "45s", "2m", "90m". */
+function backoffLength(h: Hold): string {
+  const ms = Date.parse(h.until ?? '') - Date.parse(h.since);
+  if (!Number.isFinite(ms)) return 'an unknown time';
+  // Whole seconds below two minutes; above, whole minutes (rounded up, so it is never shorter than said).
+  return formatDuration(ms < 120_000 ? Math.max(0, Math.round(ms / 1000)) * 1000 : Math.ceil(ms / 60_000) * 60_000);
 }

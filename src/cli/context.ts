@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.js';
-import { findConfigFile, loadConfigFile } from '../config/load.js';
+import { findConfigFile, loadConfigFile, type LoadOptions } from '../config/load.js';
 import { defaultStatePath } from '../state/store.js';
 import type { Io } from './io.js';
 
@@ -18,8 +18,8 @@ export interface CommandContext {
 }
 
 /** Loads the config and says its warnings once, on stderr unless `onWarning` takes them. */
-export async function loadConfigFor(args: GlobalArgs, ctx: CommandContext, onWarning?: (text: string) => void): Promise<Config> {
-  const config = await loadConfigFile(findConfigFile(args.config, ctx.env, ctx.cwd), ctx.env);
+export async function loadConfigFor(args: GlobalArgs, ctx: CommandContext, onWarning?: (text: string) => void, opts?: LoadOptions): Promise<Config> {
+  const config = await loadConfigFile(findConfigFile(args.config, ctx.env, ctx.cwd), ctx.env, opts);
   for (const w of config.warnings ?? []) (onWarning ?? ((t) => ctx.io.err(ctx.io.c.yellow(`warning: ${t}`))))(w);
   return config;
 }

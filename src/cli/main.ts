@@ -1,3 +1,4 @@
+import type { Argv } from 'yargs';
 import type { CheckArgs } from './commands/check.js';
 import { parseCheckArgs } from './fast-check.js';
 import { VERSION } from '../version.js';
@@ -110,14 +111,17 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
         )(),
     )
     .command(
-      'schedule <expression>',
+      'schedule [expression]',
       'Print the next run times of a cron expression (check a crontab or --schedule line)',
       (y) =>
-        y
-          .positional('expression', { type: 'string', demandOption: true, describe: 'e.g. "7,22,37,52 * * * *"' })
+        withoutGlobals(y, 'config', 'state', 'verbose', 'color')
+          .positional('expression', { type: 'string', describe: 'The cron expression (required), e.g. "7,22,37,52 * * * *"' })
           .option('count', { type: 'number', default: 5, describe: 'How many run times', coerce: positiveInt('--count') })
           .option('tz', { type: 'string', describe: 'Time zone' }),
-      (a) => run(async () => (await import('./commands/schedule.js')).scheduleCommand({ expression: String(a.expression), count: Number(a.count), ...(a.tz ? { tz: String(a.tz) } : {}) }, ctx))(),
+      (a) =>
+        run(async () =>
+          (await import('./commands/schedule.js')).scheduleCommand({ ...(a.expression !== undefined ? { expression: String(a.expression) } : {}), count: Number(a.count), ...(a.tz ? { tz: String(a.tz) } : {}) }, ctx),
+        )(),
     )
     .command(
       'status',
@@ -131,8 +135,16 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       (y) => y.positional('record', { type: 'string', describe: 'Only this record name' }),
       (a) => run(async () => (await import('./commands/unlock.js')).unlockCommand({ ...(a as unknown as GlobalArgs), ...(a.record ? { record: String(a.record) } : {}) }, ctx))(),
     )
-    .command('validate', 'Check the config only (no network)', {}, (a) =>
-      run(async () => (await import('./commands/validate.js')).validateCommand(a as unknown as GlobalArgs, ctx))(),
+    .command(
+      'validate',
+      'Check the config only (no network)',
+      (y) =>
+        withoutGlobals(y, 'state').option('offline', {
+          type: 'boolean',
+          default: false,
+          describe: 'For CI on a pull request, without the secrets: accept unset ${VAR}s and missing secret files (listed), check everything else',
+        }),
+      (a) => run(async () => (await import('./commands/validate.js')).validateCommand({ ...(a as unknown as GlobalArgs), offline: Boolean(a.offline) }, ctx))(),
     )
     .command(
       'doctor',
@@ -143,14 +155,23 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
           .option('interval', { type: 'string', default: '1m', describe: 'How often checks run (cron or watch interval), for the TTL advice' }),
       (a) => run(async () => (await import('./commands/doctor.js')).doctorCommand({ ...(a as unknown as GlobalArgs), interval: String(a.interval), ...(a.resolver ? { resolver: String(a.resolver) } : {}) }, ctx))(),
     )
-    .command('providers', 'List the provider types and what each can do', (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print JSON' }), (a) =>
-      run(async () => (await import('./commands/providers.js')).providersCommand({ json: Boolean(a.json) }, ctx))(),
+    .command(
+      'providers',
+      'List the provider types and what each can do',
+      (y) => withoutGlobals(y, 'config', 'state', 'verbose').option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+      (a) => run(async () => (await import('./commands/providers.js')).providersCommand({ json: Boolean(a.json) }, ctx))(),
     )
-    .command('schema', "Print the config's JSON Schema (for editor completion)", {}, () =>
-      run(async () => (await import('./commands/schema.js')).schemaCommand(ctx))(),
+    .command(
+      'schema',
+      "Print the config's JSON Schema (for editor completion)",
+      (y) => withoutGlobals(y, 'config', 'state', 'verbose', 'color'),
+      () => run(async () => (await import('./commands/schema.js')).schemaCommand(ctx))(),
     )
-    .command('demo', 'Fail over and back on loopback with a local zone file (no account, no network)', {}, (a) =>
-      run(async () => (await import('./commands/demo.js')).demoCommand(a as unknown as GlobalArgs, ctx))(),
+    .command(
+      'demo',
+      'Fail over and back on loopback with a local zone file (no account, no network)',
+      (y) => withoutGlobals(y, 'config', 'state').option('verbose', { type: 'boolean', default: false, describe: "Keep the demo's temporary directory (zone file, state) afterwards" }),
+      (a) => run(async () => (await import('./commands/demo.js')).demoCommand(a as unknown as GlobalArgs, ctx))(),
     )
     .recommendCommands()
     .demandCommand(1, 'Name a command: check, watch, status, validate, doctor, providers, unlock, schedule, schema or demo')
@@ -187,6 +208,14 @@ function checkArgs(a: Record<string, unknown>): CheckArgs {
     ...(a.concurrency ? { concurrency: Number(a.concurrency) } : {}),
     ...(a.metricsFile ? { metricsFile: String(a.metricsFile) } : {}),
   };
+}
+
+/**
+ * The global options a command ignores, left out of its --help. They are still accepted (and ignored),
+ * so scripts that pass --config or --state to every command keep working.
+ */
+function withoutGlobals<T>(y: Argv<T>, ...ignored: Array<'config' | 'state' | 'verbose' | 'color'>): Argv<T> {
+  return ignored.reduce((acc, key) => acc.hide(key), y);
 }
 
 /** yargs coerce: a whole number of at least 1, else a usage error naming the flag. */

@@ -9,10 +9,10 @@ import { exposedSecretWarning, literalSecretPaths } from './literal-secrets.js';
 import { resolveNotifiers, resolvePing } from './notify.js';
 import { resolveRecords, type Problem } from './resolve.js';
 import { buildConfigSchema, type RawConfig } from './schema.js';
-import { resolveSecretFiles } from './secret-files.js';
+import { atSecretFile, resolveSecretFiles } from './secret-files.js';
 import type { Config, ProviderConfig } from './types.js';
 import { decodeConfigBytes, formatPath, parseConfigText, type ConfigSource, type PathSegment } from './yaml-source.js';
-import { problemsFromZod } from './zod-issues.js';
+import { parseChecked, wrongKindFromEnv } from './zod-issues.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -53,7 +53,16 @@ export function findConfigFile(explicit: string | undefined, env: Env, cwd: stri
   return found;
 }
 
-export async function loadConfigFile(path: string, env: Env): Promise<Config> {
+export interface LoadOptions {
+  /**
+   * validate --offline (a pull request's CI, without the secrets): an unset ${VAR} and a missing secret
+   * file are listed in `unchecked` instead of refused; everything else is checked. Such a config is
+   * for checking only, never for a run.
+   */
+  offline?: boolean;
+}
+
+export async function loadConfigFile(path: string, env: Env, opts: LoadOptions = {}): Promise<Config> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -63,7 +72,7 @@ export async function loadConfigFile(path: string, env: Env): Promise<Config> {
   // Imported only then: loading node:v8 alone would cost a small cron run 4 ms.
   if (bytes.length > LARGE_CONFIG_BYTES) (await import('../util/heap.js')).tuneHeapForLargeConfig();
   const source = parseConfigText(decodeConfigBytes(bytes, path), path);
-  const config = await buildConfig(source, dirname(path), env);
+  const config = await buildConfig(source, dirname(path), env, opts);
   let mode = 0;
   try {
     mode = statSync(path).mode;
@@ -75,12 +84,18 @@ export async function loadConfigFile(path: string, env: Env): Promise<Config> {
 }
 
 /** Validates a parsed config; throws one ConfigError listing every problem with its path and line. */
-export async function buildConfig(source: ConfigSource, baseDir: string, env: Env): Promise<Config> {
+export async function buildConfig(source: ConfigSource, baseDir: string, env: Env, opts: LoadOptions = {}): Promise<Config> {
   const problems: Problem[] = [];
-  const fail = (): never => {
-    throw configErrorFrom(source, withoutEchoes(problems, envProblems));
-  };
   let envProblems: Problem[] = [];
+  // Offline, an unset variable and what its placeholder is not are no problems; unless nothing else can be said.
+  const reported = () =>
+    opts.offline
+      ? problems.filter((p) => !envProblems.includes(p) && (wrongKindFromEnv(p) || !envProblems.some((e) => startsWith(p.path, e.path))))
+      : withoutEchoes(problems, envProblems);
+  const fail = (): never => {
+    throw configErrorFrom(source, reported().length ? reported() : withoutEchoes(problems, envProblems));
+  };
+  const unchecked: string[] = [];
   if (!source.data || typeof source.data !== 'object' || Array.isArray(source.data)) {
     problems.push({ path: [], message: `the config is ${kindOf(source.data)}; it must be a mapping with providers and records` });
     fail();
@@ -88,20 +103,22 @@ export async function buildConfig(source: ConfigSource, baseDir: string, env: En
   const { value, problems: fromEnv, interpolated } = interpolateEnv(source.data, env);
   envProblems = fromEnv;
   problems.push(...envProblems);
+  const offline = opts.offline ? { unknown: envProblems.map((p) => p.path), missingFiles: unchecked } : undefined;
+  if (offline) unchecked.push(...envProblems.map((p) => `${formatPath(p.path)}: ${p.message}`));
 
   const schema = buildConfigSchema();
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    problems.push(...explainInterpolated(problemsFromZod(parsed.error, schema), interpolated));
+  const parsed = parseChecked(schema, value, [], offline?.unknown);
+  if (parsed.problems.length || parsed.data === undefined) {
+    problems.push(...explainInterpolated(parsed.problems, interpolated));
     fail();
   }
   const raw = parsed.data as RawConfig;
-  const providers = await resolveProviders(raw, baseDir, problems);
+  const providers = await resolveProviders(raw, baseDir, problems, offline);
   const records = resolveRecords(raw, providers, Object.keys(raw.providers as object), baseDir, problems);
-  const notify = resolveNotifiers(raw, baseDir, problems);
-  const ping = resolvePing(raw, baseDir, problems);
-  if (problems.length) fail();
-  return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}) };
+  const notify = resolveNotifiers(raw, baseDir, problems, offline?.missingFiles);
+  const ping = resolvePing(raw, baseDir, problems, offline?.missingFiles);
+  if (reported().length) fail();
+  return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}), ...(offline ? { unchecked } : {}) };
 }
 
 function kindOf(data: unknown): string {
@@ -120,13 +137,18 @@ function withoutEchoes(problems: Problem[], envProblems: Problem[]): Problem[] {
 /** `port: ${PORT}` gives the string "8080": say so, since the file looks right. */
 function explainInterpolated(problems: Problem[], interpolated: PathSegment[][]): Problem[] {
   return problems.map((p) =>
-    / received string$/.test(p.message) && interpolated.some((i) => i.length === p.path.length && startsWith(p.path, i))
+    wrongKindFromEnv(p) && interpolated.some((i) => i.length === p.path.length && startsWith(p.path, i))
       ? { ...p, message: `${p.message} (a \${VAR} reference always gives a string; write this value in the file)` }
       : p,
   );
 }
 
-async function resolveProviders(raw: RawConfig, baseDir: string, problems: Problem[]): Promise<Record<string, ProviderConfig>> {
+async function resolveProviders(
+  raw: RawConfig,
+  baseDir: string,
+  problems: Problem[],
+  offline?: { unknown: PathSegment[][]; missingFiles: string[] },
+): Promise<Record<string, ProviderConfig>> {
   const out: Record<string, ProviderConfig> = {};
   const blocks = raw.providers as Record<string, Record<string, unknown> & { type: string }>;
   for (const [id, block] of Object.entries(blocks)) {
@@ -138,13 +160,14 @@ async function resolveProviders(raw: RawConfig, baseDir: string, problems: Probl
       continue;
     }
     const { factory } = found;
-    const withSecrets = resolveSecretFiles(block, factory.secretKeys ?? [], baseDir, ['providers', id], problems);
-    const result = factory.configSchema.safeParse(withSecrets);
-    if (!result.success) {
-      problems.push(...problemsFromZod(result.error, factory.configSchema, ['providers', id]));
+    const withSecrets = resolveSecretFiles(block, factory.secretKeys ?? [], baseDir, ['providers', id], problems, offline?.missingFiles);
+    const result = parseChecked(factory.configSchema, withSecrets, ['providers', id], offline?.unknown);
+    if (result.problems.length) {
+      problems.push(...result.problems.map((p) => atSecretFile(p, block, factory.secretKeys ?? [], ['providers', id])));
       continue;
     }
-    out[id] = { id, kind: factory.kind, factory, settings: result.data };
+    // Offline, a block checked only in part (values not known here) still says what the provider can do.
+    out[id] = { id, kind: factory.kind, factory, settings: result.data ?? withSecrets };
   }
   return out;
 }

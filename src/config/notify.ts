@@ -10,13 +10,14 @@ import type { PathSegment } from './yaml-source.js';
 const DEFAULT_EVENTS: NotifyEvent[] = ['change', 'all-down', 'recovery'];
 const DEFAULT_TIMEOUT_MS = 5000;
 
-export function resolveNotifiers(raw: RawConfig, baseDir: string, problems: Problem[]): NotifierConfig[] {
+/** `missingFiles`: validate --offline (see resolveSecretFiles); a notifier whose urlFile is missing is checked without its URL. */
+export function resolveNotifiers(raw: RawConfig, baseDir: string, problems: Problem[], missingFiles?: string[]): NotifierConfig[] {
   const list = (raw.notify ?? []) as RawNotifier[];
   const out: NotifierConfig[] = [];
   list.forEach((n, i) => {
     const at: PathSegment[] = ['notify', i];
     const before = problems.length;
-    const block = resolveSecretFiles(n as Record<string, unknown>, ['url'], baseDir, at, problems) as RawNotifier;
+    const block = resolveSecretFiles(n as Record<string, unknown>, ['url'], baseDir, at, problems, missingFiles) as RawNotifier;
     if (problems.length > before) return; // the urlFile problem says it all; "url is required" would be a second message
     const timeoutMs = block.timeout ? parseDuration(block.timeout)! : DEFAULT_TIMEOUT_MS;
     const events = block.events ?? DEFAULT_EVENTS;
@@ -27,6 +28,7 @@ export function resolveNotifiers(raw: RawConfig, baseDir: string, problems: Prob
       return;
     }
     if (block.command) return problems.push({ path: [...at, 'command'], message: `command applies only to exec notifiers, not ${block.type}` });
+    if (block.urlFile !== undefined) return; // offline: the file is missing, so there is no URL to check
     const url = checkedUrl(block.url, block.allowInsecureHttp, [...at, 'url'], problems);
     if (!url) return;
     for (const v of Object.values(block.headers ?? {})) registerSecret(v);
@@ -35,11 +37,11 @@ export function resolveNotifiers(raw: RawConfig, baseDir: string, problems: Prob
   return out;
 }
 
-export function resolvePing(raw: RawConfig, baseDir: string, problems: Problem[]): PingConfig | undefined {
+export function resolvePing(raw: RawConfig, baseDir: string, problems: Problem[], missingFiles?: string[]): PingConfig | undefined {
   if (!raw.ping) return undefined;
   const before = problems.length;
-  const block = resolveSecretFiles(raw.ping as Record<string, unknown>, ['url'], baseDir, ['ping'], problems) as RawPing;
-  if (problems.length > before) return undefined;
+  const block = resolveSecretFiles(raw.ping as Record<string, unknown>, ['url'], baseDir, ['ping'], problems, missingFiles) as RawPing;
+  if (problems.length > before || block.urlFile !== undefined) return undefined;
   const url = checkedUrl(block.url, block.allowInsecureHttp, ['ping', 'url'], problems);
   if (!url) return undefined;
   return { url: url.replace(/\/+$/, ''), timeoutMs: block.timeout ? parseDuration(block.timeout)! : DEFAULT_TIMEOUT_MS, allowInsecureHttp: block.allowInsecureHttp ?? false };

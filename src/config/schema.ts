@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { DURATION_PATTERN } from './duration.js';
+import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { doc, nonEmpty, optional } from './zod-kit.js';
 import type { ProviderFactory } from '../../providers/types.js';
 
@@ -16,6 +16,23 @@ const durationString = doc(
 const duration = (description: string) => doc(z.optional(durationString), description);
 const int = (min: number, max?: number) => z.number().check(z.int(), z.minimum(min), ...(max !== undefined ? [z.maximum(max)] : []));
 const statusSpec = z.union([int(100, 599), z.string()]);
+
+/** One day: longer only keeps a dead server's address in caches after a failover (and Cloudflare's maximum). */
+export const MAX_TTL = 86400;
+const TTL_MEANING = `ttl is how many seconds resolvers may keep the address, from 1 to ${MAX_TTL} (one day); after a failover clients keep using the old address that long, so 60 to 300 suits most records`;
+/** TTLs are often written as durations (1h) or out of range elsewhere: the messages say the unit and the bounds in words. */
+const ttlSeconds = z
+  .number({
+    error: (issue) => {
+      const ms = typeof issue.input === 'string' ? parseDuration(issue.input) : null;
+      return ms === null ? undefined : `ttl is a number of seconds: write ${Math.max(1, Math.round(ms / 1000))}, not ${issue.input as string}`;
+    },
+  })
+  .check(
+    z.int({ error: (issue) => `${String(issue.input)} is not a whole number: ${TTL_MEANING}` }),
+    z.minimum(1, { error: (issue) => `${String(issue.input)} is too short: ${TTL_MEANING}` }),
+    z.maximum(MAX_TTL, { error: (issue) => `${String(issue.input)} is too long: ${TTL_MEANING}` }),
+  );
 
 export const checkSchema = doc(
   z.strictObject({
@@ -60,7 +77,7 @@ const recordTunables = {
     'Record type. Default A.',
   ),
   provider: optional(z.string(), 'Key of an entry under providers.'),
-  ttl: optional(int(1, 604800), 'TTL in seconds for the written record. Default 60.'),
+  ttl: optional(ttlSeconds, `TTL in seconds (1 to ${MAX_TTL}) for the written record. Default 60.`),
   strategy: optional(z.enum(['failover', 'all']), 'failover: the first up server (default); all: every up server in queue order (at most max).'),
   max: optional(int(1), 'strategy all: publish at most this many addresses.'),
   onAllDown: optional(z.string(), 'When no server is up: "keep" leaves the record as it is (default), or an IP literal to publish as a fallback.'),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { registerSecret } from '../log/redact.js';
 import type { Problem } from './resolve.js';
-import type { PathSegment } from './yaml-source.js';
+import { formatPath, type PathSegment } from './yaml-source.js';
 
 /**
  * For each secret key ("token", "tsig.secret"), accepts `<key>File` instead: the file is read now
@@ -15,6 +15,8 @@ export function resolveSecretFiles(
   baseDir: string,
   at: PathSegment[],
   problems: Problem[],
+  /** validate --offline: a file that does not exist is listed here instead (the key's File entry stays). */
+  missingFiles?: string[],
 ): Record<string, unknown> {
   const out = structuredClone(block);
   for (const dotted of secretKeys) {
@@ -44,6 +46,10 @@ export function resolveSecretFiles(
         delete obj[fileKey];
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code ?? 'error';
+        if (missingFiles && code === 'ENOENT') {
+          missingFiles.push(`${formatPath([...path, fileKey])}: secret file ${file} does not exist`);
+          continue;
+        }
         problems.push({ path: [...path, fileKey], message: `cannot read secret file ${file} (${code})` });
         continue;
       }
@@ -51,4 +57,19 @@ export function resolveSecretFiles(
     if (typeof obj[key] === 'string') registerSecret(obj[key]);
   }
   return out;
+}
+
+/** A problem with a secret that came from `<key>File` is reported at that key (the line to look at), naming the file. */
+export function atSecretFile(problem: Problem, block: Record<string, unknown>, secretKeys: readonly string[], at: PathSegment[]): Problem {
+  for (const dotted of secretKeys) {
+    const parts = dotted.split('.');
+    const key = parts.pop()!;
+    const owner = parts.reduce<unknown>((o, p) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[p] : undefined), block);
+    const file = owner && typeof owner === 'object' ? (owner as Record<string, unknown>)[`${key}File`] : undefined;
+    const path = [...at, ...parts, key];
+    if (typeof file === 'string' && problem.path.length === path.length && path.every((seg, i) => problem.path[i] === seg)) {
+      return { path: [...at, ...parts, `${key}File`], message: `${file}: ${problem.message}` };
+    }
+  }
+  return problem;
 }

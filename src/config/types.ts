@@ -46,4 +46,6 @@ export interface Config {
   ping?: PingConfig;
   /** Said once when the config file is loaded (a readable file holding plain-text secrets). */
   warnings?: string[];
+  /** validate --offline: the unset ${VAR}s and missing secret files, as "path: why", that could not be checked. */
+  unchecked?: string[];
 }

@@ -56,10 +56,12 @@ export function parseConfigText(text: string, name: string): ConfigSource {
   if (first) {
     const where = first.pos[0];
     const path = pathAt(doc, where);
-    const text = /call stack/i.test(first.message) ? `nested too deeply (a config needs only a few levels)` : first.message.split('\n')[0];
+    const what = /call stack/i.test(first.message) ? `nested too deeply (a config needs only a few levels)` : first.message.split('\n')[0];
+    const misindented = isJson ? undefined : indentationError(text, doc, lineCounter, first, lineCounter.linePos(where).line);
+    if (misindented) fail(where, misindented.path, `YAML indentation error in ${formatPath(misindented.path)}: ${misindented.message}`, misindented.line);
     // An unclosed quote is noticed at the end of the file; the line where it opened is the one to fix.
     const opened = first.code === 'MISSING_CHAR' && /quote/.test(first.message) ? lineOf(doc, lineCounter, path) : undefined;
-    fail(where, path, `${isJson ? 'JSON' : 'YAML'} syntax error in ${formatPath(path)}: ${text}`, opened);
+    fail(where, path, `${isJson ? 'JSON' : 'YAML'} syntax error in ${formatPath(path)}: ${what}`, opened);
   }
   if (doc.contents === null) fail(0, [], `${formatPath([])}: the file is empty (only comments or blank lines); it needs providers and records`);
 
@@ -95,6 +97,108 @@ function lineOf(doc: Document, lc: LineCounter, path: readonly PathSegment[]): n
   }
   const offset = best?.range?.[0];
   return offset === undefined ? undefined : lc.linePos(offset).line;
+}
+
+/** Parser errors that a line indented by the wrong number of spaces causes (tabs have their own, clear message). */
+const INDENTATION_CODES = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY', 'BAD_INDENT', 'MISSING_CHAR']);
+
+/**
+ * The misindented line behind a parser error, and what is wrong with it in words. YAML notices a line
+ * indented deeper than the key above it on that key's line ("nested mappings are not allowed in
+ * compact mappings"): the line to fix is the deeper one.
+ */
+function indentationError(text: string, doc: Document, lc: LineCounter, parserError: { code: string; message: string }, errorLine: number): { line: number; path: PathSegment[]; message: string } | undefined {
+  const { code } = parserError;
+  if (!INDENTATION_CODES.has(code) || (code === 'MISSING_CHAR' && !/without - indicator/.test(parserError.message))) return undefined;
+  const lines = text.split('\n').map((l) => parseLine(l.replace(/\r$/, '')));
+  const at = (n: number) => lines[n - 1]!;
+  const content = (from: number, step: 1 | -1) => {
+    let n = from;
+    while (n >= 1 && n <= lines.length && !at(n).content) n += step;
+    return n >= 1 && n <= lines.length ? n : undefined;
+  };
+  // The columns a line could start at: those of the line above and of each block that line is in.
+  const levelsAbove = (n: number) => {
+    const levels = new Set<number>();
+    for (let k = n - 1, min = Infinity; k > 0 && min > 0; k--) {
+      const l = at(k);
+      if (!l.content || l.indent >= min) continue;
+      levels.add(l.indent).add(l.column);
+      min = l.indent;
+    }
+    return levels;
+  };
+  // The block a line belongs to: the path of its node without its own key or list index.
+  const blockOf = (n: number) => {
+    const path = pathAt(doc, (lc.lineStarts[n - 1] ?? 0) + at(n).column);
+    const last = path.at(-1);
+    return last !== undefined && (last === at(n).key || (typeof last === 'number' && !at(n).key)) ? path.slice(0, -1) : path;
+  };
+  const first = content(errorLine, 1);
+  if (first === undefined) return undefined;
+  const next = content(first + 1, 1);
+  // A line fits under a key that opens a block (deeper; a list may also start at the key's column), or beside a line above.
+  const fits = (n: number) => {
+    const p = content(n - 1, -1);
+    const opener = p === undefined ? undefined : at(p);
+    if (opener?.opensBlock && (at(n).indent > opener.indent || (at(n).isItem && at(n).indent === opener.indent))) return true;
+    return levelsAbove(n).has(at(n).indent);
+  };
+  const firstFits = fits(first);
+  const bad = !firstFits ? first : at(first).hasValue && next !== undefined && at(next).indent > at(first).column ? next : undefined;
+  const above = bad === undefined ? undefined : content(bad - 1, -1);
+  if (bad === undefined || above === undefined) return undefined;
+  const line = at(bad);
+  const prev = at(above);
+  const name = line.key ? `"${line.key}"` : 'the list item';
+  const spaces = (n: number) => `${n} space${n === 1 ? '' : 's'}`;
+  if (prev.key && prev.hasValue && line.indent > prev.column) {
+    return {
+      line: bad,
+      path: [...blockOf(above), ...(line.key ? [line.key] : [])],
+      message: `${name} is indented ${spaces(line.indent)}, deeper than "${prev.key}" on line ${above}, which already has a value; indent it like "${prev.key}" (${spaces(prev.column)})`,
+    };
+  }
+  if (fits(bad)) return undefined;
+  const levels = [...levelsAbove(bad)].sort((a, b) => a - b);
+  const list = levels.length > 1 ? `${levels.slice(0, -1).join(', ')} or ${levels.at(-1)}` : String(levels[0]);
+  return {
+    line: bad,
+    path: blockOf(above),
+    message: `${name} is indented ${spaces(line.indent)}, which lines up with nothing above it (the lines it could belong with start at ${list} spaces)`,
+  };
+}
+
+interface ParsedLine {
+  /** Not blank, not only a comment. */
+  content: boolean;
+  indent: number;
+  /** Where the key starts, after any "- " list markers. */
+  column: number;
+  key?: string;
+  hasValue: boolean;
+  /** Starts with "- ". */
+  isItem: boolean;
+  /** "key:" or "-" with nothing after: the lines below may be deeper. */
+  opensBlock: boolean;
+}
+
+function parseLine(line: string): ParsedLine {
+  const indent = /^ */.exec(line)![0].length;
+  const afterDashes = /^(?:-(?: +|$))*/.exec(line.slice(indent))![0].length;
+  const m = /^(?:"([^"]*)"|'([^']*)'|([^\s#:"'][^:#]*?)):(?:\s+(.*))?$/.exec(line.slice(indent + afterDashes));
+  const value = m?.[4]?.replace(/(^|\s)#.*$/, '').trim();
+  const key = m ? (m[1] ?? m[2] ?? m[3])! : undefined;
+  const rest = line.slice(indent + afterDashes).replace(/(^|\s)#.*$/, '').trim();
+  return {
+    content: !/^\s*(#|$)/.test(line),
+    indent,
+    column: indent + afterDashes,
+    ...(key !== undefined ? { key } : {}),
+    hasValue: Boolean(value),
+    isItem: afterDashes > 0,
+    opensBlock: key !== undefined ? !value : afterDashes > 0 && rest === '',
+  };
 }
 
 /** The path of the deepest node (at most MAX_PATH_SHOWN down) whose text holds `offset`: where a syntax error sits. */

@@ -5,6 +5,50 @@ import type { PathSegment } from './yaml-source.js';
 
 type Issue = z.core.$ZodIssue;
 
+const startsWith = (path: readonly PathSegment[], prefix: readonly PathSegment[]) => prefix.every((seg, i) => path[i] === seg);
+
+/**
+ * schema.safeParse with readable problems (paths under `prefix`). `unknown` lists the paths of values
+ * that cannot be known here (an unset ${VAR} under validate --offline): problems about them are left
+ * out, and the keys holding them are dropped for another pass, for a result that the rest can be
+ * checked against. What that pass finds is the work of the missing keys ("url is required"), not
+ * reported. `data` is missing when the value could be checked only in part.
+ */
+export function parseChecked(
+  /** A zod schema, or a third-party provider's hand-written one with the same safeParse. */
+  schema: z.ZodMiniType,
+  value: unknown,
+  prefix: PathSegment[] = [],
+  unknown: readonly PathSegment[][] = [],
+): { data?: unknown; problems: Problem[] } {
+  const aboutUnknown = (p: Problem) => unknown.some((u) => startsWith(p.path, u)) && !wrongKindFromEnv(p);
+  let current = value;
+  for (let pass = 0; ; pass++) {
+    const result = schema.safeParse(current);
+    if (result.success) return { data: result.data, problems: [] };
+    const problems = problemsFromZod(result.error, schema, prefix);
+    const known = problems.filter((p) => !aboutUnknown(p));
+    if (known.length) return { problems: pass === 0 ? known : [] };
+    const next = structuredClone(current);
+    const dropped = unknown.filter((u) => problems.some((p) => startsWith(p.path, u)) && removeKey(next, u.slice(prefix.length)));
+    if (!dropped.length) return { problems: [] };
+    current = next;
+  }
+}
+
+/** A ${VAR} always gives a string: where the schema wants a number or a boolean, no value of it is right. */
+export const wrongKindFromEnv = (p: Problem) => / received string\b/.test(p.message);
+
+/** Deletes the object key at `path` (not an array element: that would shift the others). */
+function removeKey(root: unknown, path: readonly PathSegment[]): boolean {
+  let node = root;
+  for (const seg of path.slice(0, -1)) node = node && typeof node === 'object' ? (node as Record<PathSegment, unknown>)[seg] : undefined;
+  const key = path.at(-1);
+  if (typeof key !== 'string' || !node || typeof node !== 'object' || Array.isArray(node) || !(key in node)) return false;
+  delete (node as Record<string, unknown>)[key];
+  return true;
+}
+
 /** zod issues → problems with readable messages; unknown keys get a "did you mean". */
 export function problemsFromZod(error: z.core.$ZodError, schema: z.core.$ZodType, prefix: PathSegment[] = []): Problem[] {
   const out: Problem[] = [];

@@ -250,7 +250,7 @@ describe('cloudflare specifics (fake API)', () => {
     const rec = r1.report.records[0]!;
     assert.equal(rec.outcome, 'error');
     assert.equal(rec.written, false);
-    assert.match(rec.error!, /backing off until 2030-01-01T00:\d\d:\d\d.\d+Z.*HTTP 429/);
+    assert.match(rec.error!, /backing off for 5m \(until 2030-01-01T00:\d\d:\d\d\.\d+Z\).*HTTP 429.*\(rate limited; Retry-After 300s\)/);
     const hold = r1.state.holds?.[`p/${record.key}`];
     assert.equal(hold?.kind, 'backoff');
     assert.equal(Date.parse(hold!.until!) - clock, 300_000);

@@ -156,7 +156,7 @@ describe('dyndns2 through the engine', () => {
     fake.injectAnswer('911');
     const r1 = await run(configFor(name, settings), emptyState(), p, t0);
     assert.equal(r1.requests, 1, 'a 10-minute wait is not taken within the run');
-    assert.match(r1.report.records[0]!.error!, /backing off until 2030-01-01T00:10:00\.000Z: write failed: .*answered 911/);
+    assert.match(r1.report.records[0]!.error!, /backing off for 10m \(until 2030-01-01T00:10:00\.000Z\): write failed: .*answered 911/);
     const r2 = await run(configFor(name, settings), r1.state, p, min(9));
     assert.equal(r2.requests, 0, 'no request within 10 minutes');
     const r3 = await run(configFor(name, settings), r2.state, p, min(11));

@@ -219,3 +219,30 @@ describe('config errors: the file itself', () => {
     await assert.rejects(loadConfigFile(file, {}), (e: unknown) => e instanceof ConfigError && /latin1\.yaml:6: .*not UTF-8/.test(e.message));
   });
 });
+
+describe('config errors: a misindented YAML line is the line cited', () => {
+  // [what, text, line the message must cite, path, message]: the line to fix, not the line YAML noticed it on.
+  const rows: Array<[string, string, number, string, string]> = [
+    ['a key deeper than the one above it', 'records:\n  - name: a.example.test\n    ttl: 60\n     servers: [127.0.0.2]\n', 4, 'records[0].servers', '"servers" is indented 5 spaces, deeper than "ttl" on line 3, which already has a value; indent it like "ttl" (4 spaces)'],
+    ['the same across a blank line and a comment', 'providers:\n  local:\n    type: zonefile  # here\n\n    # the file\n      file: ./z.zone\n', 6, 'providers.local.file', '"file" is indented 6 spaces, deeper than "type" on line 3'],
+    ['a key deeper than a flow mapping above it', 'providers:\n  local: { type: zonefile }\n    records: []\n', 3, 'providers.records', '"records" is indented 4 spaces, deeper than "local" on line 2'],
+    ['a key less indented than its neighbours', 'providers:\n  local:\n    type: zonefile\n   file: ./z.zone\n', 4, 'providers.local', '"file" is indented 3 spaces, which lines up with nothing above it (the lines it could belong with start at 0, 2 or 4 spaces)'],
+    ['a key of a list item less indented than the first', 'records:\n  - name: a.example.test\n    servers: [127.0.0.2]\n   ttl: 60\n', 4, 'records[0]', '"ttl" is indented 3 spaces, which lines up with nothing above it'],
+    ['a list item out of line', 'records:\n  - name: a.example.test\n    servers:\n      - 127.0.0.2\n     - 127.0.0.3\n', 5, 'records[0].servers', 'the list item is indented 5 spaces'],
+    ['a top-level key indented by one', 'providers:\n  local: { type: zonefile }\n records: []\n', 3, 'providers', '"records" is indented 1 space, which lines up with nothing above it'],
+    ['Windows line ends', 'records:\r\n  - name: a.example.test\r\n    ttl: 60\r\n     servers: [127.0.0.2]\r\n', 4, 'records[0].servers', '"servers" is indented 5 spaces'],
+  ];
+  for (const [what, text, line, path, message] of rows) {
+    it(what, () => {
+      const e = refuseSync(() => parseConfigText(text, 'dnsfail.yaml'));
+      assert.ok(e.message.startsWith(`dnsfail.yaml:${line}: YAML indentation error in ${path}: ${message}`), e.message);
+      assert.equal(e.line, line);
+      assert.equal(e.path, path);
+    });
+  }
+
+  it('other syntax errors keep the parser\'s words', () => {
+    const e = refuseSync(() => parseConfigText('records:\n  - name: a.example.test\n\tservers: []\n', 'dnsfail.yaml'));
+    assert.match(e.message, /^dnsfail\.yaml:3: YAML syntax error in records\[0\]\.name: Tabs are not allowed as indentation/);
+  });
+});
