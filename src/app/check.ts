@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.js';
-import { DnsfailError, fileErrorReason } from '../errors.js';
+import { DnsfailError } from '../errors.js';
 import { renderMetrics } from '../metrics/prometheus.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
 import { acquireLock } from '../state/lock.js';
@@ -63,7 +63,8 @@ export async function performCheck(config: Config, opts: CheckOptions): Promise<
       try {
         saveState(opts.statePath, state, new Date());
       } catch (e) {
-        throw new DnsfailError(`cannot write state file ${opts.statePath}: ${fileErrorReason(e) ?? (e as Error).message}`, { cause: e });
+        // Probes ran and records may have been written: a runtime failure (exit 1), not a refusal up front.
+        throw new DnsfailError((e as Error).message, { cause: e });
       }
     }
     if (sideEffects && config.ping) {

@@ -67,7 +67,11 @@ export function loadState(path: string): LoadedState {
 }
 
 export function saveState(path: string, state: StateFile, now: Date): void {
-  writeFileAtomic(path, `${JSON.stringify({ ...state, updatedAt: now.toISOString() }, null, 2)}\n`, 0o600);
+  try {
+    writeFileAtomic(path, `${JSON.stringify({ ...state, updatedAt: now.toISOString() }, null, 2)}\n`, 0o600);
+  } catch (e) {
+    throw statePathError(e, 'write the state file', path);
+  }
 }
 
 /**

@@ -246,6 +246,28 @@ describe('hostile environments: errors from the environment are errors, not bugs
     rmSync(root, { recursive: true, force: true });
   });
 
+  it('a disk that fills between the lock and the state write: exit 1 (the run happened), one line naming the path, no temp file left', async (t) => {
+    if (!isRoot) return t.skip('needs root to mount a tmpfs');
+    const box = join(root, 'late-full');
+    const mnt = join(box, 'mnt');
+    const why = mountTmpfs(mnt, 'size=16k');
+    if (why) return t.skip(why);
+    try {
+      writeFileSync(join(mnt, 'fill'), Buffer.alloc(12 * 1024)); // one 4 KiB page left: the lock takes it
+      writeFileSync(
+        join(box, 'dnsfail.yaml'),
+        `providers:\n  local: { type: zonefile, file: ./example.test.zone, zone: example.test }\nrecords:\n  - name: app.example.test\n    servers:\n      - { address: 127.0.0.2, check: { type: tcp, port: ${counters.probePort}, timeout: 2s } }\n`,
+      );
+      const r = await run(['check', '-c', join(box, 'dnsfail.yaml'), '--state', join(mnt, 'state.json')], {}, box);
+      const shown = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+      assert.equal(r.code, 1, shown);
+      assert.equal(r.stderr, `error: cannot write the state file ${join(mnt, 'state.json')}: no space left on the device (ENOSPC); free space on that file system, or pass --state PATH\n`);
+      assert.deepEqual(readdirSync(mnt), ['fill']);
+    } finally {
+      unmount(mnt);
+    }
+  });
+
   let n = 0;
   for (const e of ENVS) {
     for (const command of COMMANDS) {
