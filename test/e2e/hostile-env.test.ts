@@ -181,26 +181,11 @@ function lowestFileLimit(): number {
 }
 
 /** Every regular file under dir (what "nothing written" is checked against). */
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      continue;
-    }
-    if (st.isDirectory()) {
-      try {
-        out.push(...filesUnder(p));
-      } catch {
-        /* unreadable: nothing of ours */
-      }
-    } else out.push(p);
-  }
-  return out.sort();
-}
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name))
+    .filter((p) => statSync(p, { throwIfNoEntry: false })?.isFile())
+    .sort();
 
 function run(args: string[], how: ReturnType<Env['setup']>, cwd: string): Promise<CliResult> {
   const t0 = performance.now();
