@@ -1,17 +1,20 @@
+import { DnsfailError } from '../src/errors.js';
+
 /**
- * Typed provider failures. The retry policy (providers/retry.ts) reads only these kinds:
+ * Typed provider failures, under dnsfail's one error root (a run that fails on one exits 1 with its
+ * message, never as a bug). The retry policy (providers/retry.ts) reads only these kinds:
  * transient and rate-limited retry; auth and lockout never do.
  */
 export type ProviderErrorKind = 'auth' | 'rate-limited' | 'transient' | 'lockout' | 'conflict' | 'fatal';
 
-export class ProviderError extends Error {
+export class ProviderError extends DnsfailError {
   readonly kind: ProviderErrorKind;
   /** For rate-limited: how long the provider asked us to wait. */
   readonly retryAfterMs?: number;
   /** For lockout: the provider's exact code (e.g. DynDNS2 `badauth`). */
   readonly code?: string;
   constructor(kind: ProviderErrorKind, message: string, opts: { retryAfterMs?: number; code?: string; cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    super(message, { cause: opts.cause });
     this.name = 'ProviderError';
     this.kind = kind;
     if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;

@@ -102,7 +102,12 @@ function adoptErrors(f: ProviderFactory<any>): ProviderFactory<any> {
   return {
     ...f,
     create(config, ctx) {
-      const p = f.create(config, ctx);
+      let p: Provider;
+      try {
+        p = f.create(config, ctx);
+      } catch (e) {
+        throw asProviderError(e);
+      }
       const typed = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
         try {
           return await fn(...a);

@@ -30,5 +30,47 @@ export class ConfigError extends DnsfailError {
   }
 }
 
+/**
+ * The environment refuses what dnsfail needs (a state or config path it cannot create, read or
+ * write): exit 2, like a config error, because it is checked before anything is probed or written.
+ */
+export class EnvironmentError extends DnsfailError {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super(message, { exitCode: ExitCode.usage, cause: opts.cause });
+  }
+}
+
 /** Another run holds the state lock. */
 export class LockBusyError extends DnsfailError {}
+
+const OS_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EISDIR: 'it is a directory',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EMFILE: 'too many open files (ulimit -n)',
+  ENFILE: 'too many open files in the system',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many levels of symbolic links',
+  EIO: 'input/output error',
+};
+
+/** An error the operating system gave for a file operation: "permission denied (EACCES)"; null for anything else. */
+export function fileErrorReason(e: unknown): string | null {
+  const { code, syscall } = (e ?? {}) as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof code !== 'string' || typeof syscall !== 'string') return null;
+  // mkdir -p meets a file where a directory should be.
+  const reason = code === 'EEXIST' && syscall === 'mkdir' ? OS_REASONS.ENOTDIR : OS_REASONS[code];
+  return reason ? `${reason} (${code})` : code;
+}
+
+/** What to do about a file error: the usual fix, unless the cause is not the path (a full disk, too many open files). */
+export function fileErrorFix(e: unknown, usual: string): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'free space on that file system';
+  if (code === 'EMFILE' || code === 'ENFILE') return 'raise the open-file limit (ulimit -n)';
+  return usual;
+}

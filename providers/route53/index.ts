@@ -38,7 +38,7 @@ export const route53ConfigSchema = doc(
       sessionToken: optional(nonEmpty(), 'Session token of temporary credentials (with accessKeyId). Never printed.'),
       sessionTokenFile: optional(nonEmpty(), 'File holding the session token (read at load time).'),
       wait: optional(z.boolean(), 'After a change, poll GetChange until Route 53 reports INSYNC (every 2 s, at most 60 s). Default false.'),
-      endpoint: optional(z.url(), `API base URL. Default ${DEFAULT_ENDPOINT}.`),
+      endpoint: optional(nonEmpty(), `API base URL. Default ${DEFAULT_ENDPOINT}.`),
       allowInsecureHttp: optional(z.boolean(), 'Allow a plain-http endpoint that is not loopback. Default false.'),
     })
     .check(
@@ -50,6 +50,13 @@ export const route53ConfigSchema = doc(
         if (!c.accessKeyId && hasSecret) ctx.addIssue({ code: 'custom', path: ['accessKeyId'], message: 'secretAccessKey needs accessKeyId' });
         if (!c.accessKeyId && (c.sessionToken !== undefined || c.sessionTokenFile !== undefined)) ctx.addIssue({ code: 'custom', path: ['sessionToken'], message: 'sessionToken needs accessKeyId and secretAccessKey' });
         if (c.profile && c.accessKeyId) ctx.addIssue({ code: 'custom', path: ['profile'], message: 'give either profile or accessKeyId, not both' });
+        if (c.endpoint) {
+          try {
+            assertSafeUrl(c.endpoint, c.allowInsecureHttp, 'endpoint');
+          } catch (e) {
+            ctx.addIssue({ code: 'custom', path: ['endpoint'], message: (e as Error).message.slice('endpoint: '.length) });
+          }
+        }
       }),
     ),
   'AWS Route 53: replaces the rrset with a compare-and-set change batch [DELETE old, CREATE new].',
@@ -71,7 +78,6 @@ export interface Route53Deps {
 
 export function createRoute53Provider(config: Route53Config, ctx: ProviderContext, deps: Route53Deps = {}): Provider {
   const endpoint = config.endpoint ?? DEFAULT_ENDPOINT;
-  assertSafeUrl(endpoint, config.allowInsecureHttp, 'Route 53 endpoint');
   let credentials: AwsCredentials | undefined;
   const api = new Route53Api({
     endpoint,

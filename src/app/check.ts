@@ -3,6 +3,7 @@ import { DnsfailError } from '../errors.js';
 import { renderMetrics } from '../metrics/prometheus.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
 import { acquireLock } from '../state/lock.js';
+import { stateWriteProblem } from '../state/state-path.js';
 import { loadState, saveState, type StateFile } from '../state/store.js';
 import { closeProviders, createProviders, USER_AGENT } from './providers.js';
 import type { RunReport } from './report.js';
@@ -35,7 +36,9 @@ const sendNotifications: typeof import('../notify/send.js').sendNotifications = 
 
 /**
  * One complete run as `dnsfail check` does it: lock, load state, ping start, run, notify, save
- * state, ping the result, write metrics. A dry run takes no lock and has no side effects.
+ * state, ping the result, write metrics. A dry run takes no lock and has no side effects; it warns
+ * when a real run could not write the state file. Both fail before probing when the state cannot be
+ * read or (not a dry run) the lock cannot be taken.
  */
 export async function performCheck(config: Config, opts: CheckOptions): Promise<CheckResult> {
   const lock = opts.dryRun ? null : await acquireLock(`${opts.statePath}.lock`, opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
@@ -43,6 +46,8 @@ export async function performCheck(config: Config, opts: CheckOptions): Promise<
     const loaded = loadState(opts.statePath);
     const sideEffects = !opts.dryRun;
     const warnings: string[] = loaded.warning ? [loaded.warning] : [];
+    const stateProblem = opts.dryRun ? stateWriteProblem(opts.statePath) : null;
+    if (stateProblem) warnings.push(`a real run would fail: ${stateProblem}`);
     if (sideEffects && config.ping) pushWarning(warnings, await sendPing(config.ping, 'start', USER_AGENT));
 
     const providers = createProviders(config);
@@ -58,7 +63,8 @@ export async function performCheck(config: Config, opts: CheckOptions): Promise<
       try {
         saveState(opts.statePath, state, new Date());
       } catch (e) {
-        throw new DnsfailError(`cannot write state file ${opts.statePath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+        // Probes ran and records may have been written: a runtime failure (exit 1), not a refusal up front.
+        throw new DnsfailError((e as Error).message, { cause: e });
       }
     }
     if (sideEffects && config.ping) {

@@ -11,6 +11,12 @@ export interface Io {
 /** `colors` is called on first use of `c`: a run that prints nothing never loads chalk. */
 export function processIo(colors: () => ChalkInstance): Io {
   let c: ChalkInstance | undefined;
+  // A reader that went away (`dnsfail status | head -1`) ends the output, not the run: without a
+  // listener the EPIPE would crash the process with a stack after the run's work was done.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') process.stderr.write(`error: cannot write to stdout: ${e.code ?? e.message}\n`);
+  });
+  process.stderr.on('error', () => {});
   return {
     out: (t) => process.stdout.write(`${redact(t)}\n`),
     err: (t) => process.stderr.write(`${redact(t)}\n`),

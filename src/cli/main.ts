@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import type { CheckArgs } from './commands/check.js';
 import { parseCheckArgs } from './fast-check.js';
 import { VERSION } from '../version.js';
-import { ConfigError, DnsfailError, ExitCode } from '../errors.js';
+import { ConfigError, DnsfailError, EnvironmentError, ExitCode, fileErrorFix, fileErrorReason } from '../errors.js';
 import { redact } from '../log/redact.js';
 import { makeChalk } from './color.js';
 import type { CommandContext, GlobalArgs } from './context.js';
@@ -13,7 +13,7 @@ export { setModuleImporter } from '../../providers/index.js';
 const EXIT_CODES = `Exit codes:
   0  ok: every record in sync or updated
   1  a write, read or runtime failure (also: another run holds the state lock)
-  2  bad config or usage: nothing was probed or written
+  2  bad config, usage or environment (a config or state path that cannot be used): nothing was probed or written
   3  a record has no healthy server (onAllDown decided what it holds)`;
 
 const CONFIG_SEARCH = 'Config: --config, $DNSFAIL_CONFIG, ./dnsfail.yaml, $XDG_CONFIG_HOME/dnsfail/config.yaml, /etc/dnsfail/config.yaml';
@@ -235,6 +235,9 @@ function reportError(e: unknown, io: Io): number {
   // A bundle of a library (dist/bundle/vendor/) that is missing: a build or an install cut short, not a bug.
   const missing = (e as NodeJS.ErrnoException | undefined)?.code === 'MODULE_NOT_FOUND' && /Cannot find module '(\.\/vendor\/[^']+)'/.exec((e as Error).message);
   if (missing) e = new DnsfailError(`dnsfail is not built completely (${missing[1]} is missing)`, { hint: 'run npm ci, or npm run build' });
+  // Out of file descriptors wherever it struck (loading a module, reading a file): the environment, not a bug.
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if ((code === 'EMFILE' || code === 'ENFILE') && !(e instanceof DnsfailError)) e = new EnvironmentError(`cannot open ${(e as NodeJS.ErrnoException).path ?? 'a file'}: ${fileErrorReason(e)}; ${fileErrorFix(e, '')}`);
   if (e instanceof DnsfailError) {
     io.err(`${io.c.red('error:')} ${e.message}`);
     if (e.hint) io.err(io.c.dim(`hint: ${e.hint}`));

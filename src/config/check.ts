@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { quote } from './quote.js';
+import { isHostName } from '../util/dns-name.js';
 import type { BodyMatch, CheckSpec } from '../health/types.js';
 import { parseDuration } from './duration.js';
 import type { RawCheck } from './schema.js';
@@ -59,6 +60,9 @@ export function finalizeCheck(raw: RawCheck | undefined, host: string, baseDir: 
   }
   if (type === 'http' && (c.insecure !== undefined || c.caFile !== undefined)) {
     return { key: c.insecure !== undefined ? 'insecure' : 'caFile', message: 'insecure and caFile apply only to https checks' };
+  }
+  if (c.host !== undefined && !isHostName(c.host)) {
+    return { key: 'host', message: `${quote(c.host)} is not a host name (letters, digits, hyphens and dots, e.g. www.example.com) or an IP address` };
   }
   const caFile = c.caFile === undefined ? undefined : checkCaFile(c.caFile, baseDir);
   if (typeof caFile === 'object') return caFile;

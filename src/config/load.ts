@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { BUILTIN_KINDS, loadProviderFactory } from '../../providers/index.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, fileErrorFix, fileErrorReason } from '../errors.js';
 import { redact } from '../log/redact.js';
 import { closest } from '../util/suggest.js';
 import { interpolateEnv } from './interpolate.js';
@@ -67,7 +67,9 @@ export async function loadConfigFile(path: string, env: Env, opts: LoadOptions =
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new ConfigError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const reason = fileErrorReason(e) ?? (e as Error).message;
+    const fix = fileErrorFix(e, (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'pass the file itself: --config FILE' : 'pass --config FILE with a file this user can read');
+    throw new ConfigError(`cannot read config ${path}: ${reason}; ${fix}`);
   }
   // Imported only then: loading node:v8 alone would cost a small cron run 4 ms.
   if (bytes.length > LARGE_CONFIG_BYTES) (await import('../util/heap.js')).tuneHeapForLargeConfig();

@@ -3,6 +3,7 @@ import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'no
 import { basename, dirname, join } from 'node:path';
 import { LockBusyError } from '../errors.js';
 import { isAlive, myIdentity, removeTempsOfDeadProcesses, tempName, tempPid, type ProcessIdentity } from './process-identity.js';
+import { statePathError } from './state-path.js';
 
 export interface Lock {
   release(): void;
@@ -17,8 +18,17 @@ interface Holder extends ProcessIdentity {
  * An exclusive lock next to the state file, so two overlapping cron runs never both write.
  * The lock file is created complete (written to a temp file, then hard-linked into place), and a
  * lock left by a dead process on this host is broken. A live holder makes us wait up to waitMs.
+ * A lock that the file system refuses (no permission, read-only, full) is an EnvironmentError.
  */
 export async function acquireLock(lockPath: string, waitMs: number): Promise<Lock> {
+  try {
+    return await takeLock(lockPath, waitMs);
+  } catch (e) {
+    throw statePathError(e, 'take the state lock', lockPath);
+  }
+}
+
+async function takeLock(lockPath: string, waitMs: number): Promise<Lock> {
   mkdirSync(dirname(lockPath), { recursive: true });
   const me: Holder = { ...myIdentity(), host: hostname(), since: new Date().toISOString() };
   const mine = JSON.stringify(me);
@@ -53,7 +63,12 @@ export async function acquireLock(lockPath: string, waitMs: number): Promise<Loc
 /** A temp file next to `path` holding `text` in full, so linking it into place publishes all of it at once. */
 function createComplete(path: string, text: string): string {
   const tmp = join(dirname(path), tempName(`${basename(path)}.`));
-  writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    unlinkQuietly(tmp); // created but not filled (a full disk): leave nothing behind
+    throw e;
+  }
   return tmp;
 }
 

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecordHistory } from '../core/types.js';
 import type { Hold } from '../app/holds.js';
-import { DnsfailError } from '../errors.js';
+import { DnsfailError, LockBusyError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { acquireLock } from './lock.js';
+import { statePathError } from './state-path.js';
 
 export const STATE_VERSION = 1;
 
@@ -36,7 +38,7 @@ export function loadState(path: string): LoadedState {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState() };
-    throw new DnsfailError(`cannot read state file ${path}: ${(e as NodeJS.ErrnoException).code}`);
+    throw statePathError(e, 'read the state file', path);
   }
   let data: unknown;
   try {
@@ -65,5 +67,22 @@ export function loadState(path: string): LoadedState {
 }
 
 export function saveState(path: string, state: StateFile, now: Date): void {
-  writeFileAtomic(path, `${JSON.stringify({ ...state, updatedAt: now.toISOString() }, null, 2)}\n`, 0o600);
+  try {
+    writeFileAtomic(path, `${JSON.stringify({ ...state, updatedAt: now.toISOString() }, null, 2)}\n`, 0o600);
+  } catch (e) {
+    throw statePathError(e, 'write the state file', path);
+  }
+}
+
+/**
+ * Proves before a long-running loop that runs can use this state file: it can be read, and its lock
+ * taken (a lock another run holds proves that too). Throws the error a run would meet.
+ */
+export async function assertStateUsable(path: string): Promise<void> {
+  try {
+    (await acquireLock(`${path}.lock`, 0)).release();
+  } catch (e) {
+    if (!(e instanceof LockBusyError)) throw e;
+  }
+  loadState(path);
 }

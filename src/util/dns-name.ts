@@ -1,3 +1,5 @@
+import { ipFamily } from './ip.js';
+
 const LABEL = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$/;
 
 /** Lower case, no trailing dot; null when it is not a valid fully qualified host name. */
@@ -12,4 +14,11 @@ export function normalizeDnsName(text: string): string | null {
 /** True when `name` is `zone` or below it. */
 export function isInZone(name: string, zone: string): boolean {
   return name === zone || name.endsWith(`.${zone}`);
+}
+
+/** A name an http check may send as Host and SNI: one or more labels (a trailing dot allowed), or an IP literal. */
+export function isHostName(text: string): boolean {
+  if (ipFamily(text) !== null) return true;
+  const name = text.toLowerCase().replace(/\.$/, '');
+  return name.length > 0 && name.length <= 253 && name.split('.').every((l) => LABEL.test(l));
 }

@@ -213,6 +213,16 @@ describe('config errors: the file itself', () => {
     assert.equal(findConfigFile(undefined, {}, cwd), join(cwd, 'dnsfail.yaml'));
   });
 
+  it('a config path that is a directory is refused with the path and the fix, exit 2', async () => {
+    const e = await loadConfigFile(dir, {}).then(
+      () => assert.fail('a directory was read as a config'),
+      (err: unknown) => err,
+    );
+    assert.ok(e instanceof ConfigError, String(e));
+    assert.equal(e.exitCode, 2);
+    assert.equal(e.message, `cannot read config ${dir}: it is a directory (EISDIR); pass the file itself: --config FILE`);
+  });
+
   it('loadConfigFile reads bytes, so a Latin-1 file is caught before YAML sees it', async () => {
     const file = join(dir, 'latin1.yaml');
     writeFileSync(file, Buffer.from(`${HEAD}    servers: [127.0.0.2]\n    label: caf\xe9\n`, 'latin1'));
@@ -244,5 +254,23 @@ describe('config errors: a misindented YAML line is the line cited', () => {
   it('other syntax errors keep the parser\'s words', () => {
     const e = refuseSync(() => parseConfigText('records:\n  - name: a.example.test\n\tservers: []\n', 'dnsfail.yaml'));
     assert.match(e.message, /^dnsfail\.yaml:3: YAML syntax error in records\[0\]\.name: Tabs are not allowed as indentation/);
+  });
+});
+
+describe('config errors: a check host that no server could be asked for', () => {
+  for (const host of ['www example.test', 'www.example.test!', 'a/b', 'example.test:8080', '', '-x.example.test', `${'a'.repeat(64)}.test`]) {
+    it(`host ${JSON.stringify(host)} is refused at its path`, async () => {
+      const e = await refuse(`${HEAD}    servers:\n      - { address: 127.0.0.2, check: { type: https, host: ${JSON.stringify(host)} } }\n`);
+      assert.equal(e.path, 'records[0].servers[0].check.host');
+      assert.match(e.message, /dnsfail\.yaml:6: records\[0\]\.servers\[0\]\.check\.host: ".*"( \(\d+ characters\))? is not a host name/);
+    });
+  }
+
+  it('names, single labels, a trailing dot and IP literals are accepted', async () => {
+    for (const host of ['www.example.test', 'WWW.Example.Test.', 'intranet', '_acme.example.test', '192.0.2.1', '2001:db8::1']) {
+      const config = await buildConfig(parseConfigText(`${HEAD}    check: { type: https, host: ${JSON.stringify(host)} }\n    servers: [127.0.0.2]\n`, 'dnsfail.yaml'), dir, {});
+      const check = config.records[0]!.servers[0]!.check;
+      assert.equal('host' in check && check.host, host);
+    }
   });
 });

@@ -9,6 +9,7 @@ import { ConfigError, DnsfailError, LockBusyError } from '../../errors.js';
 import { createLogger, type LogFormat, type Logger } from '../../log/logger.js';
 import { cronSchedule, intervalSchedule, type Schedule } from '../../schedule/schedule.js';
 import { watchLoop } from '../../schedule/watch-loop.js';
+import { assertStateUsable } from '../../state/store.js';
 import { loadConfigFor, statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
 
 export interface WatchArgs extends GlobalArgs {
@@ -39,6 +40,7 @@ export async function watchCommand(args: WatchArgs, ctx: CommandContext): Promis
   const configWarning = (text: string) => log.log('warn', 'config-warning', text);
   let config = await loadConfigFor(args, ctx, configWarning);
   const statePath = statePathFor(args, ctx);
+  await assertStateUsable(statePath); // a state file no run could use stops the daemon now, with exit 2
   const stop = new AbortController();
   let runs = 0;
   let last: { at: number; report?: RunReport; metrics: () => string } = { at: Date.now(), metrics: () => '' };
