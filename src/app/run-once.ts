@@ -11,6 +11,7 @@ import { redact } from '../log/redact.js';
 import type { StateFile } from '../state/store.js';
 import { describeHold, holdApplies, holdFromError, holdKey, type Hold } from './holds.js';
 import { readAll, type ReadResult } from './read-all.js';
+import { storedTtl } from './stored-ttl.js';
 import type { RecordReport, RunReport } from './report.js';
 import { WriteBatcher } from './write-batcher.js';
 
@@ -205,12 +206,6 @@ async function settleRecord(
   if (current?.values.length && final.outcome !== 'ttl') history.failovers = (prev?.failovers ?? 0) + 1;
   history.lastChange = { at: now().toISOString(), from: current?.values ?? [], to: final.desired!, reason: final.reason };
   return { report: { ...report, written: true }, history };
-}
-
-/** The TTL "in sync" means: the config's, after what the provider's service does to it (Cloudflare's 60 s minimum). */
-function storedTtl(config: Config, record: RecordConfig): number {
-  const p = config.providers[record.provider]!;
-  return p.factory.storedTtl ? p.factory.storedTtl(record.ttl, p.settings) : record.ttl;
 }
 
 export function cnameMessage(name: string, target: string): string {

@@ -23,7 +23,7 @@ describe('dnsfail check with type: cloudflare (built binary, fake Cloudflare API
     await fake.close();
   });
 
-  const setup = (provider: string) => {
+  const setup = (provider: string, ttl = 60) => {
     const dir = mkdtempSync(join(tmpdir(), 'dnsfail-e2e-cf-'));
     const configPath = join(dir, 'dnsfail.yaml');
     writeFileSync(
@@ -37,7 +37,7 @@ defaults:
   rise: 1
 records:
   - name: app.example.test
-    ttl: 60
+    ttl: ${ttl}
     check: { type: http, port: ${live.port}, path: /health, timeout: 700ms }
     servers:
       - { address: 127.0.0.2, label: primary }
@@ -76,6 +76,24 @@ records:
       assert.match(String(r.headers['user-agent']), /^dnsfail\//);
     }
     for (const out of [first, second, json]) assert.ok(!(out.stdout + out.stderr).includes(TOKEN));
+  });
+
+  it('a record on "auto" TTL is corrected to the config\'s TTL after Cloudflare\'s 60 s minimum, which validate states', async () => {
+    fake.addRecord('example.test', { type: 'A', name: 'ttl-auto.example.test', content: '127.0.0.3', ttl: 1 });
+    const s = setup('    type: cloudflare\n    token: "${CF_API_TOKEN}"', 30);
+    const config = readFileSync(s.args[1]!, 'utf8').replace('name: app.example.test', 'name: ttl-auto.example.test');
+    writeFileSync(s.args[1]!, config);
+    const env = { CF_API_TOKEN: TOKEN };
+    const v = await runCli(['validate', ...s.args], { env });
+    assert.match(v.stdout, /note: ttl-auto\.example\.test A: ttl 30 is stored as 60 by cloudflare, so 60 is what "in sync" means/);
+    const first = await runCli(['check', ...s.args], { env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /corrected the TTL of ttl-auto\.example\.test A: 1s → 60s \(holds 127\.0\.0\.3\)/);
+    assert.equal(fake.records('ttl-auto.example.test', 'A')[0]!.ttl, 60);
+    const mutations = fake.mutations;
+    const second = await runCli(['check', ...s.args], { env });
+    assert.equal(second.stdout + second.stderr, '', 'in sync at the clamped TTL: no write every run');
+    assert.equal(fake.mutations, mutations);
   });
 
   it('reads the token from tokenFile; a rejected token exits 1 with an auth error that does not show it', async () => {

@@ -1,3 +1,4 @@
+import { clampedTtlNote } from '../../app/stored-ttl.js';
 import { loadConfigFor, type CommandContext, type GlobalArgs } from '../context.js';
 
 /**
@@ -15,6 +16,10 @@ export async function validateCommand(args: GlobalArgs & { offline?: boolean }, 
     for (const line of unchecked) ctx.io.out(`  ${line}`);
   } else {
     ctx.io.out(`${ctx.io.c.green('ok')} ${config.source}: ${config.records.length} record(s), ${servers} server(s), ${providers.size} provider(s) in use`);
+  }
+  for (const r of config.records) {
+    const note = clampedTtlNote(config, r);
+    if (note) ctx.io.out(`  ${ctx.io.c.dim('note:')} ${note}`);
   }
   if (args.verbose) {
     for (const r of config.records) {
