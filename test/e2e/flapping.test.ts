@@ -46,7 +46,7 @@ describe('a flapping target through the built binary', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`fall 3 / rise 2: ${RUNS} runs against a target that alternates per request move the record at most once per five probes`, async () => {
+  it(`fall 3 / rise 2, fastInterval off: ${RUNS} runs against a target that alternates per request move the record at most once per five probes`, async () => {
     const zoneFile = join(dir, 'example.test.zone');
     const statePath = join(dir, 'state.json');
     writeFileSync(
@@ -57,6 +57,7 @@ records:
   - name: app.example.test
     fall: 3
     rise: 2
+    fastInterval: off
     check: { type: http, port: ${flapping.port}, timeout: 1s }
     servers: [127.0.0.2, 127.0.0.3]
 `,
@@ -84,5 +85,43 @@ records:
     const primary = state.records['app.example.test/A'].servers['127.0.0.2'];
     assert.equal(primary.state, 'up', 'one failure at a time never reaches fall 3');
     assert.ok(primary.okStreak + primary.failStreak === 1, 'the streaks restart on every flip');
+  });
+
+  it(`fall 3 / rise 2, fastInterval 100ms: ${RUNS} runs against the same target never move the record (a pass between failures resets the count)`, async () => {
+    const zoneFile = join(dir, 'fast.zone');
+    const statePath = join(dir, 'fast-state.json');
+    writeFileSync(
+      join(dir, 'fast.yaml'),
+      `providers:
+  local: { type: zonefile, file: ${JSON.stringify(zoneFile)}, zone: example.test }
+records:
+  - name: app.example.test
+    fall: 3
+    rise: 2
+    fastInterval: 100ms
+    check: { type: http, port: ${flapping.port}, timeout: 1s }
+    servers: [127.0.0.2, 127.0.0.3]
+`,
+    );
+    const args = ['check', '--json', '-c', join(dir, 'fast.yaml'), '--state', statePath];
+    const published = () => /^app\.example\.test\.\s.*\sA\s+(\S+)$/m.exec(readFileSync(zoneFile, 'utf8'))?.[1];
+    if (flapping.requests % 2 === 1) await fetch(`http://127.0.0.2:${flapping.port}/`); // the next answer is 200
+    const requestsBefore = flapping.requests;
+    let probes = 0;
+    let confirmed = 0;
+    const seen = new Set<string | undefined>();
+    for (let run = 0; run < RUNS; run++) {
+      const r = await runCli(args);
+      assert.equal(r.code, 0, r.stderr);
+      const primary = JSON.parse(r.stdout).records[0].servers[0];
+      probes += primary.probes;
+      if (primary.probes > 1) confirmed++;
+      seen.add(published());
+    }
+    assert.equal(flapping.requests - requestsBefore, probes, 'every request the target saw is a probe the report counts');
+    assert.ok(confirmed > 0, 'failed probes were confirmed at once');
+    assert.deepEqual([...seen], ['127.0.0.2'], 'the record never left the flapping primary');
+    const primary = JSON.parse(readFileSync(statePath, 'utf8')).records['app.example.test/A'].servers['127.0.0.2'];
+    assert.deepEqual([primary.state, primary.okStreak, primary.failStreak], ['up', 1, 0], 'a confirming probe passed, so the run ends on a pass');
   });
 });
