@@ -127,15 +127,16 @@ function gapOf(server: ServerConfig, capMs: number | undefined): number {
 }
 
 /**
- * The longest a run probes (the documented bound): the slowest server's `fall` probes that all time
- * out, with their confirming gaps. A confirming probe that could not end by then is not made.
+ * The longest a run probes (the documented bound): fall × (timeout + fastInterval) of the slowest
+ * server, that is its `fall` probes all timing out with their gaps, and one gap to spare for timers
+ * and module loading. A confirming probe that could not end by then is not made.
  */
 export function probingBoundMs(config: Config, capMs?: number): number {
   let bound = 0;
   for (const r of config.records) {
     for (const s of r.servers) {
-      const probes = gapOf(s, capMs) > 0 ? r.fall : 1;
-      bound = Math.max(bound, probes * s.check.timeoutMs + (probes - 1) * gapOf(s, capMs));
+      const gap = gapOf(s, capMs);
+      bound = Math.max(bound, gap > 0 ? r.fall * (s.check.timeoutMs + gap) : s.check.timeoutMs);
     }
   }
   return bound;
