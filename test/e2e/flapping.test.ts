@@ -1,35 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { startHttpTarget, type Target } from '../helpers/targets.js';
+import { startFlappingTarget, startHttpTarget, type Target } from '../helpers/targets.js';
 
 const RUNS = 20;
-
-/** A real loopback target that answers 200 and 503 in turn, one per request. */
-async function startFlappingTarget(host: string): Promise<{ port: number; requests: number; close(): Promise<void> }> {
-  let requests = 0;
-  const server = http.createServer((_req, res) => {
-    const healthy = requests++ % 2 === 0;
-    res.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain', connection: 'close' }).end(healthy ? 'ok' : 'down');
-  });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    get requests() {
-      return requests;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('a flapping target through the built binary', () => {
   let flapping: Awaited<ReturnType<typeof startFlappingTarget>>;
