@@ -111,7 +111,7 @@ describe('runOnce with fastInterval: a failing server is confirmed inside the ru
     assert.equal(calls.filter((a) => a === PRIMARY).length, 1);
   });
 
-  it('watch caps the gap at its interval', async () => {
+  it('watch caps the gap at its interval', { timeout: 20_000 }, async () => {
     const { probe } = scripted({ [PRIMARY]: [false], [BACKUP]: [true], [LOW]: [true] });
     const { report } = await runOnce(config(record({}, 60_000)), stateWith(allUp), { providers: { p: memory([PRIMARY]).p }, probe }, { dryRun: false, fastIntervalCapMs: 5 });
     assert.equal(report.records[0]!.servers[0]!.probes, 3, 'a 1m fastInterval would not fit in the bound: one probe');
