@@ -12,7 +12,7 @@ import { PDNS_TOOLS, startLuaPdns, type LuaPdns } from './lib/pdns-lua.js';
 import type { BenchRow } from './lib/row.js';
 
 /** (b) watch against LUA: kills of the primary, each measured on every name at once. */
-const REPEATS = 12;
+const REPEATS = 30;
 const INTERVAL_S = 1;
 const FAST_MS = 100;
 const POLL_MS = 50;

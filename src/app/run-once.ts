@@ -189,7 +189,7 @@ async function settleRecord(
   const observations: Observation[][] = record.servers.map(() => []);
   const starts: number[][] = record.servers.map(() => []);
   const awaiting = record.servers.map(() => true);
-  const historyAfter = (i: number, count: number) => foldHistory(prev?.servers[record.servers[i]!.address], observations[i]!.slice(0, count), record, now());
+  const historyOf = (i: number) => foldHistory(prev?.servers[record.servers[i]!.address], observations[i]!, record, now());
   let early: Decision | null = null;
   let writing = null as Promise<{ written: boolean; error?: unknown }> | null;
   const tryDecide = () => {
@@ -214,7 +214,7 @@ async function settleRecord(
         starts[i]!.push(r.startedAt);
         awaiting[i] =
           gapMs > 0 &&
-          awaitsConfirmation(historyAfter(i, n + 1), record.fall) &&
+          awaitsConfirmation(historyOf(i), record.fall) &&
           performance.now() + gapMs + server.check.timeoutMs <= ctx.deadline;
         tryDecide();
         if (!awaiting[i] || early || problem) return void (awaiting[i] = false);
