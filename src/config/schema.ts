@@ -16,7 +16,7 @@ const durationString = doc(
 const duration = (description: string) => doc(z.optional(durationString), description);
 const fastInterval = () =>
   optional(
-    z.union([z.literal('off'), durationString]),
+    z.string().check(z.regex(new RegExp(`^off$|${DURATION_PATTERN.source}`), { message: 'expected off or a duration such as 500ms or 2s' })),
     'After a failed probe of a server still counted up, probe it again after this long, until it has failed fall times in a row or passes (HAProxy fastinter). off: wait for the next run. Default 2s.',
   );
 const int = (min: number, max?: number) => z.number().check(z.int(), z.minimum(min), ...(max !== undefined ? [z.maximum(max)] : []));
