@@ -19,6 +19,8 @@ export interface CheckOptions {
   metricsFile?: string;
   /** watch: runs so far, exported as dnsfail_runs_total. */
   runsTotal?: number;
+  /** watch: its interval, the longest gap between confirming probes. */
+  fastIntervalCapMs?: number;
 }
 
 export interface CheckResult {
@@ -53,7 +55,11 @@ export async function performCheck(config: Config, opts: CheckOptions): Promise<
     const providers = createProviders(config);
     let result;
     try {
-      result = await runOnce(config, loaded.state, { providers }, { dryRun: opts.dryRun, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) });
+      result = await runOnce(config, loaded.state, { providers }, {
+        dryRun: opts.dryRun,
+        ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+        ...(opts.fastIntervalCapMs !== undefined ? { fastIntervalCapMs: opts.fastIntervalCapMs } : {}),
+      });
     } finally {
       await closeProviders(providers);
     }

@@ -15,9 +15,16 @@ export interface RecordReport {
   outcome: Outcome | 'error';
   reason: string;
   error?: string;
-  servers: ServerView[];
+  servers: ServerReport[];
   /** The TTL the record should have (after the provider's clamping) and, where the provider tells it, the one it has. */
   ttl: { current?: number; wanted: number };
+}
+
+export interface ServerReport extends ServerView {
+  /** Probes of the server in this run: more than 1 when failures were confirmed (fastInterval). */
+  probes: number;
+  /** Milliseconds from the start of each probe to the start of the next (probes − 1 values). */
+  probeGapsMs: number[];
 }
 
 export interface RunReport {

@@ -1,11 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CurrentRecord, Provider } from '../../providers/types.js';
-import type { Config, RecordConfig } from '../config/types.js';
+import type { Config, RecordConfig, ServerConfig } from '../config/types.js';
 import { eventsOfRun } from '../core/events.js';
 import { decideRecord } from '../core/select.js';
+import { awaitsConfirmation, failuresToSettle, foldHistory, priorHistory } from '../core/history.js';
 import { settledDecision } from '../core/settle.js';
 import type { Decision, Observation, RecordHistory } from '../core/types.js';
 import { ExitCode } from '../errors.js';
-import { startChecks } from '../health/run-checks.js';
+import { startProbeSeries, type ProbeSeries } from '../health/run-checks.js';
 import type { ProbeResult, ProbeTarget } from '../health/types.js';
 import { redact } from '../log/redact.js';
 import type { StateFile } from '../state/store.js';
@@ -28,6 +30,8 @@ export interface RunOptions {
   concurrency?: number;
   /** How long a provider's first queued write waits for others to join its batch. */
   batchWindowMs?: number;
+  /** watch: confirming probes come at most this long apart (its interval), even with a longer fastInterval. */
+  fastIntervalCapMs?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 64;
@@ -46,12 +50,13 @@ export async function runOnce(config: Config, state: StateFile, deps: RunDeps, o
 
   const targets = config.records.flatMap((r) => r.servers.map((s) => ({ address: s.address, check: s.check, recordName: r.name })));
   const probes = startProbes(targets, deps, opts);
-  const probesOf: Array<Array<Promise<ProbeResult>>> = [];
+  const probesOf: ProbeSeries[][] = [];
   let offset = 0;
   for (const r of config.records) {
     probesOf.push(probes.slice(offset, offset + r.servers.length));
     offset += r.servers.length;
   }
+  const deadline = t0 + probingBoundMs(config, opts.fastIntervalCapMs);
 
   const holds = config.records.map((r) => {
     const prevHold = state.holds?.[holdKey(r.provider, r.key)];
@@ -71,6 +76,8 @@ export async function runOnce(config: Config, state: StateFile, deps: RunDeps, o
         now,
         settings: config.providers[record.provider]!.settings,
         wantedTtl: storedTtl(config, record),
+        deadline,
+        ...(opts.fastIntervalCapMs !== undefined ? { fastIntervalCapMs: opts.fastIntervalCapMs } : {}),
       }),
     ),
   );
@@ -102,12 +109,38 @@ export async function runOnce(config: Config, state: StateFile, deps: RunDeps, o
   };
 }
 
-function startProbes(targets: ProbeTarget[], deps: RunDeps, opts: RunOptions): Array<Promise<ProbeResult>> {
-  if (deps.probe) {
-    const all = deps.probe(targets);
-    return targets.map((_, i) => all.then((r) => r[i]!));
+function startProbes(targets: ProbeTarget[], deps: RunDeps, opts: RunOptions): ProbeSeries[] {
+  const { probe } = deps;
+  if (!probe) return startProbeSeries(targets, { concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY });
+  const startedAt = performance.now();
+  const all = probe(targets);
+  return targets.map((target, i) => {
+    const results = [all.then((r) => ({ ...r[i]!, startedAt }))];
+    const later = (gapMs: number) => sleep(gapMs).then(() => ({ startedAt: performance.now() })).then(async (t) => ({ ...(await probe([target]))[0]!, ...t }));
+    return { nth: (n, gapMs) => (results[n] ??= results[n - 1]!.then(() => later(gapMs))) };
+  });
+}
+
+/** The gap before a confirming probe of this server; 0: none. */
+function gapOf(server: ServerConfig, capMs: number | undefined): number {
+  const ms = server.fastIntervalMs ?? 0;
+  return capMs !== undefined && ms > capMs ? capMs : ms;
+}
+
+/**
+ * The longest a run probes (the documented bound): fall × (timeout + fastInterval) of the slowest
+ * server, that is its `fall` probes all timing out with their gaps, and one gap to spare for timers
+ * and module loading. A confirming probe that could not end by then is not made.
+ */
+export function probingBoundMs(config: Config, capMs?: number): number {
+  let bound = 0;
+  for (const r of config.records) {
+    for (const s of r.servers) {
+      const gap = gapOf(s, capMs);
+      bound = Math.max(bound, gap > 0 ? r.fall * (s.check.timeoutMs + gap) : s.check.timeoutMs);
+    }
   }
-  return startChecks(targets, { concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY });
+  return bound;
 }
 
 /** One promise per record: the read result, batched per provider; null when not read (held, or the provider cannot read). */
@@ -131,11 +164,11 @@ interface Settled {
 async function settleRecord(
   record: RecordConfig,
   prev: RecordHistory | undefined,
-  probes: Array<Promise<ProbeResult>>,
+  series: ProbeSeries[],
   readPromise: Promise<ReadResult | null>,
   hold: Hold | undefined,
   batcher: WriteBatcher,
-  ctx: { dryRun: boolean; now: () => Date; settings: unknown; wantedTtl: number },
+  ctx: { dryRun: boolean; now: () => Date; settings: unknown; wantedTtl: number; deadline: number; fastIntervalCapMs?: number },
 ): Promise<Settled> {
   const { now } = ctx;
   const fromState: CurrentRecord | null = prev?.published ? { values: prev.published } : null;
@@ -152,26 +185,46 @@ async function settleRecord(
   } else if (read) current = read.value;
   const ttl = { wanted: ctx.wantedTtl, ...(read?.ok && read.value?.ttl !== undefined ? { current: read.value.ttl } : {}) };
 
-  // Decide as early as the probes allow; write (batched) as soon as decided.
-  const observations: Array<Observation | undefined> = record.servers.map(() => undefined);
+  // Decide as early as the probes allow; write (batched) as soon as decided. A failed probe of a
+  // server still counted up is confirmed (fastInterval) while the record is not settled.
+  const observations: Observation[][] = record.servers.map(() => []);
+  const starts: number[][] = record.servers.map(() => []);
+  const awaiting = record.servers.map(() => true);
+  const historyOf = (i: number) => foldHistory(prev?.servers[record.servers[i]!.address], observations[i]!, record, now());
   let early: Decision | null = null;
   let writing = null as Promise<{ written: boolean; error?: unknown }> | null;
   const tryDecide = () => {
     if (early || problem) return;
-    const known = observations.filter((o): o is Observation => o !== undefined);
-    const pending = record.servers.filter((_, i) => !observations[i]).map((s) => s.address);
-    early = settledDecision(record, prev, known, pending, current?.values ?? null, now(), ttl);
+    const before = priorHistory(prev, record, observations, (i) => observations[i]!.length - (awaiting[i] ? 0 : 1), now());
+    const known = observations.flatMap((o, i) => (awaiting[i] ? [] : [o[o.length - 1]!]));
+    const pending = record.servers.filter((_, i) => awaiting[i]).map((s) => s.address);
+    const failuresOf = (address: string) => {
+      const i = record.servers.findIndex((s) => s.address === address);
+      return failuresToSettle(before?.servers[address], record.fall, gapOf(record.servers[i]!, ctx.fastIntervalCapMs) > 0);
+    };
+    early = settledDecision(record, before, known, pending, current?.values ?? null, now(), ttl, failuresOf);
     if (early) writing = startWrite(record, early, current, batcher, ctx.dryRun);
   };
   tryDecide();
   await Promise.all(
-    probes.map(async (p, i) => {
-      const r = await p;
-      observations[i] = { address: record.servers[i]!.address, healthy: r.healthy, latencyMs: r.latencyMs, ...(r.error !== undefined ? { error: r.error } : {}) };
-      tryDecide();
+    record.servers.map(async (server, i) => {
+      const gapMs = gapOf(server, ctx.fastIntervalCapMs);
+      for (let n = 0; ; n++) {
+        const r = await series[i]!.nth(n, gapMs);
+        observations[i]!.push({ address: server.address, healthy: r.healthy, latencyMs: r.latencyMs, ...(r.error !== undefined ? { error: r.error } : {}) });
+        starts[i]!.push(r.startedAt);
+        awaiting[i] =
+          gapMs > 0 &&
+          awaitsConfirmation(historyOf(i), record.fall) &&
+          performance.now() + gapMs + server.check.timeoutMs <= ctx.deadline;
+        tryDecide();
+        if (!awaiting[i] || early || problem) return void (awaiting[i] = false);
+      }
     }),
   );
-  const final = decideRecord(record, prev, observations as Observation[], current?.values ?? null, now(), { currentUnknown: read === null && !hold && !current, ttl });
+  const lastOf = observations.map((o) => o[o.length - 1]!);
+  const before = priorHistory(prev, record, observations, (i) => observations[i]!.length - 1, now());
+  const final = decideRecord(record, before, lastOf, current?.values ?? null, now(), { currentUnknown: read === null && !hold && !current, ttl });
   const history: RecordHistory = { ...final.next, lastOutcome: final.outcome };
   const report: RecordReport = {
     name: record.name,
@@ -183,7 +236,7 @@ async function settleRecord(
     written: false,
     outcome: final.outcome,
     reason: final.reason,
-    servers: final.servers,
+    servers: final.servers.map((v, i) => ({ ...v, probes: starts[i]!.length, probeGapsMs: starts[i]!.slice(1).map((t, k) => Math.round(t - starts[i]![k]!)) })),
     ttl,
   };
   if (problem) {

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { RecordReport, RunReport } from '../app/report.js';
+import type { RecordReport, RunReport, ServerReport } from '../app/report.js';
 import type { ServerView } from '../core/types.js';
 import { describeServer } from '../core/select.js';
 
@@ -34,6 +34,8 @@ export function reportToJson(report: RunReport): string {
           healthy: s.healthy,
           latencyMs: s.latencyMs,
           error: s.error ?? null,
+          probes: s.probes,
+          probeGapsMs: s.probeGapsMs,
         })),
       })),
     },
@@ -75,7 +77,7 @@ export function renderRun(report: RunReport, colors: { readonly c: ChalkInstance
     } else if (verbose || report.dryRun) {
       lines.push({ stream: 'out', text: `${c.dim('in sync')} ${head}: ${show(r.current)} (${r.reason})` });
     }
-    if (verbose) for (const s of r.servers) lines.push({ stream: 'out', text: `    ${serverLine(s, c)}` });
+    if (verbose) for (const s of r.servers) lines.push({ stream: 'out', text: `    ${serverLine(s, c)}${confirmingText(s, c)}` });
   }
   if (report.dryRun) lines.push({ stream: 'out', text: colors.c.dim('dry run: nothing was written and the state file was not changed') });
   return lines;
@@ -87,6 +89,11 @@ export function serverLine(s: ServerView, c: ChalkInstance): string {
     s.healthy === null ? c.dim('not probed') : s.healthy ? `ok ${s.latencyMs}ms` : c.red(`failed: ${s.error ?? 'unhealthy'}`);
   const streak = s.failStreak ? ` (${s.failStreak} failed in a row)` : s.okStreak ? ` (${s.okStreak} ok in a row)` : '';
   return `${state} ${describeServer(s)}  ${probe}${c.dim(streak)}`;
+}
+
+/** How many probes a server had in the run and how far apart, when failures were confirmed (fastInterval). */
+function confirmingText(s: ServerReport, c: ChalkInstance): string {
+  return s.probes > 1 ? c.dim(`  [${s.probes} probes, ${s.probeGapsMs.map((ms) => `${ms} ms`).join(', ')} apart]`) : '';
 }
 
 export function recordTitle(r: Pick<RecordReport, 'name' | 'type'>, c: ChalkInstance): string {

@@ -1,6 +1,7 @@
 import { canonicalIp, ipFamily } from '../util/ip.js';
 import { normalizeDnsName } from '../util/dns-name.js';
 import { finalizeCheck, mergeChecks } from './check.js';
+import { parseDuration } from './duration.js';
 import { quote } from './quote.js';
 import type { RawConfig, RawRecord, RawTunables } from './schema.js';
 import type { Config, ProviderConfig, RecordConfig, ServerConfig } from './types.js';
@@ -19,7 +20,10 @@ export const RECORD_DEFAULTS = {
   fall: 3,
   rise: 2,
   failback: 'auto',
+  fastInterval: '2s',
 } as const;
+
+const MAX_FAST_INTERVAL_MS = 60_000;
 
 /** Cross-field rules and defaults: turns a shape-valid config into the Config the engine runs. */
 export function resolveRecords(
@@ -94,6 +98,10 @@ function resolveRecord(
   }
 
   const recordCheck = mergeChecks(defaults.check, rec.check);
+  const fastDefault: { text: string; path: PathSegment[] } =
+    rec.fastInterval !== undefined
+      ? { text: rec.fastInterval, path: ['fastInterval'] }
+      : { text: defaults.fastInterval ?? RECORD_DEFAULTS.fastInterval, path: ['defaults', 'fastInterval'] };
   const servers: ServerConfig[] = [];
   const addresses = new Set<string>();
   rec.servers.forEach((s, j) => {
@@ -112,7 +120,10 @@ function resolveRecord(
       if (rec.check) return problem(['check', ...key], check.message);
       return problems.push({ path: ['defaults', 'check', ...key], message: check.message });
     }
-    servers.push({ address, ...('label' in entry && entry.label ? { label: entry.label } : {}), check });
+    const fast = 'fastInterval' in entry && entry.fastInterval !== undefined ? { text: entry.fastInterval, path: ['servers', j, 'fastInterval'] } : fastDefault;
+    const fastIntervalMs = parseFastInterval(fast.text);
+    if (typeof fastIntervalMs === 'string') return fast.path[0] === 'defaults' ? problems.push({ path: fast.path, message: fastIntervalMs }) : problem(fast.path, fastIntervalMs);
+    servers.push({ address, ...('label' in entry && entry.label ? { label: entry.label } : {}), check, fastIntervalMs });
   });
 
   if (!name || !providerId) return null;
@@ -131,6 +142,15 @@ function resolveRecord(
     onAllDown,
     servers,
   };
+}
+
+/** "off" → 0 (no confirming probes); a duration → ms; or the problem with it. */
+function parseFastInterval(text: string): number | string {
+  if (text === 'off') return 0;
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) return 'fastInterval must be greater than 0 (write off to turn confirming probes off)';
+  if (ms > MAX_FAST_INTERVAL_MS) return 'fastInterval must be at most 1m (it is the gap between probes inside one run)';
+  return ms;
 }
 
 function pickProvider(

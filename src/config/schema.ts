@@ -14,6 +14,11 @@ const durationString = doc(
   'Duration: a number followed by ms, s, m or h (e.g. 500ms, 2s, 1m)',
 );
 const duration = (description: string) => doc(z.optional(durationString), description);
+const fastInterval = () =>
+  optional(
+    z.string().check(z.regex(new RegExp(`^off$|${DURATION_PATTERN.source}`), { message: 'expected off or a duration such as 500ms or 2s' })),
+    'After a failed probe of a server still counted up, probe it again after this long, until it has failed fall times in a row or passes (HAProxy fastinter). off: wait for the next run. Default 2s.',
+  );
 const int = (min: number, max?: number) => z.number().check(z.int(), z.minimum(min), ...(max !== undefined ? [z.maximum(max)] : []));
 const statusSpec = z.union([int(100, 599), z.string()]);
 
@@ -68,6 +73,7 @@ const serverSchema = z.union([
     address: doc(z.string(), 'IP literal of the server'),
     label: optional(nonEmpty(), 'Name shown in output (e.g. backup-dc2)'),
     check: z.optional(checkSchema),
+    fastInterval: fastInterval(),
   }),
 ]);
 
@@ -84,6 +90,7 @@ const recordTunables = {
   check: z.optional(checkSchema),
   fall: optional(int(1, 100), 'Consecutive failed probes before an up server counts as down. Default 3.'),
   rise: optional(int(1, 100), 'Consecutive good probes before a down server counts as up. Default 2.'),
+  fastInterval: fastInterval(),
   failback: optional(z.enum(['auto', 'sticky']), 'auto: return to a higher server once it is up (default); sticky: stay on the active one until it fails.'),
 };
 

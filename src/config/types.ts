@@ -4,6 +4,8 @@ import type { ProviderFactory } from '../../providers/types.js';
 
 export interface ServerConfig extends ServerRef {
   check: CheckSpec;
+  /** Gap before a confirming probe after a failure of a server still counted up; 0 or absent: none (fastInterval: off). */
+  fastIntervalMs?: number;
 }
 
 export interface RecordConfig extends RecordPolicy {

@@ -1,4 +1,4 @@
-import type { Observation, ServerHistory } from './types.js';
+import type { Observation, RecordHistory, ServerHistory } from './types.js';
 
 export const UNKNOWN: ServerHistory = { state: 'unknown', okStreak: 0, failStreak: 0 };
 
@@ -30,4 +30,51 @@ export function nextServerHistory(
     lastLatencyMs: Math.round(obs.latencyMs),
     ...(ok || obs.error === undefined ? {} : { lastError: obs.error }),
   };
+}
+
+/** Several observations of one server in this run, oldest first, each through the hysteresis in turn. */
+export function foldHistory(
+  prev: ServerHistory | undefined,
+  observations: readonly Observation[],
+  limits: { fall: number; rise: number },
+  now: Date,
+): ServerHistory {
+  return observations.reduce<ServerHistory>((h, obs) => nextServerHistory(h, obs, limits, now), prev ?? UNKNOWN);
+}
+
+/**
+ * A server still counted up whose latest probe failed: a confirming probe (fastInterval) decides
+ * sooner whether it is down. A down or unknown server, or one whose latest probe passed, needs none.
+ */
+export function awaitsConfirmation(h: ServerHistory, fall: number): boolean {
+  return h.state === 'up' && h.failStreak > 0 && h.failStreak < fall;
+}
+
+/**
+ * Failed probes in a row that would end this server's run of probes when every one fails: with
+ * confirming probes, enough to count an up server down; without, the single probe of the run.
+ */
+export function failuresToSettle(h: ServerHistory | undefined, fall: number, confirming: boolean): number {
+  if (!confirming || !h || h.state !== 'up') return 1;
+  return Math.max(1, fall - h.failStreak);
+}
+
+/**
+ * The record's history after the first `countOf(i)` observations of each server i in this run
+ * (servers in policy order): the history the next observation is judged against. prev itself when
+ * none are counted.
+ */
+export function priorHistory(
+  prev: RecordHistory | undefined,
+  policy: { fall: number; rise: number; servers: readonly { address: string }[] },
+  observations: readonly (readonly Observation[])[],
+  countOf: (i: number) => number,
+  now: Date,
+): RecordHistory | undefined {
+  if (policy.servers.every((_, i) => countOf(i) <= 0)) return prev;
+  const servers = { ...prev?.servers };
+  policy.servers.forEach(({ address }, i) => {
+    if (countOf(i) > 0) servers[address] = foldHistory(servers[address], observations[i]!.slice(0, countOf(i)), policy, now);
+  });
+  return { ...prev, servers };
 }

@@ -24,11 +24,14 @@ export function renderMetrics(m: MetricsInput): string {
     for (const [labels, value] of samples) out.push(`${name}${labelText(labels)} ${formatValue(value)}`);
   };
   const servers = m.records.flatMap((r) => r.servers.map((s) => ({ r, s, h: m.history[r.key]?.servers[s.address] })));
-  const sl = (r: RecordConfig, address: string, label?: string) => ({ record: r.name, type: r.type, address, label: label ?? '' });
+  const sl = (r: Pick<RecordConfig, 'name' | 'type'>, address: string, label?: string) => ({ record: r.name, type: r.type, address, label: label ?? '' });
 
   family('dnsfail_server_up', 'gauge', 'Server state after fall/rise: 1 up, 0 down, -1 unknown.', servers.map(({ r, s, h }) => [sl(r, s.address, s.label), h?.state === 'up' ? 1 : h?.state === 'down' ? 0 : -1]));
   family('dnsfail_server_probe_latency_seconds', 'gauge', 'Duration of the last probe.', servers.filter(({ h }) => h?.lastLatencyMs !== undefined).map(({ r, s, h }) => [sl(r, s.address, s.label), h!.lastLatencyMs! / 1000]));
   family('dnsfail_server_consecutive_failures', 'gauge', 'Failed probes in a row.', servers.map(({ r, s, h }) => [sl(r, s.address, s.label), h?.failStreak ?? 0]));
+  const probed = m.report.records.flatMap((r) => r.servers.map((s) => ({ r, s })));
+  family('dnsfail_server_probes_last_run', 'gauge', 'Probes of the server in the last run: more than 1 when a failure was confirmed (fastInterval).', probed.map(({ r, s }) => [sl(r, s.address, s.label), s.probes]));
+  family('dnsfail_server_probe_gap_seconds', 'gauge', 'Longest gap between the starts of two probes of the server in the last run (confirming probes only).', probed.filter(({ s }) => s.probeGapsMs.length).map(({ r, s }) => [sl(r, s.address, s.label), Math.max(...s.probeGapsMs) / 1000]));
   family('dnsfail_record_published_info', 'gauge', 'The values the record holds, one sample per value.', m.records.flatMap((r) => (m.history[r.key]?.published ?? []).map((v): [Record<string, string>, number] => [{ record: r.name, type: r.type, value: v }, 1])));
   family('dnsfail_record_last_change_timestamp_seconds', 'gauge', 'When dnsfail last wrote the record.', m.records.filter((r) => m.history[r.key]?.lastChange).map((r) => [{ record: r.name, type: r.type }, Date.parse(m.history[r.key]!.lastChange!.at) / 1000]));
   family('dnsfail_record_failovers_total', 'counter', 'Writes that replaced a published value.', m.records.map((r) => [{ record: r.name, type: r.type }, m.history[r.key]?.failovers ?? 0]));

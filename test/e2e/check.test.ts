@@ -120,7 +120,7 @@ describe('dnsfail check (built binary, loopback targets, real zone file)', () =>
     const report = JSON.parse(r.stdout);
     const rec = report.records[0];
     for (const key of ['name', 'type', 'current', 'desired', 'changed', 'reason', 'servers']) assert.ok(key in rec, key);
-    assert.deepEqual(Object.keys(rec.servers[0]).sort(), ['address', 'error', 'healthy', 'label', 'latencyMs', 'state']);
+    assert.deepEqual(Object.keys(rec.servers[0]).sort(), ['address', 'error', 'healthy', 'label', 'latencyMs', 'probeGapsMs', 'probes', 'state']);
     assert.equal(rec.changed, true);
     assert.equal(rec.servers[1].label, 'backup');
   });

@@ -1,35 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { startHttpTarget, type Target } from '../helpers/targets.js';
+import { startFlappingTarget, startHttpTarget, type Target } from '../helpers/targets.js';
 
 const RUNS = 20;
-
-/** A real loopback target that answers 200 and 503 in turn, one per request. */
-async function startFlappingTarget(host: string): Promise<{ port: number; requests: number; close(): Promise<void> }> {
-  let requests = 0;
-  const server = http.createServer((_req, res) => {
-    const healthy = requests++ % 2 === 0;
-    res.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain', connection: 'close' }).end(healthy ? 'ok' : 'down');
-  });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    get requests() {
-      return requests;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('a flapping target through the built binary', () => {
   let flapping: Awaited<ReturnType<typeof startFlappingTarget>>;
@@ -46,7 +23,7 @@ describe('a flapping target through the built binary', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`fall 3 / rise 2: ${RUNS} runs against a target that alternates per request move the record at most once per five probes`, async () => {
+  it(`fall 3 / rise 2, fastInterval off: ${RUNS} runs against a target that alternates per request move the record at most once per five probes`, async () => {
     const zoneFile = join(dir, 'example.test.zone');
     const statePath = join(dir, 'state.json');
     writeFileSync(
@@ -57,6 +34,7 @@ records:
   - name: app.example.test
     fall: 3
     rise: 2
+    fastInterval: off
     check: { type: http, port: ${flapping.port}, timeout: 1s }
     servers: [127.0.0.2, 127.0.0.3]
 `,
@@ -84,5 +62,43 @@ records:
     const primary = state.records['app.example.test/A'].servers['127.0.0.2'];
     assert.equal(primary.state, 'up', 'one failure at a time never reaches fall 3');
     assert.ok(primary.okStreak + primary.failStreak === 1, 'the streaks restart on every flip');
+  });
+
+  it(`fall 3 / rise 2, fastInterval 100ms: ${RUNS} runs against the same target never move the record (a pass between failures resets the count)`, async () => {
+    const zoneFile = join(dir, 'fast.zone');
+    const statePath = join(dir, 'fast-state.json');
+    writeFileSync(
+      join(dir, 'fast.yaml'),
+      `providers:
+  local: { type: zonefile, file: ${JSON.stringify(zoneFile)}, zone: example.test }
+records:
+  - name: app.example.test
+    fall: 3
+    rise: 2
+    fastInterval: 100ms
+    check: { type: http, port: ${flapping.port}, timeout: 1s }
+    servers: [127.0.0.2, 127.0.0.3]
+`,
+    );
+    const args = ['check', '--json', '-c', join(dir, 'fast.yaml'), '--state', statePath];
+    const published = () => /^app\.example\.test\.\s.*\sA\s+(\S+)$/m.exec(readFileSync(zoneFile, 'utf8'))?.[1];
+    if (flapping.requests % 2 === 1) await fetch(`http://127.0.0.2:${flapping.port}/`); // the next answer is 200
+    const requestsBefore = flapping.requests;
+    let probes = 0;
+    let confirmed = 0;
+    const seen = new Set<string | undefined>();
+    for (let run = 0; run < RUNS; run++) {
+      const r = await runCli(args);
+      assert.equal(r.code, 0, r.stderr);
+      const primary = JSON.parse(r.stdout).records[0].servers[0];
+      probes += primary.probes;
+      if (primary.probes > 1) confirmed++;
+      seen.add(published());
+    }
+    assert.equal(flapping.requests - requestsBefore, probes, 'every request the target saw is a probe the report counts');
+    assert.ok(confirmed > 0, 'failed probes were confirmed at once');
+    assert.deepEqual([...seen], ['127.0.0.2'], 'the record never left the flapping primary');
+    const primary = JSON.parse(readFileSync(statePath, 'utf8')).records['app.example.test/A'].servers['127.0.0.2'];
+    assert.deepEqual([primary.state, primary.okStreak, primary.failStreak], ['up', 1, 0], 'a confirming probe passed, so the run ends on a pass');
   });
 });

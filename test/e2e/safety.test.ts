@@ -15,7 +15,7 @@ function setup(port: number, ttl = 30) {
     configPath,
     `providers:
   local: { type: zonefile, file: ${JSON.stringify(zoneFile)}, zone: example.test }
-defaults: { fall: 3, rise: 2, failback: auto }
+defaults: { fall: 3, rise: 2, failback: auto, fastInterval: off }
 records:
   - name: app.example.test
     ttl: ${ttl}

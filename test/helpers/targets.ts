@@ -182,3 +182,24 @@ function listen(server: NetServer, host: string, port: number): Promise<number> 
     });
   });
 }
+
+/** A real loopback target that answers 200 and 503 in turn, one per request. */
+export async function startFlappingTarget(host: string, port = 0): Promise<{ port: number; requests: number; close(): Promise<void> }> {
+  let requests = 0;
+  const server = http.createServer((_req, res) => {
+    const healthy = requests++ % 2 === 0;
+    res.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain', connection: 'close' }).end(healthy ? 'ok' : 'down');
+  });
+  const bound = await listen(server, host, port);
+  return {
+    port: bound,
+    get requests() {
+      return requests;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

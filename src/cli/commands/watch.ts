@@ -88,6 +88,7 @@ export async function watchCommand(args: WatchArgs, ctx: CommandContext): Promis
             runsTotal: runs,
             ...(args.metricsFile ? { metricsFile: args.metricsFile } : {}),
             ...(args.concurrency ? { concurrency: args.concurrency } : {}),
+            fastIntervalCapMs: periodOf(schedule),
           });
           last = { at: Date.now(), report, metrics };
           logRun(log, report);
@@ -122,6 +123,12 @@ function logRun(log: Logger, report: RunReport): void {
     exitCode: report.exitCode,
     changed: report.records.filter((r) => r.written).length,
   });
+}
+
+/** The gap between two runs: a failing server is never confirmed more slowly than the next run would probe it. */
+function periodOf(schedule: Schedule): number {
+  const next = schedule.next(new Date());
+  return schedule.next(next).getTime() - next.getTime();
 }
 
 function pickSchedule(args: WatchArgs): Schedule {
