@@ -8,7 +8,7 @@ import { settledDecision } from '../core/settle.js';
 import type { Decision, Observation, RecordHistory } from '../core/types.js';
 import { ExitCode } from '../errors.js';
 import { startProbeSeries, type ProbeSeries } from '../health/run-checks.js';
-import type { ProbeResult, ProbeTarget } from '../health/types.js';
+import { localProbeFailure, type ProbeResult, type ProbeTarget } from '../health/types.js';
 import { redact } from '../log/redact.js';
 import type { StateFile } from '../state/store.js';
 import { describeHold, holdApplies, holdFromError, holdKey, type Hold } from './holds.js';
@@ -196,7 +196,7 @@ async function settleRecord(
   const tryDecide = () => {
     if (early || problem) return;
     const before = priorHistory(prev, record, observations, (i) => observations[i]!.length - (awaiting[i] ? 0 : 1), now());
-    const known = observations.flatMap((o, i) => (awaiting[i] ? [] : [o[o.length - 1]!]));
+    const known = observations.flatMap((o, i) => (awaiting[i] || o.length === 0 ? [] : [o[o.length - 1]!]));
     const pending = record.servers.filter((_, i) => awaiting[i]).map((s) => s.address);
     const failuresOf = (address: string) => {
       const i = record.servers.findIndex((s) => s.address === address);
@@ -211,6 +211,15 @@ async function settleRecord(
       const gapMs = gapOf(server, ctx.fastIntervalCapMs);
       for (let n = 0; ; n++) {
         const r = await series[i]!.nth(n, gapMs);
+        const local = localProbeFailure(r);
+        if (local !== null) {
+          // Not an observation: the server's history stays as it was. Undecided, the record is left alone.
+          if (!early && !problem) {
+            problem = { message: `this machine could not probe ${server.address} (${local}), which says nothing about the server: raise the open-file limit (ulimit -n) or lower --concurrency` };
+            batcher.skip();
+          }
+          return void (awaiting[i] = false);
+        }
         observations[i]!.push({ address: server.address, healthy: r.healthy, latencyMs: r.latencyMs, ...(r.error !== undefined ? { error: r.error } : {}) });
         starts[i]!.push(r.startedAt);
         awaiting[i] =
@@ -222,7 +231,7 @@ async function settleRecord(
       }
     }),
   );
-  const lastOf = observations.map((o) => o[o.length - 1]!);
+  const lastOf = observations.flatMap((o) => (o.length ? [o[o.length - 1]!] : []));
   const before = priorHistory(prev, record, observations, (i) => observations[i]!.length - 1, now());
   const final = decideRecord(record, before, lastOf, current?.values ?? null, now(), { currentUnknown: read === null && !hold && !current, ttl });
   const history: RecordHistory = { ...final.next, lastOutcome: final.outcome };

@@ -51,3 +51,11 @@ export interface ProbeResult {
   /** Why it is unhealthy, short and human: "connect ECONNREFUSED", "status 503", "timeout after 2000ms". */
   error?: string;
 }
+
+/**
+ * A probe that failed for lack of this machine's own resources (file descriptors, buffers, memory)
+ * says nothing about the server: it is never counted as a failure of the server.
+ */
+export function localProbeFailure(r: ProbeResult): string | null {
+  return !r.healthy && r.error !== undefined && /\b(EMFILE|ENFILE|ENOBUFS|ENOMEM)\b/.test(r.error) ? r.error : null;
+}

@@ -61,3 +61,18 @@ describe('runOnce: records it must not touch', () => {
     assert.deepEqual(m.writes, [{ values: ['192.0.2.1'], ttl: 30, previous: { values: ['192.0.2.1'], ttl: 60 } }]);
   });
 });
+
+describe('runOnce: a probe that failed for lack of this machine\'s resources', () => {
+  const emfile = async (t: ProbeTarget[]): Promise<ProbeResult[]> => t.map((x) => (x.address === '192.0.2.1' ? { healthy: false, latencyMs: 1, error: 'connect EMFILE 192.0.2.1:80' } : { healthy: true, latencyMs: 1 }));
+  const prev = { version: 1 as const, records: { 'app.example.test/A': { servers: { '192.0.2.1': { state: 'up' as const, okStreak: 0, failStreak: 2 }, '192.0.2.2': { state: 'up' as const, okStreak: 5, failStreak: 0 } }, published: ['192.0.2.1'] } } };
+
+  it('is not counted against the server: no failover, its history unchanged, and the run says why', async () => {
+    const m = provider(async () => ({ values: ['192.0.2.1'], ttl: 30 }));
+    const { report, state } = await runOnce({ ...config(), records: [record] }, prev, { providers: { p: m.p }, probe: emfile }, { dryRun: false });
+    const r = report.records[0]!;
+    assert.equal(r.outcome, 'error');
+    assert.match(r.error!, /this machine could not probe 192\.0\.2\.1 \(connect EMFILE 192\.0\.2\.1:80\), which says nothing about the server: raise the open-file limit/);
+    assert.equal(m.writes.length, 0);
+    assert.equal(state.records['app.example.test/A']!.servers['192.0.2.1']!.failStreak, 2, 'fall 3 not reached by a local failure');
+  });
+});
