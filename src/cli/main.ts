@@ -41,7 +41,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     try {
       return await runCheck(fast, ctx);
     } catch (e) {
-      return reportError(e, io);
+      return reportError(e, io, env);
     }
   }
 
@@ -49,7 +49,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   try {
     ({ default: yargs } = await import('yargs'));
   } catch (e) {
-    return reportError(e, io);
+    return reportError(e, io, env);
   }
   let exitCode: number = ExitCode.ok;
   const run = (fn: () => number | Promise<number>) => async () => {
@@ -171,7 +171,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     await cli.parseAsync();
     return exitCode;
   } catch (e) {
-    return reportError(e, io);
+    return reportError(e, io, env);
   }
 }
 
@@ -200,12 +200,31 @@ function positiveInt(flag: string) {
 }
 
 /** The single catch: expected errors print a message and hint, unknown ones a stack and a plea. */
-function reportError(e: unknown, io: Io): number {
+async function reportError(e: unknown, io: Io, env: Record<string, string | undefined>): Promise<number> {
+  e = knownError(e);
+  const code = describeError(e, io);
+  if (env.GITHUB_ACTIONS === 'true') {
+    const text = e instanceof DnsfailError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    try {
+      for (const line of (await import('./github.js')).emitGithubError(text, e instanceof DnsfailError ? e.hint : undefined, code, env)) io.out(line);
+    } catch (err) {
+      io.err(`${io.c.yellow('warning:')} cannot write the GitHub Actions outputs: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  return code;
+}
+
+/** Errors that are not dnsfail's own but are expected, as DnsfailErrors. */
+function knownError(e: unknown): unknown {
   // yargs wraps errors thrown by a coerce function (and its own usage errors) in a YError.
   if (e instanceof Error && e.name === 'YError') e = new ConfigError(e.message, { hint: 'see dnsfail --help' });
   // A bundle of a library (dist/bundle/vendor/) that is missing: a build or an install cut short, not a bug.
   const missing = (e as NodeJS.ErrnoException | undefined)?.code === 'MODULE_NOT_FOUND' && /Cannot find module '(\.\/vendor\/[^']+)'/.exec((e as Error).message);
   if (missing) e = new DnsfailError(`dnsfail is not built completely (${missing[1]} is missing)`, { hint: 'run npm ci, or npm run build' });
+  return e;
+}
+
+function describeError(e: unknown, io: Io): number {
   if (e instanceof DnsfailError) {
     io.err(`${io.c.red('error:')} ${e.message}`);
     if (e.hint) io.err(io.c.dim(`hint: ${e.hint}`));
