@@ -18,6 +18,8 @@ export interface CheckOptions {
   metricsFile?: string;
   /** watch: runs so far, exported as dnsfail_runs_total. */
   runsTotal?: number;
+  /** The command that lifts a record's lockout or backoff, for messages. */
+  unlockCommand?: (recordName: string) => string;
 }
 
 export interface CheckResult {
@@ -48,7 +50,7 @@ export async function performCheck(config: Config, opts: CheckOptions): Promise<
     const providers = createProviders(config);
     let result;
     try {
-      result = await runOnce(config, loaded.state, { providers }, { dryRun: opts.dryRun, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) });
+      result = await runOnce(config, loaded.state, { providers }, { dryRun: opts.dryRun, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}), ...(opts.unlockCommand ? { unlockCommand: opts.unlockCommand } : {}) });
     } finally {
       await closeProviders(providers);
     }

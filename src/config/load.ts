@@ -101,7 +101,7 @@ export async function buildConfig(source: ConfigSource, baseDir: string, env: En
   const notify = resolveNotifiers(raw, baseDir, problems);
   const ping = resolvePing(raw, baseDir, problems);
   if (problems.length) fail();
-  return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}) };
+  return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}), ...(raw.state ? { statePath: resolvePath(baseDir, raw.state) } : {}) };
 }
 
 function kindOf(data: unknown): string {

@@ -32,7 +32,7 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
 
   const config = await loadConfigFor(args, ctx);
   io.out(`${c.green('✔')} config ${config.source} is valid: ${config.records.length} record(s)`);
-  const { state } = loadState(statePathFor(args, ctx));
+  const { state } = loadState(statePathFor(args, ctx, config));
   const providers = createProviders(config);
   const resolverFor = async (name: string): Promise<{ r: Resolver; via: string } | null> => {
     if (args.resolver) return { r: makeResolver([args.resolver]), via: args.resolver };

@@ -9,7 +9,9 @@ import { ConfigError, DnsfailError, LockBusyError } from '../../errors.js';
 import { createLogger, type LogFormat, type Logger } from '../../log/logger.js';
 import { cronSchedule, intervalSchedule, type Schedule } from '../../schedule/schedule.js';
 import { watchLoop } from '../../schedule/watch-loop.js';
-import { loadConfigFor, statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
+import type { ChalkInstance } from 'chalk';
+import { recordTitle, serverLine } from '../render.js';
+import { loadConfigFor, statePathFor, unlockCommandFor, type CommandContext, type GlobalArgs } from '../context.js';
 
 export interface WatchArgs extends GlobalArgs {
   interval?: string;
@@ -38,7 +40,7 @@ export async function watchCommand(args: WatchArgs, ctx: CommandContext): Promis
   const log = createLogger(args.logFormat, ctx.io);
   const configWarning = (text: string) => log.log('warn', 'config-warning', text);
   let config = await loadConfigFor(args, ctx, configWarning);
-  const statePath = statePathFor(args, ctx);
+  const statePath = statePathFor(args, ctx, config);
   const stop = new AbortController();
   let runs = 0;
   let last: { at: number; report?: RunReport; metrics: () => string } = { at: Date.now(), metrics: () => '' };
@@ -84,11 +86,13 @@ export async function watchCommand(args: WatchArgs, ctx: CommandContext): Promis
             statePath,
             dryRun: false,
             runsTotal: runs,
+            unlockCommand: unlockCommandFor(args, ctx, config),
             ...(args.metricsFile ? { metricsFile: args.metricsFile } : {}),
             ...(args.concurrency ? { concurrency: args.concurrency } : {}),
           });
           last = { at: Date.now(), report, metrics };
           logRun(log, report);
+          if (args.verbose) logServers(log, report, ctx.io.c);
         } catch (e) {
           if (e instanceof LockBusyError) log.log('warn', 'skipped', `run skipped: ${e.message}`);
           else log.log('error', 'run-failed', `run failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -120,6 +124,15 @@ function logRun(log: Logger, report: RunReport): void {
     exitCode: report.exitCode,
     changed: report.records.filter((r) => r.written).length,
   });
+}
+
+/** -v: every server's line, as `check -v` prints it. */
+function logServers(log: Logger, report: RunReport, c: ChalkInstance): void {
+  for (const r of report.records) {
+    for (const s of r.servers) {
+      log.log('info', 'server', `${recordTitle(r, c)}    ${serverLine(s, c)}`, { record: r.name, type: r.type, address: s.address, state: s.state, healthy: s.healthy, latencyMs: s.latencyMs, error: s.error ?? null, ...(s.detail ? { detail: s.detail } : {}) });
+    }
+  }
 }
 
 function pickSchedule(args: WatchArgs): Schedule {
