@@ -68,6 +68,66 @@ records:
     assert.equal(r2.code, 1);
     assert.match(r2.stdout, /✘ api\.example\.test is not a CNAME[^\n]*\n\s+fix: add api\.example\.test\. CNAME app\.example\.test\./);
     assert.match(r2.stdout, /✘ TTL 600s is longer than fall × interval \(3 × 1m\)[^\n]*\n\s+fix: set ttl: 180/);
-    assert.match(r2.stdout, /2 problem\(s\) found/);
+    // The live TTL (30) differs from the config (600): a ✘ too, not a note.
+    assert.match(r2.stdout, /✘ the record has TTL 30, the config says 600\n\s+fix: run dnsfail check: it corrects the TTL/);
+    assert.match(r2.stdout, /3 problem\(s\) found/);
+    assert.doesNotMatch(r2.stdout, /→ CNAME →/, 'no chain is drawn through an alias that is not a CNAME');
+  });
+});
+
+// doctor against a provider module whose read and checkWrite answers the test sets: no network at all.
+describe('dnsfail doctor (scripted provider)', () => {
+  const PROVIDER = `export default {
+  kind: 'scripted', description: 'answers as its config says', secretKeys: [],
+  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: false },
+  configSchema: { safeParse: (v) => ({ success: true, data: v }) },
+  create(cfg) {
+    return {
+      async read() { return cfg.answer ?? null; },
+      async write() {},
+      ...(cfg.refuseWrite === undefined ? {} : { async checkWrite() { if (cfg.refuseWrite) throw Object.assign(new Error('the key may not update app.example.test'), { kind: 'auth' }); } }),
+    };
+  },
+};
+`;
+  const run = (provider: Record<string, unknown>, ttl = 30) => {
+    const dir = mkdtempSync(join(tmpdir(), 'dnsfail-doctor-'));
+    writeFileSync(join(dir, 'scripted.js'), PROVIDER);
+    const cfg = join(dir, 'dnsfail.yaml');
+    writeFileSync(
+      cfg,
+      `providers:\n  p: ${JSON.stringify({ type: './scripted.js', ...provider })}\nrecords:\n  - name: app.example.test\n    ttl: ${ttl}\n    check: { type: tcp, port: 9 }\n    servers:\n      - { address: 127.0.0.2 }\n`,
+    );
+    return runCli(['doctor', '-c', cfg, '--state', join(dir, 'state.json')]);
+  };
+
+  it('a name that is a CNAME: refuses with the names to set, exit 1', async () => {
+    const r = await run({ answer: { values: [], cname: 'app.cdn.example.test' } });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /✘ app\.example\.test is a CNAME to app\.cdn\.example\.test: set `name:` to app\.cdn\.example\.test and `alias:` to app\.example\.test/);
+    assert.doesNotMatch(r.stdout, /everything holds/);
+  });
+
+  it('a key that can read but not update is a ✘ with a fix; one that can update is a ✔', async () => {
+    const refused = await run({ answer: { values: ['127.0.0.2'], ttl: 30 }, refuseWrite: true });
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(refused.stdout, /✘ the credentials may not update this record: the key may not update app\.example\.test\n\s+fix: check the credentials/);
+    assert.doesNotMatch(refused.stdout, /everything holds/);
+    const allowed = await run({ answer: { values: ['127.0.0.2'], ttl: 30 }, refuseWrite: false });
+    assert.equal(allowed.code, 0, allowed.stdout);
+    assert.match(allowed.stdout, /✔ the credentials may update this record/);
+    assert.match(allowed.stdout, /everything holds/);
+  });
+
+  it('an address that is not in the server queue is a foreign value (✘ with the fix)', async () => {
+    const r = await run({ answer: { values: ['127.0.0.2', '192.0.2.99'], ttl: 30 } });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /✘ the record holds 192\.0\.2\.99, which is not in the server queue[^\n]*\n\s+fix: /);
+  });
+
+  it('a live TTL that differs from the config is a ✘: check corrects it', async () => {
+    const r = await run({ answer: { values: ['127.0.0.2'], ttl: 3600 } });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /✘ the record has TTL 3600, the config says 30\n\s+fix: run dnsfail check: it corrects the TTL/);
   });
 });
