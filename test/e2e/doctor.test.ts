@@ -66,12 +66,19 @@ records:
     writeFileSync(cfg, config('api.example.test', 600));
     const r2 = await runCli(['doctor', '--resolver', `127.0.0.1:${bind.port}`, ...args]);
     assert.equal(r2.code, 1);
-    assert.match(r2.stdout, /✘ api\.example\.test is not a CNAME[^\n]*\n\s+fix: add api\.example\.test\. CNAME app\.example\.test\./);
+    // The fix names the zone the alias belongs in (found by its SOA), not the alias itself.
+    assert.match(r2.stdout, /✘ api\.example\.test is not a CNAME[^\n]*\n\s+fix: add api\.example\.test\. CNAME app\.example\.test\. in the example\.test zone\n/);
     assert.match(r2.stdout, /✘ TTL 600s is longer than fall × interval \(3 × 1m\)[^\n]*\n\s+fix: set ttl: 180/);
     // The live TTL (30) differs from the config (600): a ✘ too, not a note.
     assert.match(r2.stdout, /✘ the record has TTL 30, the config says 600\n\s+fix: run dnsfail check: it corrects the TTL/);
     assert.match(r2.stdout, /3 problem\(s\) found/);
     assert.doesNotMatch(r2.stdout, /→ CNAME →/, 'no chain is drawn through an alias that is not a CNAME');
+
+    // A name that is not in the zone at all (NXDOMAIN) is said to not exist.
+    writeFileSync(cfg, config('missing.example.test', 30));
+    const r3 = await runCli(['doctor', '--resolver', `127.0.0.1:${bind.port}`, ...args]);
+    assert.equal(r3.code, 1);
+    assert.match(r3.stdout, /✘ missing\.example\.test does not exist[^\n]*\n\s+fix: add missing\.example\.test\. CNAME app\.example\.test\. in the example\.test zone\n/);
   });
 });
 

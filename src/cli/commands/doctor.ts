@@ -3,7 +3,7 @@ import { withRetry } from '../../../providers/retry.js';
 import { closeProviders, createProviders } from '../../app/providers.js';
 import type { RecordConfig } from '../../config/types.js';
 import { parseDuration, formatDuration } from '../../config/duration.js';
-import { authoritativeServers, lookupAddresses, lookupCname, makeResolver } from '../../dns/lookup.js';
+import { authoritativeServers, enclosingZone, lookupAddresses, lookupCnameOrAbsence, makeResolver } from '../../dns/lookup.js';
 import { ConfigError } from '../../errors.js';
 import { ProviderError } from '../../../providers/errors.js';
 import { redact } from '../../log/redact.js';
@@ -119,13 +119,18 @@ async function checkAlias(
     return false;
   }
   try {
-    const target = await lookupCname(found.r, alias);
+    const target = await lookupCnameOrAbsence(found.r, alias);
     if (target === record.name) {
       ok(`${alias} is a CNAME to ${record.name} (asked ${found.via})`);
       return true;
     }
-    if (target) bad(`${alias} is a CNAME to ${target}, not to ${record.name} (asked ${found.via})`, `point it at the managed record: ${alias}. CNAME ${record.name}.`);
-    else bad(`${alias} is not a CNAME (asked ${found.via})`, `add ${alias}. CNAME ${record.name}. in the ${alias} zone`);
+    if (target !== 'nxdomain' && target !== 'nodata') {
+      bad(`${alias} is a CNAME to ${target}, not to ${record.name} (asked ${found.via})`, `point it at the managed record: ${alias}. CNAME ${record.name}.`);
+      return false;
+    }
+    const zone = await enclosingZone(found.r, alias);
+    const where = zone ? `in the ${zone} zone` : `in the zone that holds ${alias}`;
+    bad(`${alias} ${target === 'nxdomain' ? 'does not exist' : 'is not a CNAME'} (asked ${found.via})`, `add ${alias}. CNAME ${record.name}. ${where}`);
   } catch (e) {
     bad(`the DNS query for ${alias} failed: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (asked ${found.via})`, 'check that the server answers, or pass --resolver');
   }
