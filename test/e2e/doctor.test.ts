@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { createSocket } from 'node:dgram';
 import { defaultZoneText, startBind, type Bind } from '../helpers/bind.js';
 import { dig } from '../helpers/dig.js';
 import { runCli } from '../helpers/cli.js';
@@ -90,22 +91,22 @@ describe('dnsfail doctor (scripted provider)', () => {
   configSchema: { safeParse: (v) => ({ success: true, data: v }) },
   create(cfg) {
     return {
-      async read() { return cfg.answer ?? null; },
+      async read(ref) { return cfg.answers?.[ref.name] ?? cfg.answer ?? null; },
       async write() {},
       ...(cfg.refuseWrite === undefined ? {} : { async checkWrite() { if (cfg.refuseWrite) throw Object.assign(new Error('the key may not update app.example.test'), { kind: 'auth' }); } }),
     };
   },
 };
 `;
-  const run = (provider: Record<string, unknown>, ttl = 30) => {
+  const run = (provider: Record<string, unknown>, ttl = 30, extra: { alias?: string; args?: string[] } = {}) => {
     const dir = mkdtempSync(join(tmpdir(), 'dnsfail-doctor-'));
     writeFileSync(join(dir, 'scripted.js'), PROVIDER);
     const cfg = join(dir, 'dnsfail.yaml');
     writeFileSync(
       cfg,
-      `providers:\n  p: ${JSON.stringify({ type: './scripted.js', ...provider })}\nrecords:\n  - name: app.example.test\n    ttl: ${ttl}\n    check: { type: tcp, port: 9 }\n    servers:\n      - { address: 127.0.0.2 }\n`,
+      `providers:\n  p: ${JSON.stringify({ type: './scripted.js', ...provider })}\nrecords:\n  - name: app.example.test\n${extra.alias ? `    alias: ${extra.alias}\n` : ''}    ttl: ${ttl}\n    check: { type: tcp, port: 9 }\n    servers:\n      - { address: 127.0.0.2 }\n`,
     );
-    return runCli(['doctor', '-c', cfg, '--state', join(dir, 'state.json')]);
+    return runCli(['doctor', '-c', cfg, '--state', join(dir, 'state.json'), ...(extra.args ?? [])]);
   };
 
   it('a name that is a CNAME: refuses with the names to set, exit 1', async () => {
@@ -132,9 +133,27 @@ describe('dnsfail doctor (scripted provider)', () => {
     assert.match(r.stdout, /✘ the record holds 192\.0\.2\.99, which is not in the server queue[^\n]*\n\s+fix: /);
   });
 
+  it('no DNS server answers for the alias: the alias is read through the provider', async () => {
+    const closed = await freeUdpPort();
+    const answers = { 'app.example.test': { values: ['127.0.0.2'], ttl: 30 }, 'www.example.test': { values: [], cname: 'app.example.test' } };
+    const r = await run({ answers }, 30, { alias: 'www.example.test', args: ['--resolver', `127.0.0.1:${closed}`] });
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /✔ www\.example\.test is a CNAME to app\.example\.test \(read through the provider; no DNS server answered\)/);
+    assert.match(r.stdout, /www\.example\.test → CNAME → app\.example\.test → A 127\.0\.0\.2/);
+  });
+
   it('a live TTL that differs from the config is a ✘: check corrects it', async () => {
     const r = await run({ answer: { values: ['127.0.0.2'], ttl: 3600 } });
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /✘ the record has TTL 3600, the config says 30\n\s+fix: run dnsfail check: it corrects the TTL/);
   });
 });
+
+/** A loopback UDP port with nothing listening on it (bound, noted, closed). */
+function freeUdpPort(): Promise<number> {
+  const sock = createSocket('udp4');
+  return new Promise((resolve) => sock.bind(0, '127.0.0.1', () => {
+    const { port } = sock.address();
+    sock.close(() => resolve(port));
+  }));
+}

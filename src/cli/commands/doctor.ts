@@ -6,6 +6,7 @@ import { parseDuration, formatDuration } from '../../config/duration.js';
 import { authoritativeServers, enclosingZone, lookupAddresses, lookupCnameOrAbsence, makeResolver } from '../../dns/lookup.js';
 import { ConfigError } from '../../errors.js';
 import { ProviderError } from '../../../providers/errors.js';
+import type { Provider } from '../../../providers/types.js';
 import { redact } from '../../log/redact.js';
 import { loadState } from '../../state/store.js';
 import { loadConfigFor, statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
@@ -86,7 +87,7 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
         bad(`the record holds ${foreign.join(', ')}, which is not in the server queue (a hand edit or another tool)`, 'add it to servers: if it is one of yours, or run `dnsfail check`: it replaces it with a healthy server');
       }
 
-      const aliasHolds = record.alias ? await checkAlias(record, resolverFor, ok, bad) : true;
+      const aliasHolds = record.alias ? await checkAlias(record, resolverFor, provider, ok, bad) : true;
 
       if (record.ttl * 1000 > record.fall * intervalMs) {
         bad(
@@ -109,12 +110,24 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
 async function checkAlias(
   record: RecordConfig,
   resolverFor: (name: string) => Promise<{ r: Resolver; via: string } | null>,
+  provider: Provider,
   ok: (t: string) => void,
   bad: (t: string, fix: string) => void,
 ): Promise<boolean> {
   const alias = record.alias!;
+  // No authoritative server answers: the provider may hold the alias's zone and read it.
+  // Returns whether the alias holds, or null when the provider cannot tell (then the DNS problem is reported).
+  const throughProvider = async (): Promise<boolean | null> => {
+    const cname = provider.read ? (await provider.read({ name: alias, type: record.type }).catch(() => null))?.cname : undefined;
+    if (cname === undefined) return null;
+    if (cname === record.name) ok(`${alias} is a CNAME to ${record.name} (read through the provider; no DNS server answered)`);
+    else bad(`${alias} is a CNAME to ${cname}, not to ${record.name} (read through the provider)`, `point it at the managed record: ${alias}. CNAME ${record.name}.`);
+    return cname === record.name;
+  };
   const found = await resolverFor(alias).catch(() => null);
   if (!found) {
+    const viaProvider = await throughProvider();
+    if (viaProvider !== null) return viaProvider;
     bad(`cannot find the authoritative servers of ${alias}`, 'pass --resolver IP[:port] of a server that serves the alias zone');
     return false;
   }
@@ -132,6 +145,8 @@ async function checkAlias(
     const where = zone ? `in the ${zone} zone` : `in the zone that holds ${alias}`;
     bad(`${alias} ${target === 'nxdomain' ? 'does not exist' : 'is not a CNAME'} (asked ${found.via})`, `add ${alias}. CNAME ${record.name}. ${where}`);
   } catch (e) {
+    const viaProvider = await throughProvider();
+    if (viaProvider !== null) return viaProvider;
     bad(`the DNS query for ${alias} failed: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (asked ${found.via})`, 'check that the server answers, or pass --resolver');
   }
   return false;
