@@ -136,7 +136,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     )
     .command(
       'doctor',
-      'Check a setup: config, credentials, the record, the alias CNAME, the TTL; draws the chain',
+      'Check a setup: config, credentials (read and, where the provider can tell, update), the record, the alias CNAME, the TTL; draws the chain',
       (y) =>
         y
           .option('resolver', { type: 'string', describe: "DNS server (IP[:port]) to ask instead of the alias zone's authoritative servers" })
