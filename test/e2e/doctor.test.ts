@@ -91,7 +91,10 @@ describe('dnsfail doctor (scripted provider)', () => {
   configSchema: { safeParse: (v) => ({ success: true, data: v }) },
   create(cfg) {
     return {
-      async read(ref) { return cfg.answers?.[ref.name] ?? cfg.answer ?? null; },
+      async read(ref) {
+        if (cfg.readError) throw Object.assign(new Error(cfg.readError.message), { kind: cfg.readError.kind });
+        return cfg.answers?.[ref.name] ?? cfg.answer ?? null;
+      },
       async write() {},
       ...(cfg.refuseWrite === undefined ? {} : { async checkWrite() { if (cfg.refuseWrite) throw Object.assign(new Error('the key may not update app.example.test'), { kind: 'auth' }); } }),
     };
@@ -140,6 +143,20 @@ describe('dnsfail doctor (scripted provider)', () => {
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /✔ www\.example\.test is a CNAME to app\.example\.test \(read through the provider; no DNS server answered\)/);
     assert.match(r.stdout, /www\.example\.test → CNAME → app\.example\.test → A 127\.0\.0\.2/);
+  });
+
+  it('each provider error kind gets its own fix line', async () => {
+    const cases = [
+      { kind: 'auth', message: 'the token was refused (403)', fix: /fix: check the credentials and their permissions/ },
+      { kind: 'fatal', message: 'app.example.test is not inside zone example.org (powerdns zone setting)', fix: /fix: the record name must end in the zone/ },
+      { kind: 'fatal', message: 'no zone on PowerDNS server "localhost" contains app.example.test (create it, or set zone:)', fix: /fix: check the spelling of the zone/ },
+    ];
+    for (const c of cases) {
+      const r = await run({ readError: { kind: c.kind, message: c.message } });
+      assert.equal(r.code, 1, r.stdout);
+      assert.ok(r.stdout.includes(`✘ the provider read failed: ${c.message}`), r.stdout);
+      assert.match(r.stdout, c.fix);
+    }
   });
 
   it('a live TTL that differs from the config is a ✘: check corrects it', async () => {

@@ -158,7 +158,10 @@ function fixFor(e: unknown): string {
   if (kind === 'auth' || kind === 'lockout') return 'check the credentials and their permissions: the key must be allowed to edit this record (its zone)';
   if (kind === 'rate-limited') return 'wait and run doctor again: the provider asked to slow down';
   if (kind === 'transient') return 'the provider did not answer in time; check the endpoint and the network, then run doctor again';
-  return 'check the zone and the record name in the config (is the record inside the zone, is the zone spelled right?) and the endpoint';
+  const message = e instanceof Error ? e.message : '';
+  if (/is not inside zone|outside the zone/i.test(message)) return 'the record name must end in the zone: fix name: on the record, or zone: in the provider config';
+  if (/no zone|zone .*not found|unknown zone|NXDOMAIN/i.test(message)) return 'check the spelling of the zone (zone: in the provider config) and that the account holds it';
+  return 'check the provider config (zone, endpoint) and the record name against what the provider holds';
 }
 
 function drawChain(record: RecordConfig, current: string[] | null, servers: Record<string, { state: string }>): string {
