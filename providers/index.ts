@@ -117,6 +117,7 @@ function adoptErrors(f: ProviderFactory<any>): ProviderFactory<any> {
       };
       const out: Provider = { write: typed(p.write.bind(p)) };
       if (p.read) out.read = typed(p.read.bind(p));
+      if (p.checkWrite) out.checkWrite = typed(p.checkWrite.bind(p));
       if (p.close) out.close = p.close.bind(p);
       return out;
     },

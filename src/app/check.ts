@@ -21,6 +21,8 @@ export interface CheckOptions {
   runsTotal?: number;
   /** watch: its interval, the longest gap between confirming probes. */
   fastIntervalCapMs?: number;
+  /** The command that lifts a record's lockout or backoff, for messages. */
+  unlockCommand?: (recordName: string) => string;
 }
 
 export interface CheckResult {
@@ -59,6 +61,7 @@ export async function performCheck(config: Config, opts: CheckOptions): Promise<
         dryRun: opts.dryRun,
         ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
         ...(opts.fastIntervalCapMs !== undefined ? { fastIntervalCapMs: opts.fastIntervalCapMs } : {}),
+        ...(opts.unlockCommand ? { unlockCommand: opts.unlockCommand } : {}),
       });
     } finally {
       await closeProviders(providers);

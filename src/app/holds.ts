@@ -57,12 +57,13 @@ export function holdFromError(e: unknown, settings: unknown, now: Date, message:
   return undefined;
 }
 
-export function describeHold(h: Hold): string {
+/** `unlock` is the exact command that lifts the hold (the CLI adds -c/--state when the run used them). */
+export function describeHold(h: Hold, unlock = 'dnsfail unlock'): string {
   const code = h.code && !h.message.includes(h.code) ? ` (provider answered ${h.code})` : '';
   if (h.kind === 'lockout') {
-    return `locked out since ${h.since}${code}: ${h.message}; no request is made until the provider's config changes or you run \`dnsfail unlock\``;
+    return `locked out since ${h.since}${code}: ${h.message}; no request is made until the provider's config changes or you run \`${unlock}\``;
   }
-  return `backing off for ${backoffLength(h)} (until ${h.until})${code}: ${h.message}`;
+  return `backing off for ${backoffLength(h)} (until ${h.until})${code}: ${h.message}; \`${unlock}\` lifts it now`;
 }
 
 /** The whole wait a backoff applies (the provider's Retry-After, or its documented block): "45s", "2m", "90m". */

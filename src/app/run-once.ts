@@ -32,6 +32,8 @@ export interface RunOptions {
   batchWindowMs?: number;
   /** watch: confirming probes come at most this long apart (its interval), even with a longer fastInterval. */
   fastIntervalCapMs?: number;
+  /** The command that lifts a record's lockout or backoff, for messages (default `dnsfail unlock NAME`). */
+  unlockCommand?: (recordName: string) => string;
 }
 
 export const DEFAULT_CONCURRENCY = 64;
@@ -74,6 +76,7 @@ export async function runOnce(config: Config, state: StateFile, deps: RunDeps, o
       settleRecord(record, state.records[record.key], probesOf[i]!, reads[i]!, holds[i], batchers.get(record.provider)!, {
         dryRun: opts.dryRun,
         now,
+        unlock: (opts.unlockCommand ?? ((n) => `dnsfail unlock ${n}`))(record.name),
         settings: config.providers[record.provider]!.settings,
         wantedTtl: storedTtl(config, record),
         deadline,
@@ -168,16 +171,16 @@ async function settleRecord(
   readPromise: Promise<ReadResult | null>,
   hold: Hold | undefined,
   batcher: WriteBatcher,
-  ctx: { dryRun: boolean; now: () => Date; settings: unknown; wantedTtl: number; deadline: number; fastIntervalCapMs?: number },
+  ctx: { dryRun: boolean; now: () => Date; settings: unknown; unlock: string; wantedTtl: number; deadline: number; fastIntervalCapMs?: number },
 ): Promise<Settled> {
   const { now } = ctx;
   const fromState: CurrentRecord | null = prev?.published ? { values: prev.published } : null;
   const read = await readPromise;
   let current: CurrentRecord | null = fromState;
   let problem: { message: string; hold?: Hold } | undefined;
-  if (hold) problem = { message: describeHold(hold), hold };
+  if (hold) problem = { message: describeHold(hold, ctx.unlock), hold };
   else if (read && !read.ok) {
-    problem = failure(read.error, 'cannot read the record', ctx.settings, now());
+    problem = failure(read.error, 'cannot read the record', ctx, now());
     batcher.skip(); // counted among the batcher's records, but will not write
   } else if (read?.value?.cname !== undefined) {
     problem = { message: cnameMessage(record.name, read.value.cname) };
@@ -220,7 +223,7 @@ async function settleRecord(
           }
           return void (awaiting[i] = false);
         }
-        observations[i]!.push({ address: server.address, healthy: r.healthy, latencyMs: r.latencyMs, ...(r.error !== undefined ? { error: r.error } : {}) });
+        observations[i]!.push({ address: server.address, healthy: r.healthy, latencyMs: r.latencyMs, ...(r.error !== undefined ? { error: r.error } : {}), ...(r.detail !== undefined ? { detail: r.detail } : {}) });
         starts[i]!.push(r.startedAt);
         awaiting[i] =
           gapMs > 0 &&
@@ -257,7 +260,7 @@ async function settleRecord(
   }
   const outcome: { written: boolean; error?: unknown } = await (writing ?? Promise.resolve({ written: false }));
   if (outcome.error !== undefined) {
-    const f = failure(outcome.error, 'write failed', ctx.settings, now());
+    const f = failure(outcome.error, 'write failed', ctx, now());
     return { report: { ...report, outcome: 'error', error: f.message }, history, ...(f.hold ? { hold: f.hold } : {}) };
   }
   if (!outcome.written) {
@@ -284,8 +287,8 @@ function startWrite(record: RecordConfig, d: Decision, current: CurrentRecord | 
     .then((r) => (r.ok ? { written: true } : { written: false, error: r.error }));
 }
 
-function failure(e: unknown, what: string, settings: unknown, at: Date): { message: string; hold?: Hold } {
+function failure(e: unknown, what: string, ctx: { settings: unknown; unlock: string }, at: Date): { message: string; hold?: Hold } {
   const message = `${what}: ${redact(e instanceof Error ? e.message : String(e))}`;
-  const hold = holdFromError(e, settings, at, message);
-  return { message: hold ? describeHold(hold) : message, ...(hold ? { hold } : {}) };
+  const hold = holdFromError(e, ctx.settings, at, message);
+  return { message: hold ? describeHold(hold, ctx.unlock) : message, ...(hold ? { hold } : {}) };
 }

@@ -48,6 +48,18 @@ export function stepOutputs(report: RunReport): string {
   return `changed=${report.records.some((r) => r.written)}\nexit-code=${report.exitCode}\nrecords<<${delim}\n${records}\n${delim}\n`;
 }
 
+/**
+ * A run that ended before it had a report (a config error, a missing secret): the job still gets its
+ * `exit-code` output, a summary that says what is wrong, and the annotation line for stdout.
+ */
+export function emitGithubError(message: string, hint: string | undefined, exitCode: number, env: Record<string, string | undefined>): string[] {
+  const text = redact(hint ? `${message}\nhint: ${hint}` : message);
+  const summary = ['### dnsfail: ❌ failed before any check ran', '', '```', text, '```', ''].join('\n');
+  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, summary);
+  if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `changed=false\nexit-code=${exitCode}\n`);
+  return [`::error title=${escapeProperty('dnsfail failed')}::${escapeData(text)}`];
+}
+
 /** Writes the summary and outputs to the files Actions names, and returns the annotation lines for stdout. */
 export function emitGithub(report: RunReport, env: Record<string, string | undefined>): string[] {
   if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, redact(jobSummary(report)));

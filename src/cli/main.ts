@@ -42,7 +42,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     try {
       return await runCheck(fast, ctx);
     } catch (e) {
-      return reportError(e, io);
+      return reportError(e, io, env);
     }
   }
 
@@ -50,7 +50,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   try {
     ({ default: yargs } = await import('yargs'));
   } catch (e) {
-    return reportError(e, io);
+    return reportError(e, io, env);
   }
   let exitCode: number = ExitCode.ok;
   const run = (fn: () => number | Promise<number>) => async () => {
@@ -148,7 +148,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     )
     .command(
       'doctor',
-      'Check a setup: config, credentials, the record, the alias CNAME, the TTL; draws the chain',
+      'Check a setup: config, credentials (read and, where the provider can tell, update), the record, the alias CNAME, the TTL; draws the chain',
       (y) =>
         y
           .option('resolver', { type: 'string', describe: "DNS server (IP[:port]) to ask instead of the alias zone's authoritative servers" })
@@ -192,7 +192,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     await cli.parseAsync();
     return exitCode;
   } catch (e) {
-    return reportError(e, io);
+    return reportError(e, io, env);
   }
 }
 
@@ -229,7 +229,22 @@ function positiveInt(flag: string) {
 }
 
 /** The single catch: expected errors print a message and hint, unknown ones a stack and a plea. */
-function reportError(e: unknown, io: Io): number {
+async function reportError(e: unknown, io: Io, env: Record<string, string | undefined>): Promise<number> {
+  e = knownError(e);
+  const code = describeError(e, io);
+  if (env.GITHUB_ACTIONS === 'true') {
+    const text = e instanceof DnsfailError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    try {
+      for (const line of (await import('./github.js')).emitGithubError(text, e instanceof DnsfailError ? e.hint : undefined, code, env)) io.out(line);
+    } catch (err) {
+      io.err(`${io.c.yellow('warning:')} cannot write the GitHub Actions outputs: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  return code;
+}
+
+/** Errors that are not dnsfail's own but are expected, as DnsfailErrors. */
+function knownError(e: unknown): unknown {
   // yargs wraps errors thrown by a coerce function (and its own usage errors) in a YError.
   if (e instanceof Error && e.name === 'YError') e = new ConfigError(e.message, { hint: 'see dnsfail --help' });
   // A bundle of a library (dist/bundle/vendor/) that is missing: a build or an install cut short, not a bug.
@@ -238,6 +253,10 @@ function reportError(e: unknown, io: Io): number {
   // Out of file descriptors wherever it struck (loading a module, reading a file): the environment, not a bug.
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if ((code === 'EMFILE' || code === 'ENFILE') && !(e instanceof DnsfailError)) e = new EnvironmentError(`cannot open ${(e as NodeJS.ErrnoException).path ?? 'a file'}: ${fileErrorReason(e)}; ${fileErrorFix(e, '')}`);
+  return e;
+}
+
+function describeError(e: unknown, io: Io): number {
   if (e instanceof DnsfailError) {
     io.err(`${io.c.red('error:')} ${e.message}`);
     if (e.hint) io.err(io.c.dim(`hint: ${e.hint}`));

@@ -36,6 +36,7 @@ export function reportToJson(report: RunReport): string {
           error: s.error ?? null,
           probes: s.probes,
           probeGapsMs: s.probeGapsMs,
+          ...(s.detail ? { detail: s.detail } : {}),
         })),
       })),
     },
@@ -86,7 +87,7 @@ export function renderRun(report: RunReport, colors: { readonly c: ChalkInstance
 export function serverLine(s: ServerView, c: ChalkInstance): string {
   const state = s.state === 'up' ? c.green('up     ') : s.state === 'down' ? c.red('down   ') : c.yellow('unknown');
   const probe =
-    s.healthy === null ? c.dim('not probed') : s.healthy ? `ok ${s.latencyMs}ms` : c.red(`failed: ${s.error ?? 'unhealthy'}`);
+    s.healthy === null ? c.dim('not probed') : s.healthy ? `ok ${s.latencyMs}ms${s.detail ? ` (${s.detail})` : ''}` : c.red(`failed: ${s.error ?? 'unhealthy'}`);
   const streak = s.failStreak ? ` (${s.failStreak} failed in a row)` : s.okStreak ? ` (${s.okStreak} ok in a row)` : '';
   return `${state} ${describeServer(s)}  ${probe}${c.dim(streak)}`;
 }

@@ -28,7 +28,8 @@ export function interpolateEnv(
       const v = env[name];
       if (v !== undefined && v !== '') return v;
       if (fallback !== undefined) return fallback;
-      problems.push({ path, message: `environment variable ${name} is not set` });
+      // A repository secret that is not set reaches a GitHub Actions job as an empty string.
+      problems.push({ path, message: `environment variable ${name} is ${v === '' ? 'empty' : 'not set'}` });
       return whole;
     });
     return { value: out, problems, interpolated };

@@ -120,7 +120,7 @@ export async function buildConfig(source: ConfigSource, baseDir: string, env: En
   const notify = resolveNotifiers(raw, baseDir, problems, offline?.missingFiles);
   const ping = resolvePing(raw, baseDir, problems, offline?.missingFiles);
   if (reported().length) fail();
-  return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}), ...(offline ? { unchecked } : {}) };
+  return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}), ...(offline ? { unchecked } : {}), ...(raw.state ? { statePath: resolvePath(baseDir, raw.state) } : {}) };
 }
 
 function kindOf(data: unknown): string {

@@ -134,6 +134,7 @@ export function buildConfigSchema(factories?: ProviderFactory<any>[]) {
     records: doc(z.array(recordSchema).check(z.minLength(1)), 'Managed records.'),
     notify: optional(z.array(notifierSchema), 'Where to tell about a change, an all-down and a recovery (not every run).'),
     ping: optional(pingSchema, 'Liveness pings after every run.'),
+    state: optional(nonEmpty(), "State file, relative to this config file's directory, so check, status and unlock share it without --state (which still wins). Default $DNSFAIL_STATE, else $XDG_STATE_HOME/dnsfail/state.json."),
   });
 }
 

@@ -46,6 +46,8 @@ export interface Config {
   records: RecordConfig[];
   notify: NotifierConfig[];
   ping?: PingConfig;
+  /** The config's `state:` key, resolved against baseDir. */
+  statePath?: string;
   /** Said once when the config file is loaded (a readable file holding plain-text secrets). */
   warnings?: string[];
   /** validate --offline: the unset ${VAR}s and missing secret files, as "path: why", that could not be checked. */

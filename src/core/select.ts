@@ -37,6 +37,7 @@ export function decideRecord(
       healthy: obs ? obs.healthy : null,
       latencyMs: obs ? Math.round(obs.latencyMs) : null,
       ...(obs?.error !== undefined && !obs.healthy ? { error: obs.error } : {}),
+      ...(obs?.detail !== undefined && obs.healthy ? { detail: obs.detail } : {}),
       okStreak: h.okStreak,
       failStreak: h.failStreak,
     };

@@ -16,6 +16,8 @@ export interface Observation {
   healthy: boolean;
   latencyMs: number;
   error?: string;
+  /** What a healthy probe saw ("HTTP 301"). */
+  detail?: string;
 }
 
 /** Persisted per server, per record: enough for fall/rise hysteresis. */
@@ -58,6 +60,7 @@ export interface ServerView extends ServerRef {
   healthy: boolean | null;
   latencyMs: number | null;
   error?: string;
+  detail?: string;
   okStreak: number;
   failStreak: number;
 }

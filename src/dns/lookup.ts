@@ -19,15 +19,32 @@ export function makeResolver(servers: string[], timeoutMs = 2000): Resolver {
 
 const MISSING = new Set(['ENOTFOUND', 'ENODATA', 'NOTFOUND', 'NODATA']);
 
-/** CNAME target of `name`, or null when it has none. */
-export async function lookupCname(r: Resolver, name: string): Promise<string | null> {
+/** CNAME target of `name`; else 'nxdomain' when the name does not exist, 'nodata' when it has no CNAME. */
+export async function lookupCnameOrAbsence(r: Resolver, name: string): Promise<string | 'nxdomain' | 'nodata'> {
   try {
     const [target] = await r.resolveCname(name);
-    return target ? target.toLowerCase().replace(/\.$/, '') : null;
+    return target ? target.toLowerCase().replace(/\.$/, '') : 'nodata';
   } catch (e) {
-    if (MISSING.has((e as NodeJS.ErrnoException).code ?? '')) return null;
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (code === 'ENOTFOUND' || code === 'NOTFOUND') return 'nxdomain';
+    if (MISSING.has(code)) return 'nodata';
     throw e;
   }
+}
+
+/** The zone `name` lives in: the closest enclosing name with an SOA, as this resolver sees it. */
+export async function enclosingZone(r: Resolver, name: string): Promise<string | null> {
+  const labels = name.split('.');
+  for (let i = 0; i < labels.length - 1; i++) {
+    const candidate = labels.slice(i).join('.');
+    try {
+      await r.resolveSoa(candidate);
+      return candidate;
+    } catch {
+      // Not a zone apex (or no answer): try the parent.
+    }
+  }
+  return null;
 }
 
 /** A or AAAA values of `name`, or null when there are none. */

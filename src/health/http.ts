@@ -32,13 +32,14 @@ export async function probeHttp(address: string, check: HttpCheck, signal?: Abor
   return new Promise((resolve) => {
     let settled = false;
     let phase: Phase = 'connect';
+    let detail: string | undefined;
     const finish = (error?: string): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       req.destroy();
-      resolve(error === undefined ? { healthy: true, latencyMs: elapsed() } : { healthy: false, latencyMs: elapsed(), error });
+      resolve(error === undefined ? { healthy: true, latencyMs: elapsed(), ...(detail ? { detail } : {}) } : { healthy: false, latencyMs: elapsed(), error });
     };
 
     const req = (check.type === 'https' ? https : http).request({
@@ -64,6 +65,7 @@ export async function probeHttp(address: string, check: HttpCheck, signal?: Abor
       phase = 'body';
       res.on('error', (err) => finish(describeRequestError(err, 'body')));
       const status = res.statusCode ?? 0;
+      detail = `HTTP ${status}`;
       if (!check.expectStatus.some(([lo, hi]) => status >= lo && status <= hi)) {
         return finish(`status ${status} (expected ${formatRanges(check.expectStatus)})`);
       }

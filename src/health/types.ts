@@ -50,6 +50,8 @@ export interface ProbeResult {
   latencyMs: number;
   /** Why it is unhealthy, short and human: "connect ECONNREFUSED", "status 503", "timeout after 2000ms". */
   error?: string;
+  /** What a healthy probe saw, when it says more than "ok": "HTTP 301". */
+  detail?: string;
 }
 
 /**

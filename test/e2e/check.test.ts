@@ -120,7 +120,8 @@ describe('dnsfail check (built binary, loopback targets, real zone file)', () =>
     const report = JSON.parse(r.stdout);
     const rec = report.records[0];
     for (const key of ['name', 'type', 'current', 'desired', 'changed', 'reason', 'servers']) assert.ok(key in rec, key);
-    assert.deepEqual(Object.keys(rec.servers[0]).sort(), ['address', 'error', 'healthy', 'label', 'latencyMs', 'probeGapsMs', 'probes', 'state']);
+    // The documented keys; `detail` (what a healthy probe saw, "HTTP 200") and the probe counts were added later.
+    assert.deepEqual(Object.keys(rec.servers[0]).sort(), ['address', 'detail', 'error', 'healthy', 'label', 'latencyMs', 'probeGapsMs', 'probes', 'state']);
     assert.equal(rec.changed, true);
     assert.equal(rec.servers[1].label, 'backup');
   });
@@ -133,6 +134,20 @@ describe('dnsfail check (built binary, loopback targets, real zone file)', () =>
     assert.match(r.stdout, /dry run: nothing was written/);
     assert.equal(existsSync(s.zoneFile), false);
     assert.equal(existsSync(s.statePath), false);
+  });
+
+  it('-v shows the HTTP status a healthy probe got: a redirect counted healthy is visible', async () => {
+    const s = setup(basicConfig(primary.port));
+    primary.setMode('redirect');
+    try {
+      const r = await runCli(['check', '-v', ...s.args]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /up\s+127\.0\.0\.2 \(primary\)\s+ok \d+ms \(HTTP 302\)/);
+      const j = JSON.parse((await runCli(['check', '--json', ...s.args])).stdout);
+      assert.equal(j.records[0].servers[0].detail, 'HTTP 302');
+    } finally {
+      primary.setMode('ok');
+    }
   });
 
   it('all servers down: keeps the record and exits 3', async () => {

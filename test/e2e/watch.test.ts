@@ -207,6 +207,16 @@ describe('check: metrics file, ping, GitHub Actions mode', () => {
     }
   });
 
+  it('-v prints the per-server lines that check -v prints, with the HTTP status of a healthy probe', async () => {
+    const w = workdir((z) => recordConfig(z, primary.port, { fall: 1 }));
+    const r = await runCli(['watch', '-v', '--interval', '1s', '--max-runs', '1', ...w.args]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /app\.example\.test A\s+up\s+127\.0\.0\.2 \(primary\)\s+ok \d+ms \(HTTP 200\)/);
+    assert.match(r.stdout, /app\.example\.test A\s+up\s+127\.0\.0\.3 \(backup\)\s+ok \d+ms \(HTTP 200\)/);
+    const check = await runCli(['check', '-v', ...w.args]);
+    assert.match(check.stdout, /up\s+127\.0\.0\.2 \(primary\)\s+ok \d+ms \(HTTP 200\)/);
+  });
+
   it('GitHub Actions mode: job summary table, ::warning:: on failover, step outputs', async () => {
     const w = workdir((z) => recordConfig(z, primary.port, { fall: 1 }));
     const summary = join(w.dir, 'summary.md');

@@ -1,5 +1,5 @@
 import { performCheck } from '../../app/check.js';
-import { loadConfigFor, statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
+import { loadConfigFor, statePathFor, unlockCommandFor, type CommandContext, type GlobalArgs } from '../context.js';
 import { renderRun, reportToJson } from '../render.js';
 
 export interface CheckArgs extends GlobalArgs {
@@ -12,8 +12,9 @@ export interface CheckArgs extends GlobalArgs {
 export async function checkCommand(args: CheckArgs, ctx: CommandContext): Promise<number> {
   const config = await loadConfigFor(args, ctx);
   const { report } = await performCheck(config, {
-    statePath: statePathFor(args, ctx),
+    statePath: statePathFor(args, ctx, config),
     dryRun: args.dryRun,
+    unlockCommand: unlockCommandFor(args, ctx, config),
     ...(args.concurrency ? { concurrency: args.concurrency } : {}),
     ...(args.metricsFile ? { metricsFile: args.metricsFile } : {}),
   });

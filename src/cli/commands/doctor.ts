@@ -3,8 +3,10 @@ import { withRetry } from '../../../providers/retry.js';
 import { closeProviders, createProviders } from '../../app/providers.js';
 import type { RecordConfig } from '../../config/types.js';
 import { parseDuration, formatDuration } from '../../config/duration.js';
-import { authoritativeServers, lookupAddresses, lookupCname, makeResolver } from '../../dns/lookup.js';
+import { authoritativeServers, enclosingZone, lookupAddresses, lookupCnameOrAbsence, makeResolver } from '../../dns/lookup.js';
 import { ConfigError } from '../../errors.js';
+import { ProviderError } from '../../../providers/errors.js';
+import type { Provider } from '../../../providers/types.js';
 import { redact } from '../../log/redact.js';
 import { loadState } from '../../state/store.js';
 import { loadConfigFor, statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
@@ -32,7 +34,7 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
 
   const config = await loadConfigFor(args, ctx);
   io.out(`${c.green('✔')} config ${config.source} is valid: ${config.records.length} record(s)`);
-  const { state } = loadState(statePathFor(args, ctx));
+  const { state } = loadState(statePathFor(args, ctx, config));
   const providers = createProviders(config);
   const resolverFor = async (name: string): Promise<{ r: Resolver; via: string } | null> => {
     if (args.resolver) return { r: makeResolver([args.resolver]), via: args.resolver };
@@ -50,13 +52,18 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
         try {
           const rec = await withRetry(() => provider.read!({ name: record.name, type: record.type }), { retries: 1 });
           ok(`credentials work: the provider answered a read`);
+          if (rec?.cname) {
+            // The newcomer's mistake: `name:` is the public name, which is a CNAME. dnsfail refuses to touch it.
+            bad(`${record.name} is a CNAME to ${rec.cname}: set \`name:\` to ${rec.cname} and \`alias:\` to ${record.name}`, `in ${config.source}, set name: ${rec.cname} and alias: ${record.name} on this record`);
+            continue;
+          }
           if (rec) {
             current = rec.values;
             ttl = rec.ttl;
             ok(`the record exists: ${rec.values.join(', ')}${rec.ttl !== undefined ? ` (TTL ${rec.ttl})` : ''}`);
           } else bad('the record does not exist yet', 'run `dnsfail check` once: it creates the record');
         } catch (e) {
-          bad(`the provider read failed: ${redact((e as Error).message)}`, 'check the credentials, their permissions and the endpoint in the provider config');
+          bad(`the provider read failed: ${redact((e as Error).message)}`, fixFor(e));
         }
       } else {
         const found = await resolverFor(record.name).catch(() => null);
@@ -67,7 +74,20 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
         } else bad('the record does not answer in DNS', 'run `dnsfail check` once, and make sure the name exists at the provider');
       }
 
-      if (record.alias) await checkAlias(record, resolverFor, ok, bad);
+      if (provider.checkWrite) {
+        try {
+          await withRetry(() => provider.checkWrite!({ name: record.name, type: record.type }), { retries: 1 });
+          ok('the credentials may update this record');
+        } catch (e) {
+          bad(`the credentials may not update this record: ${redact((e as Error).message)}`, fixFor(e));
+        }
+      }
+      const foreign = (current ?? []).filter((v) => !record.servers.some((s) => s.address === v));
+      if (foreign.length) {
+        bad(`the record holds ${foreign.join(', ')}, which is not in the server queue (a hand edit or another tool)`, 'add it to servers: if it is one of yours, or run `dnsfail check`: it replaces it with a healthy server');
+      }
+
+      const aliasHolds = record.alias ? await checkAlias(record, resolverFor, provider, ok, bad) : true;
 
       if (record.ttl * 1000 > record.fall * intervalMs) {
         bad(
@@ -75,9 +95,10 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
           `set ttl: ${Math.max(30, Math.floor((record.fall * intervalMs) / 1000))} (or lower) on this record`,
         );
       } else ok(`TTL ${record.ttl}s fits fall × interval (${record.fall} × ${formatDuration(intervalMs)})`);
-      if (ttl !== undefined && ttl !== record.ttl) io.out(`    ${c.dim(`note: the record now has TTL ${ttl}; the next write sets ${record.ttl}`)}`);
+      if (ttl !== undefined && ttl !== record.ttl) bad(`the record has TTL ${ttl}, the config says ${record.ttl}`, 'run dnsfail check: it corrects the TTL');
 
-      io.out(`  ${drawChain(record, current, state.records[record.key]?.servers ?? {})}`);
+      // A chain through an alias that does not hold would be a drawing of something that is not there.
+      if (aliasHolds) io.out(`  ${drawChain(record, current, state.records[record.key]?.servers ?? {})}`);
     }
   } finally {
     await closeProviders(providers);
@@ -89,20 +110,58 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
 async function checkAlias(
   record: RecordConfig,
   resolverFor: (name: string) => Promise<{ r: Resolver; via: string } | null>,
+  provider: Provider,
   ok: (t: string) => void,
   bad: (t: string, fix: string) => void,
-): Promise<void> {
+): Promise<boolean> {
   const alias = record.alias!;
+  // No authoritative server answers: the provider may hold the alias's zone and read it.
+  // Returns whether the alias holds, or null when the provider cannot tell (then the DNS problem is reported).
+  const throughProvider = async (): Promise<boolean | null> => {
+    const cname = provider.read ? (await provider.read({ name: alias, type: record.type }).catch(() => null))?.cname : undefined;
+    if (cname === undefined) return null;
+    if (cname === record.name) ok(`${alias} is a CNAME to ${record.name} (read through the provider; no DNS server answered)`);
+    else bad(`${alias} is a CNAME to ${cname}, not to ${record.name} (read through the provider)`, `point it at the managed record: ${alias}. CNAME ${record.name}.`);
+    return cname === record.name;
+  };
   const found = await resolverFor(alias).catch(() => null);
-  if (!found) return bad(`cannot find the authoritative servers of ${alias}`, 'pass --resolver IP[:port] of a server that serves the alias zone');
+  if (!found) {
+    const viaProvider = await throughProvider();
+    if (viaProvider !== null) return viaProvider;
+    bad(`cannot find the authoritative servers of ${alias}`, 'pass --resolver IP[:port] of a server that serves the alias zone');
+    return false;
+  }
   try {
-    const target = await lookupCname(found.r, alias);
-    if (target === record.name) ok(`${alias} is a CNAME to ${record.name} (asked ${found.via})`);
-    else if (target) bad(`${alias} is a CNAME to ${target}, not to ${record.name} (asked ${found.via})`, `point it at the managed record: ${alias}. CNAME ${record.name}.`);
-    else bad(`${alias} is not a CNAME (asked ${found.via})`, `add ${alias}. CNAME ${record.name}. in the ${alias} zone`);
+    const target = await lookupCnameOrAbsence(found.r, alias);
+    if (target === record.name) {
+      ok(`${alias} is a CNAME to ${record.name} (asked ${found.via})`);
+      return true;
+    }
+    if (target !== 'nxdomain' && target !== 'nodata') {
+      bad(`${alias} is a CNAME to ${target}, not to ${record.name} (asked ${found.via})`, `point it at the managed record: ${alias}. CNAME ${record.name}.`);
+      return false;
+    }
+    const zone = await enclosingZone(found.r, alias);
+    const where = zone ? `in the ${zone} zone` : `in the zone that holds ${alias}`;
+    bad(`${alias} ${target === 'nxdomain' ? 'does not exist' : 'is not a CNAME'} (asked ${found.via})`, `add ${alias}. CNAME ${record.name}. ${where}`);
   } catch (e) {
+    const viaProvider = await throughProvider();
+    if (viaProvider !== null) return viaProvider;
     bad(`the DNS query for ${alias} failed: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (asked ${found.via})`, 'check that the server answers, or pass --resolver');
   }
+  return false;
+}
+
+/** The fix for a provider error, by its kind. */
+function fixFor(e: unknown): string {
+  const kind = e instanceof ProviderError ? e.kind : undefined;
+  if (kind === 'auth' || kind === 'lockout') return 'check the credentials and their permissions: the key must be allowed to edit this record (its zone)';
+  if (kind === 'rate-limited') return 'wait and run doctor again: the provider asked to slow down';
+  if (kind === 'transient') return 'the provider did not answer in time; check the endpoint and the network, then run doctor again';
+  const message = e instanceof Error ? e.message : '';
+  if (/is not inside zone|outside the zone/i.test(message)) return 'the record name must end in the zone: fix name: on the record, or zone: in the provider config';
+  if (/no zone|zone .*not found|unknown zone|NXDOMAIN/i.test(message)) return 'check the spelling of the zone (zone: in the provider config) and that the account holds it';
+  return 'check the provider config (zone, endpoint) and the record name against what the provider holds';
 }
 
 function drawChain(record: RecordConfig, current: string[] | null, servers: Record<string, { state: string }>): string {

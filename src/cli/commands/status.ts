@@ -3,7 +3,8 @@ import { withRetry } from '../../../providers/retry.js';
 import { describeServer } from '../../core/select.js';
 import { loadState } from '../../state/store.js';
 import { redact } from '../../log/redact.js';
-import { loadConfigFor, statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
+import { describeHold, holdApplies, holdKey } from '../../app/holds.js';
+import { loadConfigFor, statePathFor, unlockCommandFor, type CommandContext, type GlobalArgs } from '../context.js';
 
 export interface StatusArgs extends GlobalArgs {
   json: boolean;
@@ -12,9 +13,13 @@ export interface StatusArgs extends GlobalArgs {
 /** Each record's current value (read from its provider) and each server's state from the last runs. Probes nothing. */
 export async function statusCommand(args: StatusArgs, ctx: CommandContext): Promise<number> {
   const config = await loadConfigFor(args, ctx);
-  const { state, warning } = loadState(statePathFor(args, ctx));
+  const statePath = statePathFor(args, ctx, config);
+  const { state, warning } = loadState(statePath);
   const { c } = ctx.io;
+  if (!args.json) ctx.io.out(c.dim(`state file: ${statePath}`));
   if (warning) ctx.io.err(c.yellow(`warning: ${warning}`));
+  const unlock = unlockCommandFor(args, ctx, config);
+  const now = new Date();
   const providers = createProviders(config);
   let failed = false;
   const rows = await Promise.all(
@@ -24,7 +29,11 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
       let current: string[] | null = history?.published ?? null;
       let source = p.read ? 'provider' : 'state';
       let error: string | undefined;
-      if (p.read) {
+      const hold = state.holds?.[holdKey(r.provider, r.key)];
+      // During a lockout or backoff the provider is not called, not even to read.
+      const held = hold && holdApplies(hold, config.providers[r.provider]!.settings, now) ? describeHold(hold, unlock(r.name)) : undefined;
+      if (held) source = 'state (provider on hold)';
+      else if (p.read) {
         try {
           current = (await withRetry(() => p.read!({ name: r.name, type: r.type }), { retries: 1 }))?.values ?? null;
         } catch (e) {
@@ -33,7 +42,7 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
           source = 'state (provider read failed)';
         }
       }
-      return { r, history, current, source, error };
+      return { r, history, current, source, error, held };
     }),
   ).finally(() => closeProviders(providers));
 
@@ -41,13 +50,15 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
     ctx.io.out(
       JSON.stringify(
         {
-          records: rows.map(({ r, history, current, source, error }) => ({
+          statePath,
+          records: rows.map(({ r, history, current, source, error, held }) => ({
             name: r.name,
             type: r.type,
             provider: r.provider,
             current,
             currentFrom: source,
             ...(error ? { error } : {}),
+            ...(held ? { hold: held } : {}),
             lastChange: history?.lastChange ?? null,
             servers: r.servers.map((s) => ({ address: s.address, label: s.label ?? null, ...(history?.servers[s.address] ?? { state: 'unknown' }) })),
           })),
@@ -58,9 +69,10 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
     );
     return failed ? 1 : 0;
   }
-  for (const { r, history, current, source, error } of rows) {
+  for (const { r, history, current, source, error, held } of rows) {
     ctx.io.out(`${c.bold(`${r.name} ${r.type}`)}  ${current?.length ? current.join(', ') : '(missing)'}  ${c.dim(`from ${source}, via ${r.provider}`)}`);
     if (error) ctx.io.err(`  ${c.red('read failed')}: ${error}`);
+    if (held) ctx.io.out(`  ${c.yellow('on hold')}: ${held}`);
     if (history?.lastChange) {
       const lc = history.lastChange;
       ctx.io.out(c.dim(`  last change ${lc.at}: ${lc.from.join(', ') || '(missing)'} → ${lc.to.join(', ')} (${lc.reason})`));

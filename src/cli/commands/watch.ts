@@ -9,8 +9,10 @@ import { ConfigError, DnsfailError, LockBusyError } from '../../errors.js';
 import { createLogger, type LogFormat, type Logger } from '../../log/logger.js';
 import { cronSchedule, intervalSchedule, type Schedule } from '../../schedule/schedule.js';
 import { watchLoop } from '../../schedule/watch-loop.js';
+import type { ChalkInstance } from 'chalk';
 import { assertStateUsable } from '../../state/store.js';
-import { loadConfigFor, statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
+import { recordTitle, serverLine } from '../render.js';
+import { loadConfigFor, statePathFor, unlockCommandFor, type CommandContext, type GlobalArgs } from '../context.js';
 
 export interface WatchArgs extends GlobalArgs {
   interval?: string;
@@ -39,7 +41,7 @@ export async function watchCommand(args: WatchArgs, ctx: CommandContext): Promis
   const log = createLogger(args.logFormat, ctx.io);
   const configWarning = (text: string) => log.log('warn', 'config-warning', text);
   let config = await loadConfigFor(args, ctx, configWarning);
-  const statePath = statePathFor(args, ctx);
+  const statePath = statePathFor(args, ctx, config);
   await assertStateUsable(statePath); // a state file no run could use stops the daemon now, with exit 2
   const stop = new AbortController();
   let runs = 0;
@@ -86,12 +88,14 @@ export async function watchCommand(args: WatchArgs, ctx: CommandContext): Promis
             statePath,
             dryRun: false,
             runsTotal: runs,
+            unlockCommand: unlockCommandFor(args, ctx, config),
             ...(args.metricsFile ? { metricsFile: args.metricsFile } : {}),
             ...(args.concurrency ? { concurrency: args.concurrency } : {}),
             fastIntervalCapMs: periodOf(schedule),
           });
           last = { at: Date.now(), report, metrics };
           logRun(log, report);
+          if (args.verbose) logServers(log, report, ctx.io.c);
         } catch (e) {
           if (e instanceof LockBusyError) log.log('warn', 'skipped', `run skipped: ${e.message}`);
           else log.log('error', 'run-failed', `run failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -129,6 +133,15 @@ function logRun(log: Logger, report: RunReport): void {
 function periodOf(schedule: Schedule): number {
   const next = schedule.next(new Date());
   return schedule.next(next).getTime() - next.getTime();
+}
+
+/** -v: every server's line, as `check -v` prints it. */
+function logServers(log: Logger, report: RunReport, c: ChalkInstance): void {
+  for (const r of report.records) {
+    for (const s of r.servers) {
+      log.log('info', 'server', `${recordTitle(r, c)}    ${serverLine(s, c)}`, { record: r.name, type: r.type, address: s.address, state: s.state, healthy: s.healthy, latencyMs: s.latencyMs, error: s.error ?? null, ...(s.detail ? { detail: s.detail } : {}) });
+    }
+  }
 }
 
 function pickSchedule(args: WatchArgs): Schedule {
