@@ -67,6 +67,25 @@ describe('state: key, status, unlock', () => {
     assert.ok(existsSync(explicit));
   });
 
+  it('status after a failed read says the value is unknown, never that the record is missing', async () => {
+    const w = workdir(target.port);
+    const statePath = join(w.dir, 'state.json');
+    mkdirSync(w.zone); // the zone file is a directory: every read fails, and there is no published value yet
+    const st = await runCli(['status', '-c', w.cfg, '--state', statePath], { env: w.env });
+    assert.match(st.stdout, /app\.example\.test A  \(unknown\)  from state \(provider read failed\)/);
+    assert.doesNotMatch(st.stdout, /missing/);
+    const json = JSON.parse((await runCli(['status', '--json', '-c', w.cfg, '--state', statePath], { env: w.env })).stdout);
+    assert.equal(json.records[0].currentFrom, 'state (provider read failed)');
+    assert.equal(json.records[0].current, null);
+  });
+
+  it('status shows a CNAME at the managed name as a CNAME, not as a missing record', async () => {
+    const w = workdir(target.port);
+    writeFileSync(w.zone, '$ORIGIN example.test.\n$TTL 60\n@ IN SOA ns1 hostmaster 1 3600 600 86400 60\n@ IN NS ns1\nns1 IN A 127.0.0.1\napp IN CNAME lb.example.net.\n');
+    const st = await runCli(['status', '-c', w.cfg, '--state', join(w.dir, 'state.json')], { env: w.env });
+    assert.match(st.stdout, /app\.example\.test A  CNAME to lb\.example\.net  from provider/);
+  });
+
   it('unlock of a name that is not configured says so and exits 2', async () => {
     const w = workdir(target.port);
     const r = await runCli(['unlock', 'ap.example.test', '-c', w.cfg, '--state', join(w.dir, 's.json')], { env: w.env });

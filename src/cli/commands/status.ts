@@ -29,20 +29,23 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
       let current: string[] | null = history?.published ?? null;
       let source = p.read ? 'provider' : 'state';
       let error: string | undefined;
+      let cname: string | undefined;
       const hold = state.holds?.[holdKey(r.provider, r.key)];
       // During a lockout or backoff the provider is not called, not even to read.
       const held = hold && holdApplies(hold, config.providers[r.provider]!.settings, now) ? describeHold(hold, unlock(r.name)) : undefined;
       if (held) source = 'state (provider on hold)';
       else if (p.read) {
         try {
-          current = (await withRetry(() => p.read!({ name: r.name, type: r.type }), { retries: 1 }))?.values ?? null;
+          const read = await withRetry(() => p.read!({ name: r.name, type: r.type }), { retries: 1 });
+          current = read?.values ?? null;
+          cname = read?.cname;
         } catch (e) {
           failed = true;
           error = redact((e as Error).message);
           source = 'state (provider read failed)';
         }
       }
-      return { r, history, current, source, error, held };
+      return { r, history, current, cname, source, error, held };
     }),
   ).finally(() => closeProviders(providers));
 
@@ -51,12 +54,13 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
       JSON.stringify(
         {
           statePath,
-          records: rows.map(({ r, history, current, source, error, held }) => ({
+          records: rows.map(({ r, history, current, cname, source, error, held }) => ({
             name: r.name,
             type: r.type,
             provider: r.provider,
             current,
             currentFrom: source,
+            ...(cname !== undefined ? { cname } : {}),
             ...(error ? { error } : {}),
             ...(held ? { hold: held } : {}),
             lastChange: history?.lastChange ?? null,
@@ -69,8 +73,10 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
     );
     return failed ? 1 : 0;
   }
-  for (const { r, history, current, source, error, held } of rows) {
-    ctx.io.out(`${c.bold(`${r.name} ${r.type}`)}  ${current?.length ? current.join(', ') : '(missing)'}  ${c.dim(`from ${source}, via ${r.provider}`)}`);
+  for (const { r, history, current, cname, source, error, held } of rows) {
+    // Only a read that succeeded can say the record is missing; from the state file, nothing known is unknown.
+    const shown = current?.length ? current.join(', ') : cname !== undefined ? `CNAME to ${cname}` : source === 'provider' ? '(missing)' : '(unknown)';
+    ctx.io.out(`${c.bold(`${r.name} ${r.type}`)}  ${shown}  ${c.dim(`from ${source}, via ${r.provider}`)}`);
     if (error) ctx.io.err(`  ${c.red('read failed')}: ${error}`);
     if (held) ctx.io.out(`  ${c.yellow('on hold')}: ${held}`);
     if (history?.lastChange) {
