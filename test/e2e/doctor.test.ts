@@ -89,6 +89,7 @@ describe('dnsfail doctor (scripted provider)', () => {
   kind: 'scripted', description: 'answers as its config says', secretKeys: [],
   capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: false },
   configSchema: { safeParse: (v) => ({ success: true, data: v }) },
+  storedTtl: (ttl, cfg) => (cfg.minTtl ? Math.max(cfg.minTtl, ttl) : ttl),
   create(cfg) {
     return {
       async read(ref) {
@@ -163,6 +164,13 @@ describe('dnsfail doctor (scripted provider)', () => {
     const r = await run({ answer: { values: ['127.0.0.2'], ttl: 3600 } });
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /✘ the record has TTL 3600, the config says 30\n\s+fix: run dnsfail check: it corrects the TTL/);
+  });
+
+  it('a TTL the provider clamps: the clamped value is what in sync means, and doctor says so', async () => {
+    const r = await run({ answer: { values: ['127.0.0.2'], ttl: 60 }, minTtl: 60 });
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /note: app\.example\.test A: ttl 30 is stored as 60 by scripted, so 60 is what "in sync" means/);
+    assert.doesNotMatch(r.stdout, /the record has TTL/);
   });
 });
 

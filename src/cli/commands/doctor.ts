@@ -1,6 +1,7 @@
 import type { Resolver } from 'node:dns/promises';
 import { withRetry } from '../../../providers/retry.js';
 import { closeProviders, createProviders } from '../../app/providers.js';
+import { clampedTtlNote, storedTtl } from '../../app/stored-ttl.js';
 import type { RecordConfig } from '../../config/types.js';
 import { parseDuration, formatDuration } from '../../config/duration.js';
 import { authoritativeServers, enclosingZone, lookupAddresses, lookupCnameOrAbsence, makeResolver } from '../../dns/lookup.js';
@@ -95,7 +96,10 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
           `set ttl: ${Math.max(30, Math.floor((record.fall * intervalMs) / 1000))} (or lower) on this record`,
         );
       } else ok(`TTL ${record.ttl}s fits fall × interval (${record.fall} × ${formatDuration(intervalMs)})`);
-      if (ttl !== undefined && ttl !== record.ttl) bad(`the record has TTL ${ttl}, the config says ${record.ttl}`, 'run dnsfail check: it corrects the TTL');
+      const wantedTtl = storedTtl(config, record);
+      const clamped = clampedTtlNote(config, record);
+      if (clamped) io.out(`    ${c.dim(`note: ${clamped}`)}`);
+      if (ttl !== undefined && ttl !== wantedTtl) bad(`the record has TTL ${ttl}, the config says ${wantedTtl}`, 'run dnsfail check: it corrects the TTL');
 
       // A chain through an alias that does not hold would be a drawing of something that is not there.
       if (aliasHolds) io.out(`  ${drawChain(record, current, state.records[record.key]?.servers ?? {})}`);
