@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { startHttpTarget, type Target } from '../helpers/targets.js';
+import { primaryAndBackup } from '../helpers/targets.js';
 
 /** One config, one zone file; each checker has a state file of its own (a cron host and a stateless CI runner). */
 function setup(port: number, ttl = 30) {
@@ -31,26 +31,17 @@ records:
 }
 
 describe('never publish a failing server (two checkers, two state files, one zone file)', () => {
-  let primary: Target;
-  let backup: Target;
-  before(async () => {
-    primary = await startHttpTarget({ host: '127.0.0.2' });
-    backup = await startHttpTarget({ host: '127.0.0.3', port: primary.port });
-  });
-  after(async () => {
-    await primary.close();
-    await backup.close();
-  });
+  const targets = primaryAndBackup({ before, after });
 
   it('a checker with history does not move the record back onto a primary whose latest probe failed', async () => {
-    primary.setMode('ok');
-    const s = setup(primary.port);
+    targets.primary.setMode('ok');
+    const s = setup(targets.primary.port);
     const cron = s.checker('cron.json');
     assert.equal((await runCli(['check', ...cron])).code, 0);
     assert.equal((await runCli(['check', ...cron])).code, 0);
     assert.deepEqual(s.zoneA(), ['127.0.0.2']);
 
-    primary.setMode('fail');
+    targets.primary.setMode('fail');
     const fresh = await runCli(['check', ...s.checker('ci-runner.json')]);
     assert.equal(fresh.code, 0, fresh.stderr);
     assert.deepEqual(s.zoneA(), ['127.0.0.3'], 'the fresh checker counts the failing primary down at once');
@@ -63,14 +54,14 @@ describe('never publish a failing server (two checkers, two state files, one zon
       assert.match(r.stdout, /in sync app\.example\.test A: 127\.0\.0\.3 \(in sync; 127\.0\.0\.2 \(primary\) is not published while its latest probe fails\)/);
     }
 
-    primary.setMode('ok');
+    targets.primary.setMode('ok');
     const back = await runCli(['check', ...cron]);
     assert.match(back.stdout, /changed app\.example\.test A: 127\.0\.0\.3 → 127\.0\.0\.2 \(127\.0\.0\.2 \(primary\) is up and first in the queue; the record held 127\.0\.0\.3 \(backup\) \(failback: auto\)\)/);
   });
 
   it('a managed name that is a CNAME is refused by check and --dry-run with the fix, and nothing is written', async () => {
-    primary.setMode('ok');
-    const s = setup(primary.port);
+    targets.primary.setMode('ok');
+    const s = setup(targets.primary.port);
     const cron = s.checker('cron.json');
     assert.equal((await runCli(['check', ...cron])).code, 0);
     writeFileSync(s.zoneFile, readFileSync(s.zoneFile, 'utf8').replace(/^app\.example\.test\.\s.*$/m, 'app.example.test. 30 IN CNAME lb.example.net.'));
@@ -84,8 +75,8 @@ describe('never publish a failing server (two checkers, two state files, one zon
   });
 
   it('a record with the right address and another TTL is corrected in place, and says it is a TTL change', async () => {
-    primary.setMode('ok');
-    const s = setup(primary.port, 30);
+    targets.primary.setMode('ok');
+    const s = setup(targets.primary.port, 30);
     const cron = s.checker('cron.json');
     assert.equal((await runCli(['check', ...cron])).code, 0);
     writeFileSync(s.zoneFile, readFileSync(s.zoneFile, 'utf8').replace(/^(app\.example\.test\.\s+)30(\s)/m, '$13600$2'));

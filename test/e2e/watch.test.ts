@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { runCli, startCli } from '../helpers/cli.js';
 import { startReceiver } from '../helpers/receiver.js';
-import { startHttpTarget, type Target } from '../helpers/targets.js';
+import { primaryAndBackup } from '../helpers/targets.js';
 
 function workdir(config: (zone: string) => string) {
   const dir = mkdtempSync(join(tmpdir(), 'dnsfail-watch-'));
@@ -29,25 +29,16 @@ ${opts.notify ?? ''}${opts.ping ?? ''}records:
 `;
 
 describe('dnsfail watch', () => {
-  let primary: Target;
-  let backup: Target;
-  before(async () => {
-    primary = await startHttpTarget({ host: '127.0.0.2' });
-    backup = await startHttpTarget({ host: '127.0.0.3', port: primary.port });
-  });
-  after(async () => {
-    await primary.close();
-    await backup.close();
-  });
+  const targets = primaryAndBackup({ before, after });
 
   it('runs cycle after cycle, fails over after fall probes, notifies once per change, and exits 0 on SIGTERM with state saved', async () => {
-    primary.setMode('ok');
+    targets.primary.setMode('ok');
     const hook = await startReceiver();
-    const w = workdir((z) => recordConfig(z, primary.port, { notify: `notify:\n  - { type: webhook, url: "${hook.url}/hook", headers: { X-Token: "sentinel-hook-token" } }\n` }));
+    const w = workdir((z) => recordConfig(z, targets.primary.port, { notify: `notify:\n  - { type: webhook, url: "${hook.url}/hook", headers: { X-Token: "sentinel-hook-token" } }\n` }));
     const cli = startCli(['watch', '--interval', '1s', '--metrics-file', join(w.dir, 'm.prom'), ...w.args]);
     try {
       await cli.waitFor(/changed|→ 127\.0\.0\.2/);
-      primary.setMode('fail');
+      targets.primary.setMode('fail');
       await cli.waitFor(/127\.0\.0\.2 → 127\.0\.0\.3/, 10_000);
       const runsAfterFailover = cli.lines.filter((l) => /run finished/.test(l)).length;
       // fastInterval confirms the failure inside one run, so the failover may come in the second run.
@@ -55,7 +46,7 @@ describe('dnsfail watch', () => {
       cli.signal('SIGTERM');
       assert.equal(await cli.exited, 0);
     } finally {
-      primary.setMode('ok');
+      targets.primary.setMode('ok');
       await hook.close();
     }
     const runs = cli.lines.filter((l) => /run finished/.test(l)).length;
@@ -75,8 +66,8 @@ describe('dnsfail watch', () => {
   });
 
   it('SIGTERM during a run lets the run finish, saves state and exits 0', async () => {
-    primary.setMode('hang');
-    const w = workdir((z) => recordConfig(z, primary.port, { timeout: '1500ms' }));
+    targets.primary.setMode('hang');
+    const w = workdir((z) => recordConfig(z, targets.primary.port, { timeout: '1500ms' }));
     const cli = startCli(['watch', '--interval', '10s', ...w.args]);
     try {
       await cli.waitFor(/watching 1 record/);
@@ -85,7 +76,7 @@ describe('dnsfail watch', () => {
       await cli.waitFor(/finishing the run in progress/);
       assert.equal(await cli.exited, 0);
     } finally {
-      primary.setMode('ok');
+      targets.primary.setMode('ok');
     }
     assert.ok(cli.lines.some((l) => /run finished/.test(l)), cli.lines.join('\n'));
     const state = JSON.parse(readFileSync(w.state, 'utf8'));
@@ -93,7 +84,7 @@ describe('dnsfail watch', () => {
   });
 
   it('SIGHUP with a broken config keeps running on the old one; a fixed config is picked up', async () => {
-    const w = workdir((z) => recordConfig(z, primary.port));
+    const w = workdir((z) => recordConfig(z, targets.primary.port));
     const good = readFileSync(w.cfg, 'utf8');
     const cli = startCli(['watch', '--interval', '1s', '--log-format', 'json', ...w.args]);
     try {
@@ -116,7 +107,7 @@ describe('dnsfail watch', () => {
   });
 
   it('--listen serves /metrics and /healthz', async () => {
-    const w = workdir((z) => recordConfig(z, primary.port));
+    const w = workdir((z) => recordConfig(z, targets.primary.port));
     const port = 20000 + Math.floor(Math.random() * 20000);
     const cli = startCli(['watch', '--interval', '1s', '--listen', `127.0.0.1:${port}`, ...w.args]);
     try {
@@ -136,7 +127,7 @@ describe('dnsfail watch', () => {
   });
 
   it('refuses --interval with --schedule, and a bad cron line, with exit 2', async () => {
-    const w = workdir((z) => recordConfig(z, primary.port));
+    const w = workdir((z) => recordConfig(z, targets.primary.port));
     const both = await runCli(['watch', '--interval', '5s', '--schedule', '* * * * *', ...w.args]);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /either --interval or --schedule/);
@@ -147,19 +138,10 @@ describe('dnsfail watch', () => {
 });
 
 describe('check: metrics file, ping, GitHub Actions mode', () => {
-  let primary: Target;
-  let backup: Target;
-  before(async () => {
-    primary = await startHttpTarget({ host: '127.0.0.2' });
-    backup = await startHttpTarget({ host: '127.0.0.3', port: primary.port });
-  });
-  after(async () => {
-    await primary.close();
-    await backup.close();
-  });
+  const targets = primaryAndBackup({ before, after });
 
   it('--metrics-file writes Prometheus text that parses, with per-server and per-record series', async () => {
-    const w = workdir((z) => recordConfig(z, primary.port));
+    const w = workdir((z) => recordConfig(z, targets.primary.port));
     const file = join(w.dir, 'dnsfail.prom');
     const r = await runCli(['check', '--metrics-file', file, ...w.args]);
     assert.equal(r.code, 0, r.stderr);
@@ -177,16 +159,16 @@ describe('check: metrics file, ping, GitHub Actions mode', () => {
   it('ping: /start before the run, the URL after success, /fail when a record has no healthy server', async () => {
     const rx = await startReceiver();
     try {
-      const w = workdir((z) => recordConfig(z, primary.port, { ping: `ping: { url: "${rx.url}/ping/abc" }\n`, fall: 1 }));
+      const w = workdir((z) => recordConfig(z, targets.primary.port, { ping: `ping: { url: "${rx.url}/ping/abc" }\n`, fall: 1 }));
       assert.equal((await runCli(['check', ...w.args])).code, 0);
-      primary.setMode('fail');
-      backup.setMode('fail');
+      targets.primary.setMode('fail');
+      targets.backup.setMode('fail');
       assert.equal((await runCli(['check', ...w.args])).code, 3);
       assert.deepEqual(rx.received.map((r) => r.path), ['/ping/abc/start', '/ping/abc', '/ping/abc/start', '/ping/abc/fail']);
       assert.match(rx.received[3]!.body, /app\.example\.test A: all-down/);
     } finally {
-      primary.setMode('ok');
-      backup.setMode('ok');
+      targets.primary.setMode('ok');
+      targets.backup.setMode('ok');
       await rx.close();
     }
   });
@@ -194,7 +176,7 @@ describe('check: metrics file, ping, GitHub Actions mode', () => {
   it('a failing notifier is reported and does not undo or block the change', async () => {
     const hook = await startReceiver(500);
     try {
-      const w = workdir((z) => recordConfig(z, primary.port, { notify: `notify:\n  - { type: slack, url: "${hook.url}/services/T000/B000/sentinelslacksecret" }\n` }));
+      const w = workdir((z) => recordConfig(z, targets.primary.port, { notify: `notify:\n  - { type: slack, url: "${hook.url}/services/T000/B000/sentinelslacksecret" }\n` }));
       const r = await runCli(['check', ...w.args]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /warning: notify\[0\] \(slack\) failed for app\.example\.test change: HTTP 500/);
@@ -208,7 +190,7 @@ describe('check: metrics file, ping, GitHub Actions mode', () => {
   });
 
   it('-v prints the per-server lines that check -v prints, with the HTTP status of a healthy probe', async () => {
-    const w = workdir((z) => recordConfig(z, primary.port, { fall: 1 }));
+    const w = workdir((z) => recordConfig(z, targets.primary.port, { fall: 1 }));
     const r = await runCli(['watch', '-v', '--interval', '1s', '--max-runs', '1', ...w.args]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /app\.example\.test A\s+up\s+127\.0\.0\.2 \(primary\)\s+ok \d+ms \(HTTP 200\)/);
@@ -218,18 +200,18 @@ describe('check: metrics file, ping, GitHub Actions mode', () => {
   });
 
   it('GitHub Actions mode: job summary table, ::warning:: on failover, step outputs', async () => {
-    const w = workdir((z) => recordConfig(z, primary.port, { fall: 1 }));
+    const w = workdir((z) => recordConfig(z, targets.primary.port, { fall: 1 }));
     const summary = join(w.dir, 'summary.md');
     const output = join(w.dir, 'output.txt');
     const env = { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output };
     assert.equal((await runCli(['check', ...w.args], { env })).code, 0);
-    primary.setMode('fail');
+    targets.primary.setMode('fail');
     try {
       const r = await runCli(['check', ...w.args], { env });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^::warning title=DNS failover%3A app\.example\.test::app\.example\.test A: 127\.0\.0\.2 → 127\.0\.0\.3 \(/m);
     } finally {
-      primary.setMode('ok');
+      targets.primary.setMode('ok');
     }
     const md = readFileSync(summary, 'utf8');
     assert.match(md, /\| record \| type \| was \| now \| result \| why \|/);

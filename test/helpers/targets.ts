@@ -203,3 +203,20 @@ export async function startFlappingTarget(host: string, port = 0): Promise<{ por
       }),
   };
 }
+
+/**
+ * For a describe block: an http target on 127.0.0.2 (the primary) and one on 127.0.0.3 (the backup)
+ * on the same port, started before its tests and closed after them.
+ */
+export function primaryAndBackup(hooks: { before: (fn: () => Promise<void>) => void; after: (fn: () => Promise<void>) => void }): { readonly primary: Target; readonly backup: Target } {
+  const t = {} as { primary: Target; backup: Target };
+  hooks.before(async () => {
+    t.primary = await startHttpTarget({ host: '127.0.0.2' });
+    t.backup = await startHttpTarget({ host: '127.0.0.3', port: t.primary.port });
+  });
+  hooks.after(async () => {
+    await t.primary.close();
+    await t.backup.close();
+  });
+  return t;
+}
