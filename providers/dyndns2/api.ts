@@ -50,6 +50,6 @@ export function classifyHttpAnswer(where: string) {
 /** One GET /nic/update. Resolves only when the answer is good/nochg for the hostname; throws a typed error otherwise. */
 export async function sendUpdate(client: HttpClient, call: UpdateCall, password: string, where: string, outageBackoffMs: number | undefined): Promise<void> {
   const res = await client.request('GET', UPDATE_PATH, { searchParams: call.searchParams, headers: { authorization: basicAuth(call.username, password) } });
-  const error = errorForAnswer(res.body, { hostnames: [call.hostname], where, ...(outageBackoffMs !== undefined ? { outageBackoffMs } : {}) });
+  const error = errorForAnswer(res.body, { hostnames: [call.hostname], where, sent: call.searchParams.myip, ...(outageBackoffMs !== undefined ? { outageBackoffMs } : {}) });
   if (error) throw error;
 }

@@ -1,3 +1,4 @@
+import { canonicalIp, ipFamily } from '../../src/util/ip.js';
 import { ProviderError } from '../errors.js';
 
 /** Answers after which nothing may be sent until a human changes something (Dyn's rule: a failed update is fatal). */
@@ -49,6 +50,8 @@ export interface AnswerContext {
   outageBackoffMs?: number;
   /** Prefix of messages, e.g. "dyndns2 GET /nic/update". */
   where: string;
+  /** The address sent: a good/nochg that echoes another address is not success. */
+  sent?: string;
 }
 
 /**
@@ -59,7 +62,14 @@ export function errorForAnswer(body: string, ctx: AnswerContext): ProviderError 
   const lines = parseAnswerLines(body);
   if (lines.length === 0) return new ProviderError('fatal', `${ctx.where}: empty answer (expected good/nochg or an error code)`);
   for (const [i, line] of lines.entries()) {
-    if (isSuccess(line.code)) continue;
+    if (isSuccess(line.code)) {
+      const echoed = echoedAddressMismatch(line, ctx.sent);
+      if (echoed) {
+        // Dyn answers `good 127.0.0.1` to a request it ignores: the record was not changed.
+        return new ProviderError('fatal', `${ctx.where}: answered ${line.code} ${echoed} but ${ctx.sent} was sent; the service did not take the update (it holds ${echoed})`, { code: line.code });
+      }
+      continue;
+    }
     // A single line is an account-level answer for every hostname; otherwise line i is hostname i.
     const host = lines.length === ctx.hostnames.length ? ctx.hostnames[i] : undefined;
     return errorForCode(line.code, host ? `${ctx.where} for ${host}` : ctx.where, ctx.outageBackoffMs);
@@ -72,6 +82,13 @@ export function errorForAnswer(body: string, ctx: AnswerContext): ProviderError 
 
 function isSuccess(code: string): boolean {
   return code === 'good' || code === 'nochg';
+}
+
+/** The address a good/nochg line echoes, when it is an address and not the one sent. */
+function echoedAddressMismatch(line: AnswerLine, sent: string | undefined): string | null {
+  const echoed = line.rest.split(/\s+/)[0] ?? '';
+  if (sent === undefined || !ipFamily(echoed)) return null;
+  return canonicalIp(echoed) === canonicalIp(sent) ? null : printable(echoed);
 }
 
 function errorForCode(code: string, where: string, outageBackoffMs = OUTAGE_BACKOFF_MS): ProviderError {

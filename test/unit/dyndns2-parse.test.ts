@@ -14,7 +14,7 @@ const one = (body: string, outageBackoffMs?: number) =>
 describe('dyndns2 answers, one hostname', () => {
   const cases: { body: string; kind: ProviderError['kind'] | null; code?: string; retryAfterMs?: number }[] = [
     { body: 'good 192.0.2.10', kind: null },
-    { body: 'good 198.51.100.7', kind: null }, // another IP than sent is still success
+    { body: 'good 198.51.100.7', kind: null }, // no address given to compare with (see the echo tests below)
     { body: 'good', kind: null },
     { body: 'nochg 192.0.2.10', kind: null },
     { body: 'nochg 192.0.2.10\r\n', kind: null },
@@ -189,5 +189,21 @@ describe('dyndns2 config', () => {
     assert.equal(parseResolverAddress('localhost:53'), null);
     assert.equal(parseResolverAddress('127.0.0.1:0'), null);
     assert.equal(parseResolverAddress('127.0.0.1:70000'), null);
+  });
+});
+
+describe('dyndns2 answers that echo another address than the one sent', () => {
+  const sent = (body: string, ip: string) => errorForAnswer(body, { hostnames: ['app.example.test'], where, sent: ip });
+  it('Dyn\'s "request ignored" (good 127.0.0.1) and nochg with another address are failed writes, not lockouts', () => {
+    for (const body of ['good 127.0.0.1', 'nochg 198.51.100.7']) {
+      const e = sent(body, '192.0.2.10');
+      assert.equal(e?.kind, 'fatal', body);
+      assert.match(e!.message, /but 192\.0\.2\.10 was sent; the service did not take the update \(it holds (127\.0\.0\.1|198\.51\.100\.7)\)/);
+    }
+  });
+  it('the same address (in another spelling) or no echoed address is success', () => {
+    assert.equal(sent('good 192.0.2.10', '192.0.2.10'), null);
+    assert.equal(sent('nochg 2001:db8::0:1', '2001:db8::1'), null);
+    assert.equal(sent('good', '192.0.2.10'), null);
   });
 });
