@@ -48,8 +48,11 @@ export function classifyHttpAnswer(where: string) {
 }
 
 /** One GET /nic/update. Resolves only when the answer is good/nochg for the hostname; throws a typed error otherwise. */
-export async function sendUpdate(client: HttpClient, call: UpdateCall, password: string, where: string, outageBackoffMs: number | undefined): Promise<void> {
+export async function sendUpdate(client: HttpClient, call: UpdateCall, password: string, where: string, preset: Dyndns2Preset): Promise<void> {
   const res = await client.request('GET', UPDATE_PATH, { searchParams: call.searchParams, headers: { authorization: basicAuth(call.username, password) } });
-  const error = errorForAnswer(res.body, { hostnames: [call.hostname], where, sent: call.searchParams.myip, ...(outageBackoffMs !== undefined ? { outageBackoffMs } : {}) });
+  const error = errorForAnswer(res.body, { hostnames: [call.hostname], where, sent: call.searchParams.myip,
+    ...(preset.outageBackoffMs !== undefined ? { outageBackoffMs: preset.outageBackoffMs } : {}),
+    ...(preset.successLine ? { successLine: preset.successLine } : {}),
+  });
   if (error) throw error;
 }

@@ -52,6 +52,8 @@ export interface AnswerContext {
   where: string;
   /** The address sent: a good/nochg that echoes another address is not success. */
   sent?: string;
+  /** A preset's own success line (ChangeIP: `200 Successful Update`). */
+  successLine?: RegExp;
 }
 
 /**
@@ -62,6 +64,7 @@ export function errorForAnswer(body: string, ctx: AnswerContext): ProviderError 
   const lines = parseAnswerLines(body);
   if (lines.length === 0) return new ProviderError('fatal', `${ctx.where}: empty answer (expected good/nochg or an error code)`);
   for (const [i, line] of lines.entries()) {
+    if (ctx.successLine?.test(`${line.code} ${line.rest}`.trim())) continue;
     if (isSuccess(line.code)) {
       const echoed = echoedAddressMismatch(line, ctx.sent);
       if (echoed) {

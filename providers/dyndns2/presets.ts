@@ -10,6 +10,8 @@ export interface Dyndns2Preset {
   labelOf?: string;
   /** Extra query parameters sent with every update. */
   extraParams?: Record<string, string>;
+  /** A whole answer line that also means success (ChangeIP: `200 Successful Update`). */
+  successLine?: RegExp;
   /** How long `911` asks us to stay away; the protocol's default is 10 minutes. */
   outageBackoffMs?: number;
 }
@@ -23,7 +25,7 @@ export const PRESETS: Record<PresetName, Dyndns2Preset> = {
   dynv6: { baseUrl: 'https://dynv6.com', fixedUsername: 'none' },
   he: { baseUrl: 'https://dyn.dns.he.net', usernameIsHostname: true },
   ovh: { baseUrl: 'https://www.ovh.com', extraParams: { system: 'dyndns' } },
-  changeip: { baseUrl: 'https://nic.changeip.com' },
+  changeip: { baseUrl: 'https://nic.changeip.com', successLine: /^200 Successful Update$/i },
   duckdns: { baseUrl: 'https://www.duckdns.org', fixedUsername: 'nouser', labelOf: 'duckdns.org' },
   inwx: { baseUrl: 'https://dyndns.inwx.com' },
   strato: { baseUrl: 'https://dyndns.strato.com' },

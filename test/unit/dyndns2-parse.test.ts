@@ -207,3 +207,12 @@ describe('dyndns2 answers that echo another address than the one sent', () => {
     assert.equal(sent('good', '192.0.2.10'), null);
   });
 });
+
+describe('dyndns2 ChangeIP answers', () => {
+  const changeip = (body: string) => errorForAnswer(body, { hostnames: ['app.example.test'], where, sent: '192.0.2.10', successLine: PRESETS.changeip.successLine! });
+  it('200 Successful Update is success for the changeip preset only', () => {
+    assert.equal(changeip('200 Successful Update'), null);
+    assert.equal(changeip('200 Successful Update\r\n'), null);
+    assert.equal(one('200 Successful Update')?.kind, 'lockout');
+  });
+});
