@@ -1,6 +1,6 @@
 import type { HttpClient } from '../http.js';
 import { ProviderError } from '../errors.js';
-import { errorForAnswer, LOCKOUT_CODES, parseAnswerLines } from './parse.js';
+import { errorForAnswer, errorForCode, LOCKOUT_CODES, parseAnswerLines } from './parse.js';
 import type { Dyndns2Preset } from './presets.js';
 
 export const UPDATE_PATH = '/nic/update';
@@ -36,10 +36,12 @@ export function basicAuth(username: string, password: string): string {
  * HTTP-level answers: 401 is badauth (No-IP answers it so); another 4xx whose body is a DynDNS2
  * lockout code is that code. Everything else takes http.ts's default mapping (429, 5xx, …).
  */
-export function classifyHttpAnswer(where: string) {
+export function classifyHttpAnswer(where: string, outageBackoffMs?: number) {
   return (status: number, body: string): ProviderError | undefined => {
     if (status === 401) return new ProviderError('lockout', `${where}: HTTP 401: ${LOCKOUT_CODES.badauth}`, { code: 'badauth' });
     const code = parseAnswerLines(body)[0]?.code;
+    // A 5xx carrying `911` is the 911 rule (stay away), not a transient error to retry at once.
+    if (status >= 500 && code === '911') return errorForCode('911', `${where}: HTTP ${status}`, outageBackoffMs);
     if (status >= 400 && status < 500 && status !== 408 && status !== 429 && code && LOCKOUT_CODES[code]) {
       return new ProviderError('lockout', `${where}: HTTP ${status}: answered ${code}: ${LOCKOUT_CODES[code]}`, { code });
     }

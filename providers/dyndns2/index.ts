@@ -72,7 +72,7 @@ export function createDyndns2Provider(config: Dyndns2Config, ctx: ProviderContex
     baseUrl,
     userAgent: ctx.userAgent,
     service,
-    classify: classifyHttpAnswer(where),
+    classify: classifyHttpAnswer(where, preset.outageBackoffMs),
     ...(config.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
     ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
   });

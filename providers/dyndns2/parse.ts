@@ -17,6 +17,9 @@ export const LOCKOUT_CODES: Readonly<Record<string, string>> = {
 /** `911` and `dnserr`: retry no sooner than this (No-IP asks 30 minutes for 911; see presets). */
 export const OUTAGE_BACKOFF_MS = 10 * 60_000;
 
+/** Hurricane Electric's `interval`: updates come too often; a cooldown, not a lockout. */
+export const INTERVAL_BACKOFF_MS = 10 * 60_000;
+
 const OUTAGE: Readonly<Record<string, string>> = {
   '911': 'the service has an outage',
   dnserr: 'the service had a DNS error',
@@ -61,7 +64,10 @@ export interface AnswerContext {
  * Codes match whole words only ("goodbye" is not "good"). Messages carry the code, never the body.
  */
 export function errorForAnswer(body: string, ctx: AnswerContext): ProviderError | null {
-  const lines = parseAnswerLines(body);
+  const all = parseAnswerLines(body);
+  // One hostname sent: the first line is its answer; extra lines (`good\ngood`) are ignored rather than
+  // failing every run. There is no warning channel from a provider, so they are not reported.
+  const lines = ctx.hostnames.length === 1 ? all.slice(0, 1) : all;
   if (lines.length === 0) return new ProviderError('fatal', `${ctx.where}: empty answer (expected good/nochg or an error code)`);
   for (const [i, line] of lines.entries()) {
     if (ctx.successLine?.test(`${line.code} ${line.rest}`.trim())) continue;
@@ -94,13 +100,16 @@ function echoedAddressMismatch(line: AnswerLine, sent: string | undefined): stri
   return canonicalIp(echoed) === canonicalIp(sent) ? null : printable(echoed);
 }
 
-function errorForCode(code: string, where: string, outageBackoffMs = OUTAGE_BACKOFF_MS): ProviderError {
+export function errorForCode(code: string, where: string, outageBackoffMs = OUTAGE_BACKOFF_MS): ProviderError {
   const lockout = LOCKOUT_CODES[code];
   if (lockout) return new ProviderError('lockout', `${where}: answered ${code}: ${lockout}`, { code });
   const outage = OUTAGE[code];
   if (outage) {
     const retryAfterMs = code === '911' ? outageBackoffMs : OUTAGE_BACKOFF_MS;
     return new ProviderError('rate-limited', `${where}: answered ${code}: ${outage}; retrying no sooner than ${retryAfterMs / 60_000} min`, { code, retryAfterMs });
+  }
+  if (code === 'interval') {
+    return new ProviderError('rate-limited', `${where}: answered interval: updates came too often; retrying no sooner than ${INTERVAL_BACKOFF_MS / 60_000} min`, { code, retryAfterMs: INTERVAL_BACKOFF_MS });
   }
   const wait = /^w(\d{1,6})([smh])$/.exec(code);
   if (wait) {

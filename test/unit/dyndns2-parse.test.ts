@@ -89,7 +89,6 @@ describe('dyndns2 answers, several hostnames', () => {
   it('success lines that do not match the hostname count are an error', () => {
     assert.equal(many('good 192.0.2.1')?.kind, 'fatal');
     assert.equal(many('good 192.0.2.1\ngood 192.0.2.1\ngood 192.0.2.1')?.kind, 'fatal');
-    assert.equal(errorForAnswer('good 1.2.3.4\ngood 1.2.3.4', { hostnames: ['a.example.test'], where })?.kind, 'fatal');
   });
   it('parses lines into code and rest', () => {
     assert.deepEqual(parseAnswerLines(' good  192.0.2.1 \n\nnochg 2001:db8::1\n'), [
@@ -214,5 +213,24 @@ describe('dyndns2 ChangeIP answers', () => {
     assert.equal(changeip('200 Successful Update'), null);
     assert.equal(changeip('200 Successful Update\r\n'), null);
     assert.equal(one('200 Successful Update')?.kind, 'lockout');
+  });
+});
+
+describe('dyndns2 extra lines, HE interval, 5xx 911', () => {
+  it('extra answer lines for one hostname: the first line is the answer', () => {
+    assert.equal(one('good 192.0.2.10\ngood 192.0.2.10'), null);
+    assert.equal(one('good\nnochg'), null);
+    assert.equal(one('badauth\ngood')?.kind, 'lockout');
+  });
+  it('HE interval is a rate-limited cooldown, not a lockout', () => {
+    const e = one('interval');
+    assert.equal(e?.kind, 'rate-limited');
+    assert.equal(e?.retryAfterMs, 10 * 60_000);
+  });
+  it('a 5xx whose body is 911 backs off like 911 (No-IP: 30 min)', () => {
+    const e = classifyHttpAnswer(where, 30 * 60_000)(503, '911');
+    assert.equal(e?.kind, 'rate-limited');
+    assert.equal(e?.retryAfterMs, 30 * 60_000);
+    assert.equal(classifyHttpAnswer(where)(503, 'service unavailable'), undefined);
   });
 });
