@@ -10,6 +10,8 @@ export interface UpdateCall {
   hostname: string;
   /** The Basic auth username for this hostname. */
   username: string;
+  /** The address sent (in myip, or the preset's ipv6Param). */
+  address: string;
   searchParams: Record<string, string>;
 }
 
@@ -18,7 +20,8 @@ export function buildUpdateCall(preset: Dyndns2Preset, configuredUsername: strin
   const hostname = preset.labelOf ? labelUnder(name, preset.labelOf) : name;
   const username = preset.usernameIsHostname ? name : (preset.fixedUsername ?? configuredUsername);
   if (username === undefined) throw new ProviderError('fatal', 'dyndns2: no username configured');
-  return { hostname, username, searchParams: { hostname, myip: ip, ...preset.extraParams } };
+  const addressParam = preset.ipv6Param && ip.includes(':') ? preset.ipv6Param : 'myip';
+  return { hostname, username, address: ip, searchParams: { hostname, [addressParam]: ip, ...preset.extraParams } };
 }
 
 /** DuckDNS updates `app` for app.duckdns.org (and for any name below it, which shares app's address). */
@@ -52,7 +55,7 @@ export function classifyHttpAnswer(where: string, outageBackoffMs?: number) {
 /** One GET /nic/update. Resolves only when the answer is good/nochg for the hostname; throws a typed error otherwise. */
 export async function sendUpdate(client: HttpClient, call: UpdateCall, password: string, where: string, preset: Dyndns2Preset): Promise<void> {
   const res = await client.request('GET', UPDATE_PATH, { searchParams: call.searchParams, headers: { authorization: basicAuth(call.username, password) } });
-  const error = errorForAnswer(res.body, { hostnames: [call.hostname], where, sent: call.searchParams.myip,
+  const error = errorForAnswer(res.body, { hostnames: [call.hostname], where, sent: call.address,
     ...(preset.outageBackoffMs !== undefined ? { outageBackoffMs: preset.outageBackoffMs } : {}),
     ...(preset.successLine ? { successLine: preset.successLine } : {}),
   });

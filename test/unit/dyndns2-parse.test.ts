@@ -118,6 +118,7 @@ describe('dyndns2 presets build the request', () => {
     assert.deepEqual(buildUpdateCall(GENERIC, 'alice', 'app.example.test', '192.0.2.10'), {
       hostname: 'app.example.test',
       username: 'alice',
+      address: '192.0.2.10',
       searchParams: { hostname: 'app.example.test', myip: '192.0.2.10' },
     });
   });
@@ -232,5 +233,12 @@ describe('dyndns2 extra lines, HE interval, 5xx 911', () => {
     assert.equal(e?.kind, 'rate-limited');
     assert.equal(e?.retryAfterMs, 30 * 60_000);
     assert.equal(classifyHttpAnswer(where)(503, 'service unavailable'), undefined);
+  });
+});
+
+describe('dyndns2 inwx', () => {
+  it('an AAAA update sends myipv6 (myip alone would set A and drop the AAAA); A still sends myip', () => {
+    assert.deepEqual(buildUpdateCall(PRESETS.inwx, 'u', 'app.example.test', '2001:db8::1').searchParams, { hostname: 'app.example.test', myipv6: '2001:db8::1' });
+    assert.deepEqual(buildUpdateCall(PRESETS.inwx, 'u', 'app.example.test', '192.0.2.1').searchParams, { hostname: 'app.example.test', myip: '192.0.2.1' });
   });
 });
