@@ -106,6 +106,8 @@ export const dyndns2Provider: ProviderFactory<Dyndns2Config> = {
   capabilities: { read: false, multiValue: false, aaaa: true, ttl: false, compareAndSet: false },
   secretKeys: ['password'],
   configSchema: dyndns2ConfigSchema,
+  refusesType: (type, config) =>
+    type === 'AAAA' && config.preset === 'dynv6' ? "dynv6's /nic/update is IPv4-only; manage this name's AAAA through another provider or use type: A" : undefined,
   create: (config, ctx) => createDyndns2Provider(config, ctx),
 };
 
