@@ -93,5 +93,7 @@ export interface ProviderFactory<C = unknown> {
    * TTL is stored as given. "In sync" compares the record's TTL with this value.
    */
   storedTtl?(ttl: number, config: C): number;
+  /** Why this configuration cannot manage records of `type` (dynv6's /nic/update is IPv4-only); undefined when it can. */
+  refusesType?(type: 'A' | 'AAAA', config: C): string | undefined;
   create(config: C, ctx: ProviderContext): Provider;
 }

@@ -1,6 +1,6 @@
 import type { HttpClient } from '../http.js';
 import { ProviderError } from '../errors.js';
-import { errorForAnswer, LOCKOUT_CODES, parseAnswerLines } from './parse.js';
+import { errorForAnswer, errorForCode, LOCKOUT_CODES, parseAnswerLines } from './parse.js';
 import type { Dyndns2Preset } from './presets.js';
 
 export const UPDATE_PATH = '/nic/update';
@@ -10,6 +10,8 @@ export interface UpdateCall {
   hostname: string;
   /** The Basic auth username for this hostname. */
   username: string;
+  /** The address sent (in myip, or the preset's ipv6Param). */
+  address: string;
   searchParams: Record<string, string>;
 }
 
@@ -18,7 +20,8 @@ export function buildUpdateCall(preset: Dyndns2Preset, configuredUsername: strin
   const hostname = preset.labelOf ? labelUnder(name, preset.labelOf) : name;
   const username = preset.usernameIsHostname ? name : (preset.fixedUsername ?? configuredUsername);
   if (username === undefined) throw new ProviderError('fatal', 'dyndns2: no username configured');
-  return { hostname, username, searchParams: { hostname, myip: ip, ...preset.extraParams } };
+  const addressParam = preset.ipv6Param && ip.includes(':') ? preset.ipv6Param : 'myip';
+  return { hostname, username, address: ip, searchParams: { hostname, [addressParam]: ip, ...preset.extraParams } };
 }
 
 /** DuckDNS updates `app` for app.duckdns.org (and for any name below it, which shares app's address). */
@@ -36,10 +39,12 @@ export function basicAuth(username: string, password: string): string {
  * HTTP-level answers: 401 is badauth (No-IP answers it so); another 4xx whose body is a DynDNS2
  * lockout code is that code. Everything else takes http.ts's default mapping (429, 5xx, …).
  */
-export function classifyHttpAnswer(where: string) {
+export function classifyHttpAnswer(where: string, outageBackoffMs?: number) {
   return (status: number, body: string): ProviderError | undefined => {
     if (status === 401) return new ProviderError('lockout', `${where}: HTTP 401: ${LOCKOUT_CODES.badauth}`, { code: 'badauth' });
     const code = parseAnswerLines(body)[0]?.code;
+    // A 5xx carrying `911` is the 911 rule (stay away), not a transient error to retry at once.
+    if (status >= 500 && code === '911') return errorForCode('911', `${where}: HTTP ${status}`, outageBackoffMs);
     if (status >= 400 && status < 500 && status !== 408 && status !== 429 && code && LOCKOUT_CODES[code]) {
       return new ProviderError('lockout', `${where}: HTTP ${status}: answered ${code}: ${LOCKOUT_CODES[code]}`, { code });
     }
@@ -48,8 +53,11 @@ export function classifyHttpAnswer(where: string) {
 }
 
 /** One GET /nic/update. Resolves only when the answer is good/nochg for the hostname; throws a typed error otherwise. */
-export async function sendUpdate(client: HttpClient, call: UpdateCall, password: string, where: string, outageBackoffMs: number | undefined): Promise<void> {
+export async function sendUpdate(client: HttpClient, call: UpdateCall, password: string, where: string, preset: Dyndns2Preset): Promise<void> {
   const res = await client.request('GET', UPDATE_PATH, { searchParams: call.searchParams, headers: { authorization: basicAuth(call.username, password) } });
-  const error = errorForAnswer(res.body, { hostnames: [call.hostname], where, ...(outageBackoffMs !== undefined ? { outageBackoffMs } : {}) });
+  const error = errorForAnswer(res.body, { hostnames: [call.hostname], where, sent: call.address,
+    ...(preset.outageBackoffMs !== undefined ? { outageBackoffMs: preset.outageBackoffMs } : {}),
+    ...(preset.successLine ? { successLine: preset.successLine } : {}),
+  });
   if (error) throw error;
 }

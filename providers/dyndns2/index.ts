@@ -72,7 +72,7 @@ export function createDyndns2Provider(config: Dyndns2Config, ctx: ProviderContex
     baseUrl,
     userAgent: ctx.userAgent,
     service,
-    classify: classifyHttpAnswer(where),
+    classify: classifyHttpAnswer(where, preset.outageBackoffMs),
     ...(config.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
     ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
   });
@@ -81,7 +81,7 @@ export function createDyndns2Provider(config: Dyndns2Config, ctx: ProviderContex
     async write(ref: RecordRef, req: WriteRequest): Promise<void> {
       const ip = singleAddress(ref, req.values);
       const call = buildUpdateCall(preset, config.username, ref.name, ip);
-      await sendUpdate(client, call, password, where, preset.outageBackoffMs);
+      await sendUpdate(client, call, password, where, preset);
     },
   };
   if (config.resolver !== undefined) provider.read = createDnsReader(config.resolver);
@@ -106,6 +106,8 @@ export const dyndns2Provider: ProviderFactory<Dyndns2Config> = {
   capabilities: { read: false, multiValue: false, aaaa: true, ttl: false, compareAndSet: false },
   secretKeys: ['password'],
   configSchema: dyndns2ConfigSchema,
+  refusesType: (type, config) =>
+    type === 'AAAA' && config.preset === 'dynv6' ? "dynv6's /nic/update is IPv4-only; manage this name's AAAA through another provider or use type: A" : undefined,
   create: (config, ctx) => createDyndns2Provider(config, ctx),
 };
 

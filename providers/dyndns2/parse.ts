@@ -1,3 +1,4 @@
+import { canonicalIp, ipFamily } from '../../src/util/ip.js';
 import { ProviderError } from '../errors.js';
 
 /** Answers after which nothing may be sent until a human changes something (Dyn's rule: a failed update is fatal). */
@@ -15,6 +16,9 @@ export const LOCKOUT_CODES: Readonly<Record<string, string>> = {
 
 /** `911` and `dnserr`: retry no sooner than this (No-IP asks 30 minutes for 911; see presets). */
 export const OUTAGE_BACKOFF_MS = 10 * 60_000;
+
+/** Hurricane Electric's `interval`: updates come too often; a cooldown, not a lockout. */
+export const INTERVAL_BACKOFF_MS = 10 * 60_000;
 
 const OUTAGE: Readonly<Record<string, string>> = {
   '911': 'the service has an outage',
@@ -49,6 +53,10 @@ export interface AnswerContext {
   outageBackoffMs?: number;
   /** Prefix of messages, e.g. "dyndns2 GET /nic/update". */
   where: string;
+  /** The address sent: a good/nochg that echoes another address is not success. */
+  sent?: string;
+  /** A preset's own success line (ChangeIP: `200 Successful Update`). */
+  successLine?: RegExp;
 }
 
 /**
@@ -56,10 +64,21 @@ export interface AnswerContext {
  * Codes match whole words only ("goodbye" is not "good"). Messages carry the code, never the body.
  */
 export function errorForAnswer(body: string, ctx: AnswerContext): ProviderError | null {
-  const lines = parseAnswerLines(body);
+  const all = parseAnswerLines(body);
+  // One hostname sent: the first line is its answer; extra lines (`good\ngood`) are ignored rather than
+  // failing every run. There is no warning channel from a provider, so they are not reported.
+  const lines = ctx.hostnames.length === 1 ? all.slice(0, 1) : all;
   if (lines.length === 0) return new ProviderError('fatal', `${ctx.where}: empty answer (expected good/nochg or an error code)`);
   for (const [i, line] of lines.entries()) {
-    if (isSuccess(line.code)) continue;
+    if (ctx.successLine?.test(`${line.code} ${line.rest}`.trim())) continue;
+    if (isSuccess(line.code)) {
+      const echoed = echoedAddressMismatch(line, ctx.sent);
+      if (echoed) {
+        // Dyn answers `good 127.0.0.1` to a request it ignores: the record was not changed.
+        return new ProviderError('fatal', `${ctx.where}: answered ${line.code} ${echoed} but ${ctx.sent} was sent; the service did not take the update (it holds ${echoed})`, { code: line.code });
+      }
+      continue;
+    }
     // A single line is an account-level answer for every hostname; otherwise line i is hostname i.
     const host = lines.length === ctx.hostnames.length ? ctx.hostnames[i] : undefined;
     return errorForCode(line.code, host ? `${ctx.where} for ${host}` : ctx.where, ctx.outageBackoffMs);
@@ -74,13 +93,23 @@ function isSuccess(code: string): boolean {
   return code === 'good' || code === 'nochg';
 }
 
-function errorForCode(code: string, where: string, outageBackoffMs = OUTAGE_BACKOFF_MS): ProviderError {
+/** The address a good/nochg line echoes, when it is an address and not the one sent. */
+function echoedAddressMismatch(line: AnswerLine, sent: string | undefined): string | null {
+  const echoed = line.rest.split(/\s+/)[0] ?? '';
+  if (sent === undefined || !ipFamily(echoed)) return null;
+  return canonicalIp(echoed) === canonicalIp(sent) ? null : printable(echoed);
+}
+
+export function errorForCode(code: string, where: string, outageBackoffMs = OUTAGE_BACKOFF_MS): ProviderError {
   const lockout = LOCKOUT_CODES[code];
   if (lockout) return new ProviderError('lockout', `${where}: answered ${code}: ${lockout}`, { code });
   const outage = OUTAGE[code];
   if (outage) {
     const retryAfterMs = code === '911' ? outageBackoffMs : OUTAGE_BACKOFF_MS;
     return new ProviderError('rate-limited', `${where}: answered ${code}: ${outage}; retrying no sooner than ${retryAfterMs / 60_000} min`, { code, retryAfterMs });
+  }
+  if (code === 'interval') {
+    return new ProviderError('rate-limited', `${where}: answered interval: updates came too often; retrying no sooner than ${INTERVAL_BACKOFF_MS / 60_000} min`, { code, retryAfterMs: INTERVAL_BACKOFF_MS });
   }
   const wait = /^w(\d{1,6})([smh])$/.exec(code);
   if (wait) {

@@ -10,6 +10,10 @@ export interface Dyndns2Preset {
   labelOf?: string;
   /** Extra query parameters sent with every update. */
   extraParams?: Record<string, string>;
+  /** The query parameter an IPv6 address goes in (INWX: `myipv6`; with only `myip` INWX sets A and drops the AAAA). */
+  ipv6Param?: string;
+  /** A whole answer line that also means success (ChangeIP: `200 Successful Update`). */
+  successLine?: RegExp;
   /** How long `911` asks us to stay away; the protocol's default is 10 minutes. */
   outageBackoffMs?: number;
 }
@@ -23,9 +27,9 @@ export const PRESETS: Record<PresetName, Dyndns2Preset> = {
   dynv6: { baseUrl: 'https://dynv6.com', fixedUsername: 'none' },
   he: { baseUrl: 'https://dyn.dns.he.net', usernameIsHostname: true },
   ovh: { baseUrl: 'https://www.ovh.com', extraParams: { system: 'dyndns' } },
-  changeip: { baseUrl: 'https://nic.changeip.com' },
+  changeip: { baseUrl: 'https://nic.changeip.com', successLine: /^200 Successful Update$/i },
   duckdns: { baseUrl: 'https://www.duckdns.org', fixedUsername: 'nouser', labelOf: 'duckdns.org' },
-  inwx: { baseUrl: 'https://dyndns.inwx.com' },
+  inwx: { baseUrl: 'https://dyndns.inwx.com', ipv6Param: 'myipv6' },
   strato: { baseUrl: 'https://dyndns.strato.com' },
 };
 

@@ -83,6 +83,8 @@ function resolveRecord(
   const caps = provider ? provider.factory.capabilities : undefined;
   if (caps && provider) {
     if (type === 'AAAA' && !caps.aaaa) problem(['type'], `provider "${provider.id}" (${provider.kind}) cannot manage AAAA records`);
+    const refusal = provider.factory.refusesType?.(type, provider.settings as never);
+    if (refusal) problem(['type'], `provider "${provider.id}" (${provider.kind}): ${refusal}`);
     if (strategy === 'all' && !caps.multiValue) {
       problem(['strategy'], `provider "${provider.id}" (${provider.kind}) holds one address per record; use strategy: failover`);
     }

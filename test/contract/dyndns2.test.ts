@@ -135,6 +135,23 @@ describe('dyndns2 through the engine', () => {
     assert.equal(r3.state.holds, undefined);
   });
 
+  it('Dyn\'s "request ignored" (good 127.0.0.1) fails the run, records nothing, and is retried next run', async () => {
+    const name = hostname('ignored');
+    const settings = settingsFor(fake);
+    fake.injectAnswer('good 127.0.0.1');
+    const r1 = await run(configFor(name, settings), emptyState(), providerFor(settings));
+    const rec1 = r1.report.records[0]!;
+    assert.equal(rec1.outcome, 'error');
+    assert.match(rec1.error!, /answered good 127\.0\.0\.1 but 192\.0\.2\.20 was sent/);
+    assert.equal(r1.report.exitCode, 1);
+    assert.equal(r1.state.records[`${name}/A`]?.published, undefined, 'the sent address is not recorded');
+    assert.equal(r1.state.holds, undefined, 'not a lockout');
+
+    const r2 = await run(configFor(name, settings), r1.state, providerFor(settings));
+    assert.equal(r2.report.records[0]!.written, true, r2.report.records[0]!.error);
+    assert.deepEqual(r2.state.records[`${name}/A`]?.published, ['192.0.2.20']);
+  });
+
   it('HTTP 401 (No-IP style) is a badauth lockout too', async () => {
     const f401 = await startFake({ badauthAs401: true });
     fakes.push(f401);

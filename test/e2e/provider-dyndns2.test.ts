@@ -70,6 +70,29 @@ records:
     return [r, fake.requests.length - before];
   };
 
+  it('validate refuses an AAAA record with the dynv6 preset (IPv4-only endpoint): exit 2, naming the record and the fix', async () => {
+    const configPath = join(dir, 'dynv6-aaaa.yaml');
+    writeFileSync(
+      configPath,
+      `providers:
+  d6:
+    type: dyndns2
+    preset: dynv6
+    password: token
+records:
+  - name: v6.example.test
+    type: AAAA
+    provider: d6
+    check: { type: tcp, port: 80 }
+    servers: ["2001:db8::1"]
+`,
+    );
+    const r = await runCli(['validate', '-c', configPath], { env: ENV });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /records\[0\]\.type|records\.0\.type/);
+    assert.match(r.stderr, /dynv6's \/nic\/update is IPv4-only; .*use type: A/);
+  });
+
   it('fails over from the dead primary to the live backup, then a second run sends nothing', async () => {
     const s = setup();
     const primary = await startHttpTarget({ host: '127.0.0.2', port: live.port });

@@ -14,7 +14,7 @@ const one = (body: string, outageBackoffMs?: number) =>
 describe('dyndns2 answers, one hostname', () => {
   const cases: { body: string; kind: ProviderError['kind'] | null; code?: string; retryAfterMs?: number }[] = [
     { body: 'good 192.0.2.10', kind: null },
-    { body: 'good 198.51.100.7', kind: null }, // another IP than sent is still success
+    { body: 'good 198.51.100.7', kind: null }, // no address given to compare with (see the echo tests below)
     { body: 'good', kind: null },
     { body: 'nochg 192.0.2.10', kind: null },
     { body: 'nochg 192.0.2.10\r\n', kind: null },
@@ -89,7 +89,6 @@ describe('dyndns2 answers, several hostnames', () => {
   it('success lines that do not match the hostname count are an error', () => {
     assert.equal(many('good 192.0.2.1')?.kind, 'fatal');
     assert.equal(many('good 192.0.2.1\ngood 192.0.2.1\ngood 192.0.2.1')?.kind, 'fatal');
-    assert.equal(errorForAnswer('good 1.2.3.4\ngood 1.2.3.4', { hostnames: ['a.example.test'], where })?.kind, 'fatal');
   });
   it('parses lines into code and rest', () => {
     assert.deepEqual(parseAnswerLines(' good  192.0.2.1 \n\nnochg 2001:db8::1\n'), [
@@ -119,6 +118,7 @@ describe('dyndns2 presets build the request', () => {
     assert.deepEqual(buildUpdateCall(GENERIC, 'alice', 'app.example.test', '192.0.2.10'), {
       hostname: 'app.example.test',
       username: 'alice',
+      address: '192.0.2.10',
       searchParams: { hostname: 'app.example.test', myip: '192.0.2.10' },
     });
   });
@@ -189,5 +189,56 @@ describe('dyndns2 config', () => {
     assert.equal(parseResolverAddress('localhost:53'), null);
     assert.equal(parseResolverAddress('127.0.0.1:0'), null);
     assert.equal(parseResolverAddress('127.0.0.1:70000'), null);
+  });
+});
+
+describe('dyndns2 answers that echo another address than the one sent', () => {
+  const sent = (body: string, ip: string) => errorForAnswer(body, { hostnames: ['app.example.test'], where, sent: ip });
+  it('Dyn\'s "request ignored" (good 127.0.0.1) and nochg with another address are failed writes, not lockouts', () => {
+    for (const body of ['good 127.0.0.1', 'nochg 198.51.100.7']) {
+      const e = sent(body, '192.0.2.10');
+      assert.equal(e?.kind, 'fatal', body);
+      assert.match(e!.message, /but 192\.0\.2\.10 was sent; the service did not take the update \(it holds (127\.0\.0\.1|198\.51\.100\.7)\)/);
+    }
+  });
+  it('the same address (in another spelling) or no echoed address is success', () => {
+    assert.equal(sent('good 192.0.2.10', '192.0.2.10'), null);
+    assert.equal(sent('nochg 2001:db8::0:1', '2001:db8::1'), null);
+    assert.equal(sent('good', '192.0.2.10'), null);
+  });
+});
+
+describe('dyndns2 ChangeIP answers', () => {
+  const changeip = (body: string) => errorForAnswer(body, { hostnames: ['app.example.test'], where, sent: '192.0.2.10', successLine: PRESETS.changeip.successLine! });
+  it('200 Successful Update is success for the changeip preset only', () => {
+    assert.equal(changeip('200 Successful Update'), null);
+    assert.equal(changeip('200 Successful Update\r\n'), null);
+    assert.equal(one('200 Successful Update')?.kind, 'lockout');
+  });
+});
+
+describe('dyndns2 extra lines, HE interval, 5xx 911', () => {
+  it('extra answer lines for one hostname: the first line is the answer', () => {
+    assert.equal(one('good 192.0.2.10\ngood 192.0.2.10'), null);
+    assert.equal(one('good\nnochg'), null);
+    assert.equal(one('badauth\ngood')?.kind, 'lockout');
+  });
+  it('HE interval is a rate-limited cooldown, not a lockout', () => {
+    const e = one('interval');
+    assert.equal(e?.kind, 'rate-limited');
+    assert.equal(e?.retryAfterMs, 10 * 60_000);
+  });
+  it('a 5xx whose body is 911 backs off like 911 (No-IP: 30 min)', () => {
+    const e = classifyHttpAnswer(where, 30 * 60_000)(503, '911');
+    assert.equal(e?.kind, 'rate-limited');
+    assert.equal(e?.retryAfterMs, 30 * 60_000);
+    assert.equal(classifyHttpAnswer(where)(503, 'service unavailable'), undefined);
+  });
+});
+
+describe('dyndns2 inwx', () => {
+  it('an AAAA update sends myipv6 (myip alone would set A and drop the AAAA); A still sends myip', () => {
+    assert.deepEqual(buildUpdateCall(PRESETS.inwx, 'u', 'app.example.test', '2001:db8::1').searchParams, { hostname: 'app.example.test', myipv6: '2001:db8::1' });
+    assert.deepEqual(buildUpdateCall(PRESETS.inwx, 'u', 'app.example.test', '192.0.2.1').searchParams, { hostname: 'app.example.test', myip: '192.0.2.1' });
   });
 });
