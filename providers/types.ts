@@ -75,6 +75,8 @@ export interface ProviderContext {
   userAgent: string;
   /** Directory that relative paths in the config resolve against. */
   baseDir: string;
+  /** Tells the user something that is not an error (a run shows it as a warning). */
+  warn?(message: string): void;
 }
 
 export interface ProviderFactory<C = unknown> {

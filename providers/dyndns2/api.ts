@@ -53,8 +53,10 @@ export function classifyHttpAnswer(where: string, outageBackoffMs?: number) {
 }
 
 /** One GET /nic/update. Resolves only when the answer is good/nochg for the hostname; throws a typed error otherwise. */
-export async function sendUpdate(client: HttpClient, call: UpdateCall, password: string, where: string, preset: Dyndns2Preset): Promise<void> {
+export async function sendUpdate(client: HttpClient, call: UpdateCall, password: string, where: string, preset: Dyndns2Preset, warn?: (message: string) => void): Promise<void> {
   const res = await client.request('GET', UPDATE_PATH, { searchParams: call.searchParams, headers: { authorization: basicAuth(call.username, password) } });
+  const lines = parseAnswerLines(res.body);
+  if (lines.length > 1) warn?.(`${where}: answered ${lines.length} lines for one hostname (${lines.map((l) => l.code).join(', ')}); the first is taken as the answer`);
   const error = errorForAnswer(res.body, { hostnames: [call.hostname], where, sent: call.address,
     ...(preset.outageBackoffMs !== undefined ? { outageBackoffMs: preset.outageBackoffMs } : {}),
     ...(preset.successLine ? { successLine: preset.successLine } : {}),

@@ -81,7 +81,7 @@ export function createDyndns2Provider(config: Dyndns2Config, ctx: ProviderContex
     async write(ref: RecordRef, req: WriteRequest): Promise<void> {
       const ip = singleAddress(ref, req.values);
       const call = buildUpdateCall(preset, config.username, ref.name, ip);
-      await sendUpdate(client, call, password, where, preset);
+      await sendUpdate(client, call, password, where, preset, ctx.warn);
     },
   };
   if (config.resolver !== undefined) provider.read = createDnsReader(config.resolver);

@@ -65,8 +65,8 @@ export interface AnswerContext {
  */
 export function errorForAnswer(body: string, ctx: AnswerContext): ProviderError | null {
   const all = parseAnswerLines(body);
-  // One hostname sent: the first line is its answer; extra lines (`good\ngood`) are ignored rather than
-  // failing every run. There is no warning channel from a provider, so they are not reported.
+  // One hostname sent: the first line is its answer; extra lines (`good\ngood`) do not fail every run
+  // (sendUpdate warns of them).
   const lines = ctx.hostnames.length === 1 ? all.slice(0, 1) : all;
   if (lines.length === 0) return new ProviderError('fatal', `${ctx.where}: empty answer (expected good/nochg or an error code)`);
   for (const [i, line] of lines.entries()) {

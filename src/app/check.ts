@@ -54,7 +54,7 @@ export async function performCheck(config: Config, opts: CheckOptions): Promise<
     if (stateProblem) warnings.push(`a real run would fail: ${stateProblem}`);
     if (sideEffects && config.ping) pushWarning(warnings, await sendPing(config.ping, 'start', USER_AGENT));
 
-    const providers = createProviders(config);
+    const providers = createProviders(config, (m) => warnings.push(m));
     let result;
     try {
       result = await runOnce(config, loaded.state, { providers }, {

@@ -6,8 +6,8 @@ import { USER_AGENT } from '../version.js';
 export { USER_AGENT };
 
 /** One provider instance per config entry that some record uses. */
-export function createProviders(config: Config): Record<string, Provider> {
-  const ctx: ProviderContext = { userAgent: USER_AGENT, baseDir: config.baseDir };
+export function createProviders(config: Config, warn?: (message: string) => void): Record<string, Provider> {
+  const ctx: ProviderContext = { userAgent: USER_AGENT, baseDir: config.baseDir, ...(warn ? { warn } : {}) };
   const out: Record<string, Provider> = {};
   for (const id of new Set(config.records.map((r) => r.provider))) {
     const p = config.providers[id]!;

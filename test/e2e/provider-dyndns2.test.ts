@@ -126,6 +126,17 @@ records:
     }
   });
 
+  it('extra answer lines for one hostname: the first is the answer, the run succeeds and warns, and nothing is locked out', async () => {
+    const s = setup();
+    fake.injectAnswer('good 127.0.0.3\ngood 127.0.0.3');
+    const r = await check(s.args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /changed app-case\d+\.dyn\.example\.test A/);
+    assert.match(r.stderr, /warning: dyndns2 \(noip\) GET \/nic\/update: answered 2 lines for one hostname \(good, good\); the first is taken as the answer/);
+    assert.deepEqual(JSON.parse(readFileSync(s.statePath, 'utf8')).records[`${s.name}/A`].published, ['127.0.0.3']);
+    assert.equal(JSON.parse(readFileSync(s.statePath, 'utf8')).holds, undefined);
+  });
+
   it('with a resolver: reads the old address from DNS and fails over from it', async () => {
     const s = setup({ resolver: true });
     fake.setAddress(s.name, 'A', '127.0.0.2');
