@@ -3,7 +3,7 @@
 // Tiny shim, CommonJS so that Node does not start its ES module loader for it. It refuses old Node
 // with a clear message, answers --version without loading the CLI, then runs the bundled CLI
 // (dist/bundle/dnsfail.cjs) and sets the exit code (never process.exit, so output is flushed).
-// Source maps are on, so the stack of an "unexpected error" names src/…ts lines, not bundle columns.
+// The stack of an "unexpected error" is mapped to src/…ts lines by the CLI (src/cli/stack.ts).
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`dnsfail needs Node.js 20.19 or newer (this is ${process.versions.node})\n`);
@@ -17,7 +17,6 @@ if (args.length === 1 && args[0] === '--version') {
   process.stdout.write(`${JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version}\n`);
 } else {
   const bundle = join(__dirname, '..', 'dist', 'bundle', 'dnsfail.cjs');
-  process.setSourceMapsEnabled(true);
   let cli;
   try {
     cli = require(bundle);

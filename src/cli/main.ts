@@ -6,6 +6,7 @@ import { redact } from '../log/redact.js';
 import { makeChalk } from './color.js';
 import type { CommandContext, GlobalArgs } from './context.js';
 import { processIo, type Io } from './io.js';
+import { sourceMappedStack } from './stack.js';
 
 const EXIT_CODES = `Exit codes:
   0  ok: every record in sync or updated
@@ -216,7 +217,7 @@ function reportError(e: unknown, io: Io): number {
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  io.err(`${io.c.red('unexpected error:')} ${redact(err.stack ?? err.message)}`);
+  io.err(`${io.c.red('unexpected error:')} ${redact(err.stack ? sourceMappedStack(err.stack) : err.message)}`);
   io.err('This is a bug in dnsfail; please report it with the output above.');
   return ExitCode.failure;
 }
