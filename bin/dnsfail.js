@@ -23,7 +23,7 @@ if (args.length === 1 && args[0] === '--version') {
   } catch (e) {
     if (e.code !== 'MODULE_NOT_FOUND' || !String(e.message).includes(bundle)) throw e;
     // A clone or an `npm ci --ignore-scripts` install that was never built: say so, not a stack.
-    process.stderr.write(`error: dnsfail is not built (cannot read ${bundle}: ENOENT)\nhint: run npm ci, or npm run build\n`);
+    process.stderr.write(`error: dnsfail is not built (cannot read ${bundle}: ENOENT)\nhint: run npm run build\n`);
     process.exit(1);
   }
   cli.main(args).then((code) => {
