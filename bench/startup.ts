@@ -9,9 +9,10 @@ import type { BenchRow } from './lib/row.js';
 const ROUNDS = 15;
 
 /**
- * Target 2: a no-change `dnsfail check` on a one-record config costs ≤ 2× `node -e 0`, and
- * `dnsfail --version` ≤ 1.3×. The three commands are interleaved round by round, so load on a
- * shared machine hits them alike; medians are compared.
+ * Target 2: a no-change `dnsfail check` on a one-record config costs ≤ 3× `node -e 0`, and
+ * `dnsfail --version` ≤ 2× (a plain bundle parsed by yargs, no code cache: issue 12). The three
+ * commands are interleaved round by round, so load on a shared machine hits them alike; medians are
+ * compared.
  */
 export async function run(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'dnsfail-bench-startup-'));
@@ -39,8 +40,8 @@ export async function run(): Promise<BenchRow[]> {
   const base = median(times.node);
   return [
     { name: 'node -e 0', value: round(base), unit: 'ms', note: `median of ${ROUNDS}` },
-    { name: 'dnsfail --version', value: round(median(times.version)), unit: 'ms', compare: { name: 'node -e 0', value: round(base) }, ratio: median(times.version) / base, note: 'target ≤ 1.3×' },
-    { name: 'dnsfail check (1 record, no change)', value: round(median(times.check)), unit: 'ms', compare: { name: 'node -e 0', value: round(base) }, ratio: median(times.check) / base, note: 'target ≤ 2×' },
+    { name: 'dnsfail --version', value: round(median(times.version)), unit: 'ms', compare: { name: 'node -e 0', value: round(base) }, ratio: median(times.version) / base, note: `target ≤ 2×${median(times.version) / base <= 2 ? '' : ' MISSED'}` },
+    { name: 'dnsfail check (1 record, no change)', value: round(median(times.check)), unit: 'ms', compare: { name: 'node -e 0', value: round(base) }, ratio: median(times.check) / base, note: `target ≤ 3×${median(times.check) / base <= 3 ? '' : ' MISSED'}` },
   ];
 }
 

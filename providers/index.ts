@@ -22,17 +22,6 @@ const BUILTIN: Record<string, Loader> = {
 
 export const BUILTIN_KINDS = Object.keys(BUILTIN);
 
-type Importer = (url: string) => Promise<unknown>;
-let importModule: Importer = (url) => import(url);
-
-/**
- * bin/dnsfail.js runs the bundled CLI from a V8 code cache, and code from the cache cannot use
- * import() (Node loses the script's module loader); the bin hands over its own import() here.
- */
-export function setModuleImporter(fn: Importer): void {
-  importModule = fn;
-}
-
 export type FactoryLookup = { factory: ProviderFactory<any> } | { error: string; unknown?: boolean };
 
 /**
@@ -63,7 +52,7 @@ export async function loadProviderFactory(type: string, baseDir = process.cwd())
   }
   let mod: { default?: unknown };
   try {
-    mod = (await importModule(url)) as { default?: unknown };
+    mod = (await import(url)) as { default?: unknown };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return { error: code === 'ERR_MODULE_NOT_FOUND' ? `provider module ${type} not found` : `provider module ${type} failed to load: ${(e as Error).message}` };

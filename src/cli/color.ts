@@ -1,12 +1,11 @@
-import type { ChalkInstance } from 'chalk';
-import { createChalk } from './chalk.cjs';
+import { Chalk, type ChalkInstance } from 'chalk';
 
 /**
  * Colour is decided once: --no-color and NO_COLOR turn it off, FORCE_COLOR turns it on (its value
  * as the level), otherwise only a terminal that is not "dumb" gets colour.
  */
 export function makeChalk(opts: { noColor: boolean; isTTY: boolean; env: Record<string, string | undefined> }): ChalkInstance {
-  return createChalk(colorLevel(opts));
+  return new Chalk({ level: colorLevel(opts) });
 }
 
 export function colorLevel({ noColor, isTTY, env }: { noColor: boolean; isTTY: boolean; env: Record<string, string | undefined> }): 0 | 1 | 2 | 3 {

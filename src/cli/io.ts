@@ -8,9 +8,7 @@ export interface Io {
   c: ChalkInstance;
 }
 
-/** `colors` is called on first use of `c`: a run that prints nothing never loads chalk. */
-export function processIo(colors: () => ChalkInstance): Io {
-  let c: ChalkInstance | undefined;
+export function processIo(c: ChalkInstance): Io {
   // A reader that went away (`dnsfail status | head -1`) ends the output, not the run: without a
   // listener the EPIPE would crash the process with a stack after the run's work was done.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -20,8 +18,6 @@ export function processIo(colors: () => ChalkInstance): Io {
   return {
     out: (t) => process.stdout.write(`${redact(t)}\n`),
     err: (t) => process.stderr.write(`${redact(t)}\n`),
-    get c() {
-      return (c ??= colors());
-    },
+    c,
   };
 }

@@ -1,14 +1,12 @@
-import type { Argv } from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import type { CheckArgs } from './commands/check.js';
-import { parseCheckArgs } from './fast-check.js';
 import { VERSION } from '../version.js';
 import { ConfigError, DnsfailError, EnvironmentError, ExitCode, fileErrorFix, fileErrorReason } from '../errors.js';
 import { redact } from '../log/redact.js';
 import { makeChalk } from './color.js';
 import type { CommandContext, GlobalArgs } from './context.js';
 import { processIo, type Io } from './io.js';
-
-export { setModuleImporter } from '../../providers/index.js';
+import { sourceMappedStack } from './stack.js';
 
 const EXIT_CODES = `Exit codes:
   0  ok: every record in sync or updated
@@ -24,8 +22,6 @@ export interface MainOptions {
   cwd?: string;
   /** Runs `check` once its arguments are parsed (tests capture them here). */
   runCheck?: (args: CheckArgs, ctx: CommandContext) => Promise<number>;
-  /** Parse `check` with yargs even when the fast path could (tests compare the two). */
-  noFastPath?: boolean;
 }
 
 const defaultRunCheck = async (args: CheckArgs, ctx: CommandContext) => (await import('./commands/check.js')).checkCommand(args, ctx);
@@ -34,24 +30,9 @@ const defaultRunCheck = async (args: CheckArgs, ctx: CommandContext) => (await i
 export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
   const env = opts.env ?? process.env;
   const noColor = argv.includes('--no-color') || argv.includes('--color=false');
-  const io = opts.io ?? processIo(() => makeChalk({ noColor, isTTY: Boolean(process.stdout.isTTY), env }));
+  const io = opts.io ?? processIo(makeChalk({ noColor, isTTY: Boolean(process.stdout.isTTY), env }));
   const ctx: CommandContext = { io, env, cwd: opts.cwd ?? process.cwd() };
   const runCheck = opts.runCheck ?? defaultRunCheck;
-  const fast = opts.noFastPath ? null : parseCheckArgs(argv);
-  if (fast) {
-    try {
-      return await runCheck(fast, ctx);
-    } catch (e) {
-      return reportError(e, io, env);
-    }
-  }
-
-  let yargs: typeof import('yargs').default;
-  try {
-    ({ default: yargs } = await import('yargs'));
-  } catch (e) {
-    return reportError(e, io, env);
-  }
   let exitCode: number = ExitCode.ok;
   const run = (fn: () => number | Promise<number>) => async () => {
     exitCode = await fn();
@@ -183,11 +164,6 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       throw err ?? new ConfigError(msg ?? 'bad usage', { hint: 'see dnsfail --help' });
     });
 
-  // yargs renders the whole help text after starting each command handler (cacheHelpMessage), for a
-  // later showHelp() that dnsfail never makes; that rendering cost more than the parse itself.
-  const usage = (cli as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
-  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
-
   try {
     await cli.parseAsync();
     return exitCode;
@@ -196,7 +172,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   }
 }
 
-/** The check arguments from yargs' parse: the same shape parseCheckArgs gives. */
+/** The check arguments from yargs' parse. */
 function checkArgs(a: Record<string, unknown>): CheckArgs {
   return {
     ...(a.config !== undefined ? { config: String(a.config) } : {}),
@@ -247,9 +223,6 @@ async function reportError(e: unknown, io: Io, env: Record<string, string | unde
 function knownError(e: unknown): unknown {
   // yargs wraps errors thrown by a coerce function (and its own usage errors) in a YError.
   if (e instanceof Error && e.name === 'YError') e = new ConfigError(e.message, { hint: 'see dnsfail --help' });
-  // A bundle of a library (dist/bundle/vendor/) that is missing: a build or an install cut short, not a bug.
-  const missing = (e as NodeJS.ErrnoException | undefined)?.code === 'MODULE_NOT_FOUND' && /Cannot find module '(\.\/vendor\/[^']+)'/.exec((e as Error).message);
-  if (missing) e = new DnsfailError(`dnsfail is not built completely (${missing[1]} is missing)`, { hint: 'run npm ci, or npm run build' });
   // Out of file descriptors wherever it struck (loading a module, reading a file): the environment, not a bug.
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if ((code === 'EMFILE' || code === 'ENFILE') && !(e instanceof DnsfailError)) e = new EnvironmentError(`cannot open ${(e as NodeJS.ErrnoException).path ?? 'a file'}: ${fileErrorReason(e)}; ${fileErrorFix(e, '')}`);
@@ -263,7 +236,7 @@ function describeError(e: unknown, io: Io): number {
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  io.err(`${io.c.red('unexpected error:')} ${redact(err.stack ?? err.message)}`);
+  io.err(`${io.c.red('unexpected error:')} ${redact(err.stack ? sourceMappedStack(err.stack) : err.message)}`);
   io.err('This is a bug in dnsfail; please report it with the output above.');
   return ExitCode.failure;
 }

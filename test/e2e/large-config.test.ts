@@ -41,13 +41,13 @@ describe('a large config runs on a heap sized for memory', () => {
     return dir;
   };
 
-  it(`above ${LARGE_CONFIG_BYTES / 1024} kB, V8's young generation stays at its start size (untuned, it grows to 16 MB here)`, () => {
+  it(`above ${LARGE_CONFIG_BYTES / 1024} kB, V8's young generation stays at the 4 MB start-up leaves it at (untuned, it grows to 16 MB here)`, () => {
     const dir = configWith(400);
     assert.ok(readFileSync(join(dir, 'dnsfail.yaml')).length > LARGE_CONFIG_BYTES);
     const r = checkReportingHeap(dir);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.v8Loaded, true);
-    assert.ok(r.newSpaceBytes <= 2 * 1024 * 1024, `new space grew to ${r.newSpaceBytes} bytes`);
+    assert.ok(r.newSpaceBytes <= 4 * 1024 * 1024, `new space grew to ${r.newSpaceBytes} bytes`);
   });
 
   it('a small config changes no V8 setting (that would cost start-up time) and does not load node:v8', () => {
