@@ -23,24 +23,30 @@ describe('a flapping target through the built binary', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`fall 3 / rise 2, fastInterval off: ${RUNS} runs against a target that alternates per request move the record at most once per five probes`, async () => {
-    const zoneFile = join(dir, 'example.test.zone');
-    const statePath = join(dir, 'state.json');
+  /** A config of one record over the flapping primary and the backup, and what its zone file publishes. */
+  const workload = (name: string, fastInterval: string) => {
+    const zoneFile = join(dir, `${name}.zone`);
+    const configPath = join(dir, `${name}.yaml`);
     writeFileSync(
-      join(dir, 'dnsfail.yaml'),
+      configPath,
       `providers:
   local: { type: zonefile, file: ${JSON.stringify(zoneFile)}, zone: example.test }
 records:
   - name: app.example.test
     fall: 3
     rise: 2
-    fastInterval: off
+    fastInterval: ${fastInterval}
     check: { type: http, port: ${flapping.port}, timeout: 1s }
     servers: [127.0.0.2, 127.0.0.3]
 `,
     );
-    const args = ['check', '-c', join(dir, 'dnsfail.yaml'), '--state', statePath];
     const published = () => /^app\.example\.test\.\s.*\sA\s+(\S+)$/m.exec(readFileSync(zoneFile, 'utf8'))?.[1];
+    return { configPath, statePath: join(dir, `${name}-state.json`), published };
+  };
+
+  it(`fall 3 / rise 2, fastInterval off: ${RUNS} runs against a target that alternates per request move the record at most once per five probes`, async () => {
+    const { configPath, statePath, published } = workload('off', 'off');
+    const args = ['check', '-c', configPath, '--state', statePath];
 
     const first = await runCli(args);
     assert.equal(first.code, 0, first.stderr);
@@ -65,23 +71,8 @@ records:
   });
 
   it(`fall 3 / rise 2, fastInterval 100ms: ${RUNS} runs against the same target never move the record (a pass between failures resets the count)`, async () => {
-    const zoneFile = join(dir, 'fast.zone');
-    const statePath = join(dir, 'fast-state.json');
-    writeFileSync(
-      join(dir, 'fast.yaml'),
-      `providers:
-  local: { type: zonefile, file: ${JSON.stringify(zoneFile)}, zone: example.test }
-records:
-  - name: app.example.test
-    fall: 3
-    rise: 2
-    fastInterval: 100ms
-    check: { type: http, port: ${flapping.port}, timeout: 1s }
-    servers: [127.0.0.2, 127.0.0.3]
-`,
-    );
-    const args = ['check', '--json', '-c', join(dir, 'fast.yaml'), '--state', statePath];
-    const published = () => /^app\.example\.test\.\s.*\sA\s+(\S+)$/m.exec(readFileSync(zoneFile, 'utf8'))?.[1];
+    const { configPath, statePath, published } = workload('fast', '100ms');
+    const args = ['check', '--json', '-c', configPath, '--state', statePath];
     if (flapping.requests % 2 === 1) await fetch(`http://127.0.0.2:${flapping.port}/`); // the next answer is 200
     const requestsBefore = flapping.requests;
     let probes = 0;
