@@ -33,9 +33,11 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   const io = opts.io ?? processIo(makeChalk({ noColor, isTTY: Boolean(process.stdout.isTTY), env }));
   const ctx: CommandContext = { io, env, cwd: opts.cwd ?? process.cwd() };
   const runCheck = opts.runCheck ?? defaultRunCheck;
-  let exitCode: number = ExitCode.ok;
+  // yargs only picks the command; it runs once the parse is over, so an error inside yargs (a locale
+  // file it cannot open, say) never leaves a command running on its own.
+  let command: (() => number | Promise<number>) | undefined;
   const run = (fn: () => number | Promise<number>) => async () => {
-    exitCode = await fn();
+    command = fn;
   };
 
   const cli = yargs(argv)
@@ -166,7 +168,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
 
   try {
     await cli.parseAsync();
-    return exitCode;
+    return command ? await command() : ExitCode.ok;
   } catch (e) {
     return reportError(e, io, env);
   }
