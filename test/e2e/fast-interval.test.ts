@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { createNetnsPair } from '../helpers/netns.js';
 import { startHttpTarget } from '../helpers/targets.js';
+import { zoneFileWorkdir } from '../helpers/zone-workdir.js';
 
 /** fastInterval through the built binary: a failing server is confirmed inside one `check` run. */
 
@@ -25,15 +24,9 @@ interface CheckJson {
 const FAST_MS = 200;
 
 function setup(t: TestContext, opts: { port: number; servers: string[]; fastInterval: string; timeout: string }) {
-  const dir = mkdtempSync(join(tmpdir(), 'dnsfail-fast-interval-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const zoneFile = join(dir, 'example.test.zone');
-  const configPath = join(dir, 'dnsfail.yaml');
-  writeFileSync(
-    configPath,
-    `providers:
-  local: { type: zonefile, file: ${JSON.stringify(zoneFile)}, zone: example.test }
-records:
+  const w = zoneFileWorkdir(
+    'fast-interval',
+    `records:
   - name: app.example.test
     fall: 3
     rise: 2
@@ -42,9 +35,8 @@ records:
     servers: [${opts.servers.join(', ')}]
 `,
   );
-  const args = ['check', '--json', '-c', configPath, '--state', join(dir, 'state.json')];
-  const published = () => readFileSync(zoneFile, 'utf8').split('\n').filter((l) => /^app\.example\.test\.\s/.test(l)).map((l) => l.split(/\s+/).pop());
-  return { args, published };
+  t.after(() => rmSync(w.dir, { recursive: true, force: true }));
+  return { args: ['check', '--json', ...w.args()], published: w.zoneA };
 }
 
 describe('fastInterval: fail over in one cron run', () => {

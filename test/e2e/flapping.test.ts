@@ -1,37 +1,32 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { startFlappingTarget, startHttpTarget, type Target } from '../helpers/targets.js';
+import { zoneFileWorkdir } from '../helpers/zone-workdir.js';
 
 const RUNS = 20;
 
 describe('a flapping target through the built binary', () => {
   let flapping: Awaited<ReturnType<typeof startFlappingTarget>>;
   let backup: Target;
-  let dir: string;
+  const dirs: string[] = [];
   before(async () => {
     flapping = await startFlappingTarget('127.0.0.2');
     backup = await startHttpTarget({ host: '127.0.0.3', port: flapping.port });
-    dir = mkdtempSync(join(tmpdir(), 'dnsfail-flapping-'));
   });
   after(async () => {
     await flapping.close();
     await backup.close();
-    rmSync(dir, { recursive: true, force: true });
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   /** A config of one record over the flapping primary and the backup, and what its zone file publishes. */
   const workload = (name: string, fastInterval: string) => {
-    const zoneFile = join(dir, `${name}.zone`);
-    const configPath = join(dir, `${name}.yaml`);
-    writeFileSync(
-      configPath,
-      `providers:
-  local: { type: zonefile, file: ${JSON.stringify(zoneFile)}, zone: example.test }
-records:
+    const w = zoneFileWorkdir(
+      'flapping',
+      `records:
   - name: app.example.test
     fall: 3
     rise: 2
@@ -39,9 +34,10 @@ records:
     check: { type: http, port: ${flapping.port}, timeout: 1s }
     servers: [127.0.0.2, 127.0.0.3]
 `,
+      name,
     );
-    const published = () => /^app\.example\.test\.\s.*\sA\s+(\S+)$/m.exec(readFileSync(zoneFile, 'utf8'))?.[1];
-    return { configPath, statePath: join(dir, `${name}-state.json`), published };
+    dirs.push(w.dir);
+    return { configPath: w.configPath, statePath: join(w.dir, 'state.json'), published: () => w.zoneA()[0] };
   };
 
   it(`fall 3 / rise 2, fastInterval off: ${RUNS} runs against a target that alternates per request move the record at most once per five probes`, async () => {

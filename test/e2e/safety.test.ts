@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { primaryAndBackup } from '../helpers/targets.js';
+import { zoneFileWorkdir } from '../helpers/zone-workdir.js';
 
 /** One config, one zone file; each checker has a state file of its own (a cron host and a stateless CI runner). */
 function setup(port: number, ttl = 30) {
-  const dir = mkdtempSync(join(tmpdir(), 'dnsfail-safety-'));
-  const zoneFile = join(dir, 'example.test.zone');
-  const configPath = join(dir, 'dnsfail.yaml');
-  writeFileSync(
-    configPath,
-    `providers:
-  local: { type: zonefile, file: ${JSON.stringify(zoneFile)}, zone: example.test }
-defaults: { fall: 3, rise: 2, failback: auto, fastInterval: off }
+  const w = zoneFileWorkdir(
+    'safety',
+    `defaults: { fall: 3, rise: 2, failback: auto, fastInterval: off }
 records:
   - name: app.example.test
     ttl: ${ttl}
@@ -25,9 +20,7 @@ records:
       - { address: 127.0.0.3, label: backup }
 `,
   );
-  const checker = (state: string) => ['-c', configPath, '--state', join(dir, state)];
-  const zoneLines = () => readFileSync(zoneFile, 'utf8').split('\n').filter((l) => /^app\.example\.test\.\s/.test(l));
-  return { zoneFile, checker, zoneA: () => zoneLines().map((l) => l.split(/\s+/).pop()), zoneLines };
+  return { ...w, checker: w.args };
 }
 
 describe('never publish a failing server (two checkers, two state files, one zone file)', () => {
@@ -96,7 +89,7 @@ describe('never publish a failing server (two checkers, two state files, one zon
     assert.match(fix.stdout, /corrected the TTL of app\.example\.test A: 3600s → 30s/);
     assert.match(s.zoneLines()[0]!, /\s30\s/);
     assert.notEqual(statSync(s.zoneFile).mtimeMs, mtime);
-    const state = JSON.parse(readFileSync(join(s.zoneFile, '..', 'cron.json'), 'utf8'));
+    const state = JSON.parse(readFileSync(join(s.dir, 'cron.json'), 'utf8'));
     assert.equal(state.records['app.example.test/A'].failovers ?? 0, 0, 'a TTL correction is not a failover');
 
     const again = await runCli(['check', ...cron]);
