@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { asProviderError } from './errors.js';
-import type { Provider, ProviderFactory } from './types.js';
+import { asProviderError } from './kit/errors.js';
+import type { Provider, ProviderFactory } from './kit/types.js';
 
 type Loader = () => Promise<{ default: ProviderFactory<any> }>;
 

@@ -1,7 +1,7 @@
 import type { Method } from 'got';
-import type { RecordType } from '../../src/core/types.js';
-import { ProviderError } from '../errors.js';
-import { createHttpClient, type RequestOptions } from '../http.js';
+import type { RecordType } from '../kit/types.js';
+import { ProviderError } from '../kit/errors.js';
+import { createHttpClient, type RequestOptions } from '../kit/http.js';
 import { classifyCloudflareError, envelopeResult, parseRecordPage, parseZone, parseZoneList, type CfRecord, type CfZone, type RecordPatch } from './parse.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.cloudflare.com/client/v4';

@@ -1,13 +1,14 @@
 import * as z from 'zod/mini';
-import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
-import type { RecordType } from '../../src/core/types.js';
-import { isInZone } from '../../src/util/dns-name.js';
-import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
-import { ProviderError } from '../errors.js';
-import { assertSafeUrl } from '../http.js';
-import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../types.js';
+import { doc, nonEmpty, optional } from '../kit/schema.js';
+import type { RecordType } from '../kit/types.js';
+import { isInZone } from '../kit/dns-name.js';
+import { canonicalIp, ipFamily, sameAddressSet } from '../kit/ip.js';
+import { ProviderError } from '../kit/errors.js';
+import { assertSafeUrl } from '../kit/http.js';
+import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
 import { createCloudflareApi, DEFAULT_ENDPOINT, type CloudflareApi, type NewRecord } from './api.js';
 import { cloudflareTtl, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, zoneCandidates, type CfRecord, type CfZone, type RecordPatch } from './parse.js';
+import { asError, checkAddress, throwIfOneFailure } from '../kit/records.js';
 
 /** Changes per batch request on Cloudflare's Free plan (paid plans allow 3,500). */
 const DEFAULT_BATCH_SIZE = 200;
@@ -281,18 +282,6 @@ function packBySize<T extends { ops: number }>(plans: T[], size: number): T[][] 
   return batches;
 }
 
-const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
-
-/**
- * Every item failed with the very same error of the transport or the token (a refused connection, a
- * 429, a 403): throw it, so the engine retries or holds the whole call as it would a single write.
- */
-function throwIfOneFailure(errors: unknown[], count: number): void {
-  const first = errors[0];
-  if (count === 0 || errors.length !== count || !errors.every((e) => e === first)) return;
-  if (first instanceof ProviderError && ['transient', 'rate-limited', 'auth', 'lockout'].includes(first.kind)) throw first;
-}
-
 export const cloudflareProvider: ProviderFactory<CloudflareConfig> = {
   kind: 'cloudflare',
   description: 'Cloudflare DNS (API v4): updates the A/AAAA records in place, keeping their proxy status and comment.',
@@ -302,12 +291,5 @@ export const cloudflareProvider: ProviderFactory<CloudflareConfig> = {
   storedTtl: (ttl) => cloudflareTtl(ttl),
   create: (config, ctx) => createCloudflareProvider(config, ctx),
 };
-
-function checkAddress(type: RecordType, value: string): string {
-  if (ipFamily(value) !== (type === 'A' ? 4 : 6)) {
-    throw new ProviderError('fatal', `${JSON.stringify(value)} is not an ${type === 'A' ? 'IPv4' : 'IPv6'} address`);
-  }
-  return canonicalIp(value);
-}
 
 export default cloudflareProvider;

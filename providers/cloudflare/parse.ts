@@ -1,7 +1,7 @@
-import type { RecordType } from '../../src/core/types.js';
-import { canonicalIp } from '../../src/util/ip.js';
-import { ProviderError } from '../errors.js';
-import { parseRetryAfter } from '../http.js';
+import type { RecordType } from '../kit/types.js';
+import { canonicalIp } from '../kit/ip.js';
+import { ProviderError } from '../kit/errors.js';
+import { parseRetryAfter } from '../kit/http.js';
 
 /** Pure reading of Cloudflare API v4 answers and the plan of a write. No I/O here. */
 

@@ -1,5 +1,5 @@
-import type { HttpClient } from '../http.js';
-import { ProviderError } from '../errors.js';
+import type { HttpClient } from '../kit/http.js';
+import { ProviderError } from '../kit/errors.js';
 import { errorForAnswer, errorForCode, LOCKOUT_CODES, parseAnswerLines } from './parse.js';
 import type { Dyndns2Preset } from './presets.js';
 

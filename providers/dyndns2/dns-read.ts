@@ -1,7 +1,7 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { ProviderError } from '../errors.js';
-import type { CurrentRecord, RecordRef } from '../types.js';
+import { ProviderError } from '../kit/errors.js';
+import type { CurrentRecord, RecordRef } from '../kit/types.js';
 
 const TIMEOUT_MS = 2000;
 const TRIES = 2;

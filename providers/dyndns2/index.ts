@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
-import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
-import { canonicalIp, ipFamily } from '../../src/util/ip.js';
-import { ProviderError } from '../errors.js';
-import { assertSafeUrl, createHttpClient } from '../http.js';
-import type { Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../types.js';
+import { doc, nonEmpty, optional } from '../kit/schema.js';
+import { canonicalIp, ipFamily } from '../kit/ip.js';
+import { ProviderError } from '../kit/errors.js';
+import { assertSafeUrl, createHttpClient } from '../kit/http.js';
+import type { Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { buildUpdateCall, classifyHttpAnswer, sendUpdate, UPDATE_PATH } from './api.js';
 import { createDnsReader, parseResolverAddress } from './dns-read.js';
 import { GENERIC, PRESET_NAMES, PRESETS, type Dyndns2Preset } from './presets.js';

@@ -1,5 +1,5 @@
-import { canonicalIp, ipFamily } from '../../src/util/ip.js';
-import { ProviderError } from '../errors.js';
+import { canonicalIp, ipFamily } from '../kit/ip.js';
+import { ProviderError } from '../kit/errors.js';
 
 /** Answers after which nothing may be sent until a human changes something (Dyn's rule: a failed update is fatal). */
 export const LOCKOUT_CODES: Readonly<Record<string, string>> = {

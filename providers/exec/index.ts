@@ -1,11 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod/mini';
-import { doc, optional } from '../../src/config/zod-kit.js';
-import { DURATION_PATTERN, formatDuration, parseDuration } from '../../src/config/duration.js';
-import type { RecordType } from '../../src/core/types.js';
-import { canonicalIp, ipFamily } from '../../src/util/ip.js';
-import { ProviderError } from '../errors.js';
-import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../types.js';
+import { doc, optional } from '../kit/schema.js';
+import { DURATION_PATTERN, formatDuration, parseDuration } from '../kit/duration.js';
+import type { RecordType } from '../kit/types.js';
+import { canonicalIp, ipFamily } from '../kit/ip.js';
+import { ProviderError } from '../kit/errors.js';
+import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { runArgv, type RunOutcome } from './run.js';
 
 /** sysexits.h EX_TEMPFAIL: "try again later". */

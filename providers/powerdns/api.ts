@@ -1,8 +1,8 @@
 import type { Method } from 'got';
-import type { RecordType } from '../../src/core/types.js';
-import { ProviderError } from '../errors.js';
-import { createHttpClient, type HttpClient, type RequestOptions } from '../http.js';
-import type { CurrentRecord } from '../types.js';
+import type { RecordType } from '../kit/types.js';
+import { ProviderError } from '../kit/errors.js';
+import { createHttpClient, type HttpClient, type RequestOptions } from '../kit/http.js';
+import type { CurrentRecord } from '../kit/types.js';
 import { errorMessage, findRrset, parseZoneList, rrsetChange, type PdnsZone, type RrsetWrite, wireName } from './parse.js';
 
 export interface PdnsApiOptions {

@@ -1,15 +1,14 @@
 import * as z from 'zod/mini';
-import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
-import type { RecordType } from '../../src/core/types.js';
-import { isInZone } from '../../src/util/dns-name.js';
-import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
-import { ProviderError } from '../errors.js';
-import { assertSafeUrl } from '../http.js';
-import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../types.js';
+import { doc, nonEmpty, optional } from '../kit/schema.js';
+import type { RecordType } from '../kit/types.js';
+import { isInZone } from '../kit/dns-name.js';
+import { canonicalIp, ipFamily, sameAddressSet } from '../kit/ip.js';
+import { ProviderError } from '../kit/errors.js';
+import { assertSafeUrl } from '../kit/http.js';
+import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
 import { createPdnsApi, type PdnsApi } from './api.js';
 import { bareName, findRrset, longestZoneFor, rrsetsNamedIn, wireName, type PdnsZone, type RrsetWrite } from './parse.js';
-
-const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
+import { DOMAIN_RE, asError, checkAddress, throwIfOneFailure } from '../kit/records.js';
 
 export const powerdnsConfigSchema = doc(
   z
@@ -183,25 +182,6 @@ export function createPowerdnsProvider(config: PowerdnsConfig, ctx: ProviderCont
     readMany,
     writeMany,
   };
-}
-
-const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
-
-/**
- * Every item failed with the very same error of the transport or the credentials (the zone list, a
- * refused connection, a 401): throw it, so the engine retries or holds the whole call like a single write.
- */
-function throwIfOneFailure(errors: unknown[], count: number): void {
-  const first = errors[0];
-  if (count === 0 || errors.length !== count || !errors.every((e) => e === first)) return;
-  if (first instanceof ProviderError && ['transient', 'rate-limited', 'auth', 'lockout'].includes(first.kind)) throw first;
-}
-
-function checkAddress(type: RecordType, value: string): string {
-  if (ipFamily(value) !== (type === 'A' ? 4 : 6)) {
-    throw new ProviderError('fatal', `${JSON.stringify(value)} is not an ${type === 'A' ? 'IPv4' : 'IPv6'} address`);
-  }
-  return canonicalIp(value);
 }
 
 export const powerdnsProvider: ProviderFactory<PowerdnsConfig> = {

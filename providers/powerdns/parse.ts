@@ -1,8 +1,8 @@
-import type { RecordType } from '../../src/core/types.js';
-import { canonicalIp } from '../../src/util/ip.js';
-import { isInZone } from '../../src/util/dns-name.js';
-import { ProviderError } from '../errors.js';
-import type { CurrentRecord } from '../types.js';
+import type { RecordType } from '../kit/types.js';
+import { canonicalIp } from '../kit/ip.js';
+import { isInZone } from '../kit/dns-name.js';
+import { ProviderError } from '../kit/errors.js';
+import type { CurrentRecord } from '../kit/types.js';
 
 /** A zone as GET /zones lists it: `id` is the URL component (PowerDNS escapes odd characters), `name` is lower case without the dot. */
 export interface PdnsZone {

@@ -1,17 +1,17 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import * as z from 'zod/mini';
-import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
-import { DURATION_PATTERN, parseDuration } from '../../src/config/duration.js';
-import { isInZone } from '../../src/util/dns-name.js';
-import { canonicalIp, ipFamily } from '../../src/util/ip.js';
-import { ProviderError } from '../errors.js';
-import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../types.js';
+import { doc, nonEmpty, optional } from '../kit/schema.js';
+import { DURATION_PATTERN, parseDuration } from '../kit/duration.js';
+import { isInZone } from '../kit/dns-name.js';
+import { canonicalIp, ipFamily } from '../kit/ip.js';
+import { ProviderError } from '../kit/errors.js';
+import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { answerError, parseServer, readAnswer, type AnswerContext } from './parse.js';
 import { createExchange, serverText, type Exchange } from './transport.js';
 import { signMessage, verifyResponse, type TsigKey } from './tsig.js';
 import { encodeCheckUpdate, encodeQuery, encodeUpdate, parseMessage, WireError, type RawMessage } from './wire.js';
+import { DOMAIN_RE } from '../kit/records.js';
 
-const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const DEFAULT_TIMEOUT = '3s';
 

@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
-import { canonicalIp, isIpv6 } from '../../src/util/ip.js';
-import { ProviderError } from '../errors.js';
-import type { CurrentRecord } from '../types.js';
+import { canonicalIp, isIpv6 } from '../kit/ip.js';
+import { ProviderError } from '../kit/errors.js';
+import type { CurrentRecord } from '../kit/types.js';
 import type { TsigCheck } from './tsig.js';
 import type { ServerAddress } from './transport.js';
 import { addressesIn, cnameOf, RCODE, type RawMessage } from './wire.js';

@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../kit/errors.js';
 import { isTruncated } from './wire.js';
 
 export interface ServerAddress {

@@ -1,6 +1,6 @@
 import type { Method } from 'got';
-import { createHttpClient, type HttpClient, type HttpResponse } from '../http.js';
-import { ProviderError } from '../errors.js';
+import { createHttpClient, type HttpClient, type HttpResponse } from '../kit/http.js';
+import { ProviderError } from '../kit/errors.js';
 import { changeBatchXml, parseChangeInfo, parseHostedZonesByName, parseRrsetPage, route53Error, XmlError, type Change, type ChangeInfo, type HostedZonePage, type RrsetPage } from './parse.js';
 import { signRequest, type AwsCredentials } from './sign.js';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { registerSecret } from '../../src/log/redact.js';
-import { ProviderError } from '../errors.js';
+import { registerSecret } from '../kit/redact.js';
+import { ProviderError } from '../kit/errors.js';
 import type { AwsCredentials } from './sign.js';
 
 export interface CredentialSources {

@@ -1,17 +1,17 @@
 import * as z from 'zod/mini';
-import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
-import type { RecordType } from '../../src/core/types.js';
-import { isInZone, normalizeDnsName } from '../../src/util/dns-name.js';
-import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
-import { assertSafeUrl } from '../http.js';
-import { ProviderError } from '../errors.js';
-import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../types.js';
+import { doc, nonEmpty, optional } from '../kit/schema.js';
+import type { RecordType } from '../kit/types.js';
+import { isInZone, normalizeDnsName } from '../kit/dns-name.js';
+import { canonicalIp, ipFamily, sameAddressSet } from '../kit/ip.js';
+import { assertSafeUrl } from '../kit/http.js';
+import { ProviderError } from '../kit/errors.js';
+import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
 import { DEFAULT_ENDPOINT, Route53Api } from './api.js';
 import { resolveCredentials } from './credentials.js';
 import { ChangeBatchError, compareListingOrder, isCasMessage, packChangeGroups, rrsetNamedIn, toFqdn, type Change, type Rrset } from './parse.js';
 import type { AwsCredentials } from './sign.js';
+import { DOMAIN_RE, asError, checkAddress, throwIfOneFailure } from '../kit/records.js';
 
-const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
 const DEFAULT_WAIT_TIMEOUT_MS = 60_000;
 const DEFAULT_WAIT_INTERVAL_MS = 2_000;
 
@@ -332,19 +332,6 @@ export function createRoute53Provider(config: Route53Config, ctx: ProviderContex
 
 const MAX_LIST_ITEMS = 300;
 
-const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
-
-/**
- * Every item failed with the very same error of the transport or the credentials (a refused
- * connection, Throttling, a rejected signature): throw it, so the engine retries or holds the whole
- * call as it would a single write.
- */
-function throwIfOneFailure(errors: unknown[], count: number): void {
-  const first = errors[0];
-  if (count === 0 || errors.length !== count || !errors.every((e) => e === first)) return;
-  if (first instanceof ProviderError && ['transient', 'rate-limited', 'auth', 'lockout'].includes(first.kind)) throw first;
-}
-
 function finish(results: ItemResult[]): ItemResult[] {
   throwIfOneFailure(results.flatMap((r) => (r.ok ? [] : [r.error])), results.length);
   return results;
@@ -352,11 +339,6 @@ function finish(results: ItemResult[]): ItemResult[] {
 
 function conflict(name: string, type: RecordType, cause?: unknown): ProviderError {
   return new ProviderError('conflict', `${name} ${type} changed in Route 53 since it was read; not overwriting (the next run re-reads it)`, cause === undefined ? {} : { cause });
-}
-
-function checkAddress(type: RecordType, value: string): string {
-  if (ipFamily(value) !== (type === 'A' ? 4 : 6)) throw new ProviderError('fatal', `${JSON.stringify(value)} is not an ${type === 'A' ? 'IPv4' : 'IPv6'} address`);
-  return canonicalIp(value);
 }
 
 /** The hosted zone named exactly `zone`: the public one, or with privateZone the private one. */

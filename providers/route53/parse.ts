@@ -1,5 +1,5 @@
-import { parseRetryAfter, type HttpResponse } from '../http.js';
-import { ProviderError } from '../errors.js';
+import { parseRetryAfter, type HttpResponse } from '../kit/http.js';
+import { ProviderError } from '../kit/errors.js';
 
 /**
  * Pure reading and writing of the few Route 53 XML documents dnsfail uses (API version 2013-04-01).

@@ -2,8 +2,8 @@
 import { constants } from 'node:fs';
 import { access, chmod, chown, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { removeTempsOfDeadProcesses, tempName, tempPid } from '../../src/state/process-identity.js';
-import { ProviderError } from '../errors.js';
+import { removeTempsOfDeadProcesses, tempName, tempPid } from '../kit/process-identity.js';
+import { ProviderError } from '../kit/errors.js';
 
 /** The real file behind a symlink (renaming over a symlink would replace the link), after checking its directory exists. */
 export async function writableTarget(path: string): Promise<string> {

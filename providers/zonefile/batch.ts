@@ -6,12 +6,13 @@
 // Callback fs, promisified: node:fs/promises would cost a cron run about 1.5 ms to load.
 import { readFile, unlink } from 'node:fs';
 import { promisify } from 'node:util';
-import type { RecordType } from '../../src/core/types.js';
-import { isInZone } from '../../src/util/dns-name.js';
-import { canonicalIp, ipFamily, sameAddressSet } from '../../src/util/ip.js';
-import { ProviderError } from '../errors.js';
-import type { CurrentRecord, ItemResult, RecordRef, WriteItem } from '../types.js';
+import type { RecordType } from '../kit/types.js';
+import { isInZone } from '../kit/dns-name.js';
+import { canonicalIp, ipFamily, sameAddressSet } from '../kit/ip.js';
+import { ProviderError } from '../kit/errors.js';
+import type { CurrentRecord, ItemResult, RecordRef, WriteItem } from '../kit/types.js';
 import { bumpSoaSerial, dateSerial } from './serial.js';
+import { checkAddress } from '../kit/records.js';
 import {
   assertNoCname,
   indexZone,
@@ -192,13 +193,6 @@ export function checkName(zf: ZoneFile, ref: RecordRef): string {
   const name = normalizeName(ref.name);
   if (!isInZone(name, zf.zone)) throw new ProviderError('fatal', `${name} is not inside zone ${zf.zone} (file ${zf.path})`);
   return name;
-}
-
-function checkAddress(type: RecordType, value: string): string {
-  if (ipFamily(value) !== (type === 'A' ? 4 : 6)) {
-    throw new ProviderError('fatal', `${JSON.stringify(value)} is not an ${type === 'A' ? 'IPv4' : 'IPv6'} address`);
-  }
-  return canonicalIp(value);
 }
 
 function parseOrFatal(zf: ZoneFile, text: string): ZoneEntry[] {

@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
 import * as z from 'zod/mini';
-import { doc, nonEmpty, optional } from '../../src/config/zod-kit.js';
-import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../types.js';
+import { doc, nonEmpty, optional } from '../kit/schema.js';
+import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
 import { checkName, readRecords, writeRecords, type ZoneFile } from './batch.js';
 import { normalizeName } from './zone-text.js';
-
-const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
+import { DOMAIN_RE } from '../kit/records.js';
 
 export const zonefileConfigSchema = doc(
   z.strictObject({

@@ -2,8 +2,8 @@
  * Rewriting A/AAAA rrsets of RFC 1035 master-file text while leaving every other byte alone. Pure:
  * no fs, no clock.
  */
-import type { RecordType } from '../../src/core/types.js';
-import { canonicalIp } from '../../src/util/ip.js';
+import type { RecordType } from '../kit/types.js';
+import { canonicalIp } from '../kit/ip.js';
 import { isRecord, normalizeName, parseTtl, parseZone, ZoneTextError, type ZoneEntry, type ZoneRecord } from './zone-parse.js';
 
 export { isRecord, normalizeName, parseTtl, parseZone, ZoneTextError, type Token, type ZoneDirective, type ZoneEntry, type ZoneRecord } from './zone-parse.js';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { ProviderError } from '../../providers/errors.js';
-import { formatDuration } from '../config/duration.js';
+import { ProviderError } from '../../providers/kit/errors.js';
+import { formatDuration } from '../../providers/kit/duration.js';
 
 /**
  * A persisted reason not to call a provider for a record:

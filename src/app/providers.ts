@@ -1,4 +1,4 @@
-import type { Provider, ProviderContext } from '../../providers/types.js';
+import type { Provider, ProviderContext } from '../../providers/kit/types.js';
 import type { Config } from '../config/types.js';
 
 import { USER_AGENT } from '../version.js';

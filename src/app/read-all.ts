@@ -1,5 +1,5 @@
-import { withRetry } from '../../providers/retry.js';
-import type { CurrentRecord, Provider, RecordRef } from '../../providers/types.js';
+import { withRetry } from '../../providers/kit/retry.js';
+import type { CurrentRecord, Provider, RecordRef } from '../../providers/kit/types.js';
 
 export type ReadResult = { ok: true; value: CurrentRecord | null } | { ok: false; error: unknown };
 

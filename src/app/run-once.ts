@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CurrentRecord, Provider } from '../../providers/types.js';
+import type { CurrentRecord, Provider } from '../../providers/kit/types.js';
 import type { Config, RecordConfig, ServerConfig } from '../config/types.js';
 import { eventsOfRun } from '../core/events.js';
 import { decideRecord } from '../core/select.js';
@@ -9,7 +9,7 @@ import type { Decision, Observation, RecordHistory } from '../core/types.js';
 import { ExitCode } from '../errors.js';
 import { startProbeSeries, type ProbeSeries } from '../health/run-checks.js';
 import { localProbeFailure, type ProbeResult, type ProbeTarget } from '../health/types.js';
-import { redact } from '../log/redact.js';
+import { redact } from '../../providers/kit/redact.js';
 import type { StateFile } from '../state/store.js';
 import { describeHold, holdApplies, holdFromError, holdKey, type Hold } from './holds.js';
 import { readAll, type ReadResult } from './read-all.js';

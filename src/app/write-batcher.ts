@@ -1,6 +1,6 @@
-import { withRetry } from '../../providers/retry.js';
-import type { ItemResult, Provider, WriteItem } from '../../providers/types.js';
-import { ProviderError } from '../../providers/errors.js';
+import { withRetry } from '../../providers/kit/retry.js';
+import type { ItemResult, Provider, WriteItem } from '../../providers/kit/types.js';
+import { ProviderError } from '../../providers/kit/errors.js';
 
 /**
  * Collects one provider's writes of a run and sends them together: with writeMany, API calls grow

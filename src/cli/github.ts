@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { RunReport } from '../app/report.js';
 import { eventSummary } from '../notify/payload.js';
-import { redact } from '../log/redact.js';
+import { redact } from '../../providers/kit/redact.js';
 
 /** GitHub Actions mode (GITHUB_ACTIONS=true): job summary, annotations, step outputs. */
 

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { redact } from '../log/redact.js';
+import { redact } from '../../providers/kit/redact.js';
 
 /** Where a command writes. Every line passes through redact(), so no secret can be printed. */
 export interface Io {

@@ -2,7 +2,7 @@ import yargs, { type Argv } from 'yargs';
 import type { CheckArgs } from './commands/check.js';
 import { VERSION } from '../version.js';
 import { ConfigError, DnsfailError, EnvironmentError, ExitCode, fileErrorFix, fileErrorReason } from '../errors.js';
-import { redact } from '../log/redact.js';
+import { redact } from '../../providers/kit/redact.js';
 import { makeChalk } from './color.js';
 import type { CommandContext, GlobalArgs } from './context.js';
 import { processIo, type Io } from './io.js';

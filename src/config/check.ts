@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { quote } from './quote.js';
-import { isHostName } from '../util/dns-name.js';
+import { isHostName } from '../../providers/kit/dns-name.js';
 import type { BodyMatch, CheckSpec } from '../health/types.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../../providers/kit/duration.js';
 import type { RawCheck } from './schema.js';
 
 export const DEFAULT_TIMEOUT_MS = 2000;

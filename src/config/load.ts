@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { BUILTIN_KINDS, loadProviderFactory } from '../../providers/index.js';
 import { ConfigError, fileErrorFix, fileErrorReason } from '../errors.js';
-import { redact } from '../log/redact.js';
+import { redact } from '../../providers/kit/redact.js';
 import { closest } from '../util/suggest.js';
 import { interpolateEnv } from './interpolate.js';
 import { exposedSecretWarning, literalSecretPaths } from './literal-secrets.js';

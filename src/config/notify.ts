@@ -1,6 +1,6 @@
-import { assertSafeUrl } from '../../providers/url.js';
-import { registerSecret } from '../log/redact.js';
-import { parseDuration } from './duration.js';
+import { assertSafeUrl } from '../../providers/kit/url.js';
+import { registerSecret } from '../../providers/kit/redact.js';
+import { parseDuration } from '../../providers/kit/duration.js';
 import type { Problem } from './resolve.js';
 import type { RawConfig, RawNotifier, RawPing } from './schema.js';
 import { resolveSecretFiles } from './secret-files.js';

@@ -1,7 +1,7 @@
-import { canonicalIp, ipFamily } from '../util/ip.js';
-import { normalizeDnsName } from '../util/dns-name.js';
+import { canonicalIp, ipFamily } from '../../providers/kit/ip.js';
+import { normalizeDnsName } from '../../providers/kit/dns-name.js';
 import { finalizeCheck, mergeChecks } from './check.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../../providers/kit/duration.js';
 import { quote } from './quote.js';
 import type { RawConfig, RawRecord, RawTunables } from './schema.js';
 import type { Config, ProviderConfig, RecordConfig, ServerConfig } from './types.js';

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { DURATION_PATTERN, parseDuration } from './duration.js';
-import { doc, nonEmpty, optional } from './zod-kit.js';
-import type { ProviderFactory } from '../../providers/types.js';
+import { DURATION_PATTERN, parseDuration } from '../../providers/kit/duration.js';
+import { doc, nonEmpty, optional } from '../../providers/kit/schema.js';
+import type { ProviderFactory } from '../../providers/kit/types.js';
 
 /**
  * The config file's shape, as the user writes it. Cross-field rules (IP family vs record type,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { registerSecret } from '../log/redact.js';
+import { registerSecret } from '../../providers/kit/redact.js';
 import type { Problem } from './resolve.js';
 import { formatPath, type PathSegment } from './yaml-source.js';
 

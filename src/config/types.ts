@@ -1,6 +1,6 @@
 import type { RecordPolicy, ServerRef } from '../core/types.js';
 import type { CheckSpec } from '../health/types.js';
-import type { ProviderFactory } from '../../providers/types.js';
+import type { ProviderFactory } from '../../providers/kit/types.js';
 
 export interface ServerConfig extends ServerRef {
   check: CheckSpec;

@@ -1,4 +1,4 @@
-import { canonicalIp, sameAddressSet } from '../util/ip.js';
+import { canonicalIp, sameAddressSet } from '../../providers/kit/ip.js';
 import { nextServerHistory } from './history.js';
 import type { Decision, Observation, RecordHistory, RecordPolicy, ServerHistory, ServerRef, ServerView } from './types.js';
 

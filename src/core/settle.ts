@@ -1,4 +1,4 @@
-import { sameAddressSet } from '../util/ip.js';
+import { sameAddressSet } from '../../providers/kit/ip.js';
 import { foldHistory } from './history.js';
 import { decideRecord } from './select.js';
 import type { Decision, Observation, RecordHistory, RecordPolicy } from './types.js';

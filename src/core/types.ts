@@ -1,6 +1,8 @@
 /** Pure data shared by the decision core. Nothing here touches the world. */
 
-export type RecordType = 'A' | 'AAAA';
+import type { RecordType } from '../../providers/kit/types.js';
+
+export type { RecordType };
 export type ServerState = 'up' | 'down' | 'unknown';
 export type Strategy = 'failover' | 'all';
 export type Failback = 'auto' | 'sticky';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { checkServerIdentity, createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
-import { ipFamily, isIpv6 } from '../util/ip.js';
+import { ipFamily, isIpv6 } from '../../providers/kit/ip.js';
 import { errorCode } from './tcp.js';
 import type { BodyMatch, HttpCheck, ProbeResult } from './types.js';
 

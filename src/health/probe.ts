@@ -1,4 +1,4 @@
-import { ipFamily } from '../util/ip.js';
+import { ipFamily } from '../../providers/kit/ip.js';
 import { probeTcp } from './tcp.js';
 import type { CheckSpec, ProbeResult, ProbeTarget } from './types.js';
 

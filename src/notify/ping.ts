@@ -1,5 +1,5 @@
 import type { PingConfig } from '../config/types.js';
-import { redact } from '../log/redact.js';
+import { redact } from '../../providers/kit/redact.js';
 
 export type PingKind = 'start' | 'success' | 'fail';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { NotifierConfig } from '../config/types.js';
 import type { RecordEvent } from '../core/events.js';
-import { redact } from '../log/redact.js';
+import { redact } from '../../providers/kit/redact.js';
 import { discordPayload, slackPayload, webhookPayload } from './payload.js';
 
 /**

@@ -1,6 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { ConfigError } from '../errors.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../../providers/kit/duration.js';
 
 /** When the next run is due. */
 export interface Schedule {

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { removeTempsOfDeadProcesses, tempName, tempPid } from './process-identity.js';
+import { removeTempsOfDeadProcesses, tempName, tempPid } from '../../providers/kit/process-identity.js';
 
 /**
  * Write to a temp file in the same directory, fsync, rename: readers see the old or the new file,

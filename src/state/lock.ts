@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LockBusyError } from '../errors.js';
-import { isAlive, myIdentity, removeTempsOfDeadProcesses, tempName, tempPid, type ProcessIdentity } from './process-identity.js';
+import { isAlive, myIdentity, removeTempsOfDeadProcesses, tempName, tempPid, type ProcessIdentity } from '../../providers/kit/process-identity.js';
 import { statePathError } from './state-path.js';
 
 export interface Lock {

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { cloudflareConfigSchema, createCloudflareProvider } from '../../providers/cloudflare/index.js';
 import { OWNER_COMMENT } from '../../providers/cloudflare/parse.js';
-import { ProviderError } from '../../providers/errors.js';
-import type { Provider, RecordRef } from '../../providers/types.js';
+import { ProviderError } from '../../providers/kit/errors.js';
+import type { Provider, RecordRef } from '../../providers/kit/types.js';
 import { startCloudflareFake, type CloudflareFake } from '../fakes/cloudflare.js';
 import { batchContract } from './batch-contract.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ProviderError, type ProviderErrorKind } from '../../providers/errors.js';
-import type { CurrentRecord, ItemResult, Provider, RecordRef, WriteItem } from '../../providers/types.js';
+import { ProviderError, type ProviderErrorKind } from '../../providers/kit/errors.js';
+import type { CurrentRecord, ItemResult, Provider, RecordRef, WriteItem } from '../../providers/kit/types.js';
 import type { RecordType } from '../../src/core/types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { it } from 'node:test';
 import powerdnsProvider, { createPowerdnsProvider } from '../../providers/powerdns/index.js';
-import type { Provider } from '../../providers/types.js';
+import type { Provider } from '../../providers/kit/types.js';
 import { dig } from '../helpers/dig.js';
 import { startApiProxy, startPdns, type ApiProxy, type Pdns } from '../helpers/pdns.js';
 import { findTool, requireTools } from '../helpers/require-tool.js';

@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ProviderError } from '../../providers/errors.js';
+import { ProviderError } from '../../providers/kit/errors.js';
 import route53Provider, { createRoute53Provider } from '../../providers/route53/index.js';
-import type { Provider, RecordRef } from '../../providers/types.js';
+import type { Provider, RecordRef } from '../../providers/kit/types.js';
 import { FAKE_CREDENTIALS, startFakeRoute53, type FakeRoute53, type FakeZone } from '../fakes/route53.js';
 import { batchContract } from './batch-contract.js';
 

@@ -5,7 +5,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zonefileProvider from '../../providers/zonefile/index.js';
-import type { Provider } from '../../providers/types.js';
+import type { Provider } from '../../providers/kit/types.js';
 import type { RecordType } from '../../src/core/types.js';
 import { findTool } from '../helpers/require-tool.js';
 import { batchContract } from './batch-contract.js';

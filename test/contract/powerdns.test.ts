@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ProviderError } from '../../providers/errors.js';
+import { ProviderError } from '../../providers/kit/errors.js';
 import powerdnsProvider, { createPowerdnsProvider, type PowerdnsConfig } from '../../providers/powerdns/index.js';
-import { withRetry } from '../../providers/retry.js';
-import type { Provider, RecordRef } from '../../providers/types.js';
+import { withRetry } from '../../providers/kit/retry.js';
+import type { Provider, RecordRef } from '../../providers/kit/types.js';
 import { dig } from '../helpers/dig.js';
 import { startApiProxy, startPdns, type ApiProxy, type Pdns } from '../helpers/pdns.js';
 import { findTool, requireTools } from '../helpers/require-tool.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { asProviderError, ProviderError } from '../../providers/errors.js';
+import { asProviderError, ProviderError } from '../../providers/kit/errors.js';
 import { BUILTIN_KINDS } from '../../providers/index.js';
 import { closeProviders, createProviders } from '../../src/app/providers.js';
 import { buildConfig } from '../../src/config/load.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ProviderError } from '../../providers/errors.js';
-import { withRetry } from '../../providers/retry.js';
-import type { Capabilities, Provider, RecordRef } from '../../providers/types.js';
+import { ProviderError } from '../../providers/kit/errors.js';
+import { withRetry } from '../../providers/kit/retry.js';
+import type { Capabilities, Provider, RecordRef } from '../../providers/kit/types.js';
 import { runOnce } from '../../src/app/run-once.js';
 import type { Config, RecordConfig } from '../../src/config/types.js';
 import type { RecordType } from '../../src/core/types.js';

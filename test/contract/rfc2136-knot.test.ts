@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ProviderError } from '../../providers/errors.js';
+import { ProviderError } from '../../providers/kit/errors.js';
 import rfc2136Provider, { createRfc2136Provider } from '../../providers/rfc2136/index.js';
 import { parseServer } from '../../providers/rfc2136/parse.js';
 import { createExchange } from '../../providers/rfc2136/transport.js';
 import { OPCODE } from '../../providers/rfc2136/wire.js';
-import type { Provider, RecordRef } from '../../providers/types.js';
+import type { Provider, RecordRef } from '../../providers/kit/types.js';
 import { defaultZoneText } from '../helpers/bind.js';
 import { dig } from '../helpers/dig.js';
 import { KNOT_INSTALL, KNOT_TOOLS, startKnot, type Knot, type KnotKey } from '../helpers/knot.js';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ProviderError, type ProviderErrorKind } from '../../providers/errors.js';
+import { ProviderError, type ProviderErrorKind } from '../../providers/kit/errors.js';
 import rfc2136Provider, { createRfc2136Provider } from '../../providers/rfc2136/index.js';
 import { parseServer } from '../../providers/rfc2136/parse.js';
 import { createExchange } from '../../providers/rfc2136/transport.js';
 import { OPCODE } from '../../providers/rfc2136/wire.js';
-import type { Provider, RecordRef } from '../../providers/types.js';
+import type { Provider, RecordRef } from '../../providers/kit/types.js';
 import { dig } from '../helpers/dig.js';
 import { startPdns, type Pdns } from '../helpers/pdns.js';
 import { findTool, requireTools } from '../helpers/require-tool.js';

@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isProviderError, type ProviderError } from '../../providers/errors.js';
+import { isProviderError, type ProviderError } from '../../providers/kit/errors.js';
 import { createZonefileProvider } from '../../providers/zonefile/index.js';
 import { defaultZoneText } from '../helpers/bind.js';
 

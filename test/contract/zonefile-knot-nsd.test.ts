@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { isProviderError } from '../../providers/errors.js';
+import { isProviderError } from '../../providers/kit/errors.js';
 import { dig } from '../helpers/dig.js';
 import { KNOT_INSTALL, KNOT_TOOLS, startKnot, type Knot } from '../helpers/knot.js';
 import { NSD_INSTALL, NSD_TOOLS, startNsd, type Nsd } from '../helpers/nsd.js';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Provider } from '../../providers/types.js';
+import type { Provider } from '../../providers/kit/types.js';
 import zonefileProvider from '../../providers/zonefile/index.js';
 import { findApexSoa } from '../../providers/zonefile/zone-text.js';
 import { dig } from '../helpers/dig.js';

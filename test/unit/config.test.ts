@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import { buildConfig, configCandidates } from '../../src/config/load.js';
 import { parseConfigText } from '../../src/config/yaml-source.js';
 import { ConfigError } from '../../src/errors.js';
-import { redact, clearSecrets } from '../../src/log/redact.js';
-import { parseDuration } from '../../src/config/duration.js';
+import { redact, clearSecrets } from '../../providers/kit/redact.js';
+import { parseDuration } from '../../providers/kit/duration.js';
 import { resolveSecretFiles } from '../../src/config/secret-files.js';
 import type { Problem } from '../../src/config/resolve.js';
 

@@ -5,7 +5,7 @@ import { parseResolverAddress } from '../../providers/dyndns2/dns-read.js';
 import { dyndns2ConfigSchema } from '../../providers/dyndns2/index.js';
 import { errorForAnswer, OUTAGE_BACKOFF_MS, parseAnswerLines } from '../../providers/dyndns2/parse.js';
 import { PRESETS, GENERIC } from '../../providers/dyndns2/presets.js';
-import { ProviderError } from '../../providers/errors.js';
+import { ProviderError } from '../../providers/kit/errors.js';
 
 const where = 'dyndns2 GET /nic/update';
 const one = (body: string, outageBackoffMs?: number) =>

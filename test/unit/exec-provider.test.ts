@@ -3,10 +3,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ProviderError } from '../../providers/errors.js';
+import { ProviderError } from '../../providers/kit/errors.js';
 import execProvider, { execConfigSchema, parseReadOutput, resolveArgv, type ExecConfig } from '../../providers/exec/index.js';
-import { withRetry } from '../../providers/retry.js';
-import type { Provider, RecordRef, WriteRequest } from '../../providers/types.js';
+import { withRetry } from '../../providers/kit/retry.js';
+import type { Provider, RecordRef, WriteRequest } from '../../providers/kit/types.js';
 
 const node = process.execPath;
 const dir = mkdtempSync(join(tmpdir(), 'dnsfail-exec-unit-'));

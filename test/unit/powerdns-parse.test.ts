@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ProviderError } from '../../providers/errors.js';
+import { ProviderError } from '../../providers/kit/errors.js';
 import { serverBaseUrl } from '../../providers/powerdns/api.js';
 import { powerdnsConfigSchema } from '../../providers/powerdns/index.js';
 import { errorMessage, findRrset, longestZoneFor, parseZoneList, wireName } from '../../providers/powerdns/parse.js';

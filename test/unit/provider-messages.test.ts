@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { classifyCloudflareError } from '../../providers/cloudflare/parse.js';
-import { ProviderError } from '../../providers/errors.js';
-import { createHttpClient, defaultHttpError, noAnswer } from '../../providers/http.js';
+import { ProviderError } from '../../providers/kit/errors.js';
+import { createHttpClient, defaultHttpError, noAnswer } from '../../providers/kit/http.js';
 import { describeHold, holdFromError } from '../../src/app/holds.js';
 
 /** Messages a provider failure gets: the real length of a backoff, the host:port that did not answer. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { clearSecrets, redact, registerSecret } from '../../src/log/redact.js';
+import { clearSecrets, redact, registerSecret } from '../../providers/kit/redact.js';
 
 describe('redact', () => {
   afterEach(() => clearSecrets());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import dnsPacket from 'dns-packet';
-import { ProviderError } from '../../providers/errors.js';
+import { ProviderError } from '../../providers/kit/errors.js';
 import { answerError, readAnswer, type AnswerContext } from '../../providers/rfc2136/parse.js';
 import { encodeUpdate, OPCODE, parseMessage, RCODE, WireError } from '../../providers/rfc2136/wire.js';
 

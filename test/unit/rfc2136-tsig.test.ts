@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ProviderError } from '../../providers/errors.js';
+import { ProviderError } from '../../providers/kit/errors.js';
 import { answerError } from '../../providers/rfc2136/parse.js';
 import { signMessage, verifyResponse, type TsigKey } from '../../providers/rfc2136/tsig.js';
 import { parseMessage, TYPE } from '../../providers/rfc2136/wire.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ProviderError } from '../../providers/errors.js';
+import { ProviderError } from '../../providers/kit/errors.js';
 import { parseIni } from '../../providers/route53/credentials.js';
 import {
   changeBatchXml,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CurrentRecord, ItemResult, Provider, RecordRef, WriteItem } from '../../providers/types.js';
+import type { CurrentRecord, ItemResult, Provider, RecordRef, WriteItem } from '../../providers/kit/types.js';
 import { runOnce } from '../../src/app/run-once.js';
 import type { Config, RecordConfig } from '../../src/config/types.js';
 import type { ProbeResult, ProbeTarget } from '../../src/health/types.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CurrentRecord, Provider, WriteRequest } from '../../providers/types.js';
+import type { CurrentRecord, Provider, WriteRequest } from '../../providers/kit/types.js';
 import { probingBoundMs, runOnce } from '../../src/app/run-once.js';
 import type { Config, RecordConfig } from '../../src/config/types.js';
 import type { RecordHistory } from '../../src/core/types.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ProviderError } from '../../providers/errors.js';
-import type { CurrentRecord, Provider, ProviderFactory, RecordRef, WriteRequest } from '../../providers/types.js';
+import { ProviderError } from '../../providers/kit/errors.js';
+import type { CurrentRecord, Provider, ProviderFactory, RecordRef, WriteRequest } from '../../providers/kit/types.js';
 import { runOnce } from '../../src/app/run-once.js';
 import type { Config, RecordConfig } from '../../src/config/types.js';
 import type { ProbeResult, ProbeTarget } from '../../src/health/types.js';

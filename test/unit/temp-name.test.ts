@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { tempName, tempPid } from '../../src/state/process-identity.js';
+import { tempName, tempPid } from '../../providers/kit/process-identity.js';
 
 describe('temp file names', () => {
   it('are unique within a process and carry its pid', () => {

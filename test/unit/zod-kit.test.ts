@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as z from 'zod/mini';
-import { doc, optional } from '../../src/config/zod-kit.js';
+import { doc, optional } from '../../providers/kit/schema.js';
 
 describe('zod-kit', () => {
   it('doc() registers the description on the schema itself, without a clone', () => {

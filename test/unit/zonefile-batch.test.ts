@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ProviderError, type ProviderErrorKind } from '../../providers/errors.js';
-import type { CurrentRecord, ItemResult, Provider, RecordRef, WriteItem } from '../../providers/types.js';
+import { ProviderError, type ProviderErrorKind } from '../../providers/kit/errors.js';
+import type { CurrentRecord, ItemResult, Provider, RecordRef, WriteItem } from '../../providers/kit/types.js';
 import { createZonefileProvider, type ZonefileConfig } from '../../providers/zonefile/index.js';
 import { findApexSoa } from '../../providers/zonefile/zone-text.js';
 

@@ -1,14 +1,14 @@
 import type { Resolver } from 'node:dns/promises';
-import { withRetry } from '../../../providers/retry.js';
+import { withRetry } from '../../../providers/kit/retry.js';
 import { closeProviders, createProviders } from '../../app/providers.js';
 import { clampedTtlNote, storedTtl } from '../../app/stored-ttl.js';
 import type { RecordConfig } from '../../config/types.js';
-import { parseDuration, formatDuration } from '../../config/duration.js';
+import { parseDuration, formatDuration } from '../../../providers/kit/duration.js';
 import { authoritativeServers, enclosingZone, lookupAddresses, lookupCnameOrAbsence, makeResolver } from '../../dns/lookup.js';
 import { ConfigError } from '../../errors.js';
-import { ProviderError } from '../../../providers/errors.js';
-import type { Provider } from '../../../providers/types.js';
-import { redact } from '../../log/redact.js';
+import { ProviderError } from '../../../providers/kit/errors.js';
+import type { Provider } from '../../../providers/kit/types.js';
+import { redact } from '../../../providers/kit/redact.js';
 import { loadState } from '../../state/store.js';
 import { loadConfigFor, statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
 

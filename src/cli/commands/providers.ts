@@ -1,5 +1,5 @@
 import { builtinProviderFactories } from '../../../providers/index.js';
-import type { Capabilities } from '../../../providers/types.js';
+import type { Capabilities } from '../../../providers/kit/types.js';
 import type { CommandContext } from '../context.js';
 
 const COLUMNS: Array<[keyof Capabilities, string]> = [

@@ -1,8 +1,8 @@
 import { closeProviders, createProviders } from '../../app/providers.js';
-import { withRetry } from '../../../providers/retry.js';
+import { withRetry } from '../../../providers/kit/retry.js';
 import { describeServer } from '../../core/select.js';
 import { loadState } from '../../state/store.js';
-import { redact } from '../../log/redact.js';
+import { redact } from '../../../providers/kit/redact.js';
 import { describeHold, holdApplies, holdKey } from '../../app/holds.js';
 import { loadConfigFor, statePathFor, unlockCommandFor, type CommandContext, type GlobalArgs } from '../context.js';
 

@@ -1,8 +1,27 @@
-import { DnsfailError } from '../src/errors.js';
+/** Exit codes are part of the public contract (README "Exit codes"). */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  allDown: 3,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error we expect and can explain: printed as one message (plus hint), never with a stack. */
+export class DnsfailError extends Error {
+  readonly exitCode: ExitCodeValue;
+  readonly hint?: string;
+  constructor(message: string, opts: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.exitCode = opts.exitCode ?? ExitCode.failure;
+    if (opts.hint !== undefined) this.hint = opts.hint;
+  }
+}
 
 /**
- * Typed provider failures, under dnsfail's one error root (a run that fails on one exits 1 with its
- * message, never as a bug). The retry policy (providers/retry.ts) reads only these kinds:
+ * Typed provider failures, under the one error root above (a run that fails on one exits 1 with its
+ * message, never as a bug). The retry policy (providers/kit/retry.ts) reads only these kinds:
  * transient and rate-limited retry; auth and lockout never do.
  */
 export type ProviderErrorKind = 'auth' | 'rate-limited' | 'transient' | 'lockout' | 'conflict' | 'fatal';

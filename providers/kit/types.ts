@@ -1,5 +1,6 @@
 import type { ZodMiniType } from 'zod/mini';
-import type { RecordType } from '../src/core/types.js';
+
+export type RecordType = 'A' | 'AAAA';
 
 /** What a provider can do, declared up front so `validate` can refuse a config before any network call. */
 export interface Capabilities {

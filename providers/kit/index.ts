@@ -1,0 +1,16 @@
+/**
+ * The provider kit: everything a provider may use, and all that providers/<kind>/ may import from
+ * outside its own folder. Published as the package subpath `dnsfail/provider` for third-party
+ * providers (see providers/README.md). test/unit/import-graph.test.ts keeps the direction.
+ */
+export type { Capabilities, CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, RecordType, WriteItem, WriteRequest } from './types.js';
+export { asProviderError, DnsfailError, isProviderError, ProviderError, type ProviderErrorKind } from './errors.js';
+export { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+export { createHttpClient, defaultHttpError, parseRetryAfter, type HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions } from './http.js';
+export { assertSafeUrl } from './url.js';
+export { canonicalIp, ipFamily, isIpv6, sameAddressSet, type IpFamily } from './ip.js';
+export { isHostName, isInZone, normalizeDnsName } from './dns-name.js';
+export { asError, bareName, checkAddress, DOMAIN_RE, domainName, finishBatch, groupIndexes, throwIfOneFailure } from './records.js';
+export { doc, nonEmpty, optional } from './schema.js';
+export { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
+export { registerSecret } from './redact.js';

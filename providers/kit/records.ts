@@ -1,0 +1,51 @@
+import { z } from 'zod/mini';
+import { ProviderError } from './errors.js';
+import { canonicalIp, ipFamily } from './ip.js';
+import type { ItemResult, RecordType } from './types.js';
+
+/** A domain name as config gives it: labels of letters, digits, `-` and `_`, an optional final dot. */
+export const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
+
+export const domainName = (message = 'must be a domain name') => z.string().check(z.regex(DOMAIN_RE, message));
+
+/** The form every provider compares names in: lower case, no trailing dot. */
+export const bareName = (name: string): string => name.toLowerCase().replace(/\.$/, '');
+
+/** The canonical text of an address of the record's family; a fatal error for anything else. */
+export function checkAddress(type: RecordType, value: string): string {
+  if (ipFamily(value) !== (type === 'A' ? 4 : 6)) {
+    throw new ProviderError('fatal', `${JSON.stringify(value)} is not an ${type === 'A' ? 'IPv4' : 'IPv6'} address`);
+  }
+  return canonicalIp(value);
+}
+
+export const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+
+/**
+ * Every item of a batch failed with the very same error of the transport or the credentials (a
+ * refused connection, a 429, a rejected token): throw it, so the engine retries or holds the whole
+ * call as it would a single write.
+ */
+export function throwIfOneFailure(errors: unknown[], count: number): void {
+  const first = errors[0];
+  if (count === 0 || errors.length !== count || !errors.every((e) => e === first)) return;
+  if (first instanceof ProviderError && ['transient', 'rate-limited', 'auth', 'lockout'].includes(first.kind)) throw first;
+}
+
+/** writeMany's answer, thrown whole when one transport or credential error failed every item. */
+export function finishBatch(results: ItemResult[]): ItemResult[] {
+  throwIfOneFailure(results.flatMap((r) => (r.ok ? [] : [r.error])), results.length);
+  return results;
+}
+
+/** Positions of items grouped by a key (their zone), in first-seen order. */
+export function groupIndexes<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  items.forEach((item, at) => {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(at);
+    else groups.set(key, [at]);
+  });
+  return groups;
+}
