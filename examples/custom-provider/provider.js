@@ -75,7 +75,7 @@ const sameSet = (a, b) => a.length === b.length && a.every((v) => b.includes(v))
 export default {
   kind: 'json-file',
   description: 'Keeps records in a JSON file (an example third-party provider).',
-  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: false },
+  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: false, batch: false },
   secretKeys: [],
   configSchema,
 

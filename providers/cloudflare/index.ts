@@ -285,7 +285,7 @@ function packBySize<T extends { ops: number }>(plans: T[], size: number): T[][] 
 export const cloudflareProvider: ProviderFactory<CloudflareConfig> = {
   kind: 'cloudflare',
   description: 'Cloudflare DNS (API v4): updates the A/AAAA records in place, keeping their proxy status and comment.',
-  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: false },
+  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: false, batch: true },
   secretKeys: ['token'],
   configSchema: cloudflareConfigSchema,
   storedTtl: (ttl) => cloudflareTtl(ttl),

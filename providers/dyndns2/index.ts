@@ -103,7 +103,7 @@ export const dyndns2Provider: ProviderFactory<Dyndns2Config> = {
   kind: 'dyndns2',
   description: 'DynDNS2 /nic/update services (No-IP, Dyn, dynv6, Hurricane Electric, OVH, ChangeIP, DuckDNS, INWX, Strato, or any server URL).',
   // read stays false even with `resolver`: the protocol has no read call; a DNS answer is a best effort.
-  capabilities: { read: false, multiValue: false, aaaa: true, ttl: false, compareAndSet: false },
+  capabilities: { read: false, multiValue: false, aaaa: true, ttl: false, compareAndSet: false, batch: false },
   secretKeys: ['password'],
   configSchema: dyndns2ConfigSchema,
   refusesType: (type, config) =>

@@ -82,7 +82,7 @@ export const execProvider: ProviderFactory<ExecConfig> = {
   kind: 'exec',
   description: 'Runs your command to write the record (and optionally another to read it): any DNS service you can script.',
   // read is false for the kind: an instance can read only when readCommand is set.
-  capabilities: { read: false, multiValue: true, aaaa: true, ttl: true, compareAndSet: false },
+  capabilities: { read: false, multiValue: true, aaaa: true, ttl: true, compareAndSet: false, batch: false },
   configSchema: execConfigSchema,
   create: (config, ctx) => createExecProvider(config, ctx),
 };

@@ -14,6 +14,8 @@ export interface Capabilities {
   ttl: boolean;
   /** A write fails, rather than overwrites, when the record changed since it was read. */
   compareAndSet: boolean;
+  /** Writes many records in one call (writeMany): calls grow with zones, not records. */
+  batch: boolean;
 }
 
 export interface RecordRef {

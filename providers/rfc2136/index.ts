@@ -143,7 +143,7 @@ export function createRfc2136Provider(config: Rfc2136Config, deps: Rfc2136Deps =
 export const rfc2136Provider: ProviderFactory<Rfc2136Config> = {
   kind: 'rfc2136',
   description: 'DNS UPDATE (RFC 2136) with TSIG to the zone\'s primary: BIND, PowerDNS, Knot, Windows DNS.',
-  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true },
+  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true, batch: false },
   secretKeys: ['tsig.secret'],
   configSchema: rfc2136ConfigSchema,
   create: (config: Rfc2136Config, _ctx: ProviderContext) => createRfc2136Provider(config),

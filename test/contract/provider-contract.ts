@@ -59,6 +59,11 @@ export function providerContract(h: ContractHarness): void {
       await h.stop();
     });
 
+    it('declares the capabilities it has: read and batch match its methods', () => {
+      assert.equal(typeof p.read === 'function', h.capabilities.read, 'capabilities.read');
+      assert.equal(typeof p.writeMany === 'function', h.capabilities.batch, 'capabilities.batch');
+    });
+
     it('creates a missing record and reads it back', async () => {
       const n = name('create');
       if (h.capabilities.read) assert.equal(await p.read!(ref(n)), null);

@@ -318,7 +318,7 @@ describe('dnsfail status and providers', () => {
     const r = await runCli(['providers', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const list = JSON.parse(r.stdout) as Array<{ kind: string; capabilities: Record<string, boolean> }>;
-    assert.deepEqual(list.find((p) => p.kind === 'zonefile')?.capabilities, { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true });
+    assert.deepEqual(list.find((p) => p.kind === 'zonefile')?.capabilities, { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true, batch: true });
   });
 
   it('unlock with nothing held says so', async () => {

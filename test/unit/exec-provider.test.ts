@@ -52,7 +52,7 @@ async function diesSoon(pid: number): Promise<boolean> {
 
 describe('exec provider: config', () => {
   it('declares no read for the kind, and an instance reads only with readCommand', () => {
-    assert.deepEqual(execProvider.capabilities, { read: false, multiValue: true, aaaa: true, ttl: true, compareAndSet: false });
+    assert.deepEqual(execProvider.capabilities, { read: false, multiValue: true, aaaa: true, ttl: true, compareAndSet: false, batch: false });
     assert.equal(provider({ command: ['true'] }).read, undefined);
     assert.equal(typeof provider({ command: ['true'], readCommand: ['true'] }).read, 'function');
   });

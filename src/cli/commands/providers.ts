@@ -8,6 +8,7 @@ const COLUMNS: Array<[keyof Capabilities, string]> = [
   ['aaaa', 'AAAA'],
   ['ttl', 'TTL'],
   ['compareAndSet', 'compare-and-set'],
+  ['batch', 'batch'],
 ];
 
 /** `dnsfail providers`: the built-in kinds and what each can do. */
