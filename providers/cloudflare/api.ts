@@ -2,7 +2,7 @@ import type { Method } from 'got';
 import type { RecordType } from '../kit/types.js';
 import { ProviderError } from '../kit/errors.js';
 import { createHttpClient, type RequestOptions } from '../kit/http.js';
-import { classifyCloudflareError, envelopeResult, parseRecordPage, parseZone, parseZoneList, type CfRecord, type CfZone, type RecordPatch } from './parse.js';
+import { classifyCloudflareError, envelopeResult, isLastPage, parseRecordPage, parseZone, parseZoneList, type CfRecord, type CfZone, type OddRecord, type PageInfo, type RecordPatch } from './parse.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.cloudflare.com/client/v4';
 const PER_PAGE = 100;
@@ -10,7 +10,7 @@ const PER_PAGE = 100;
 const ZONE_PER_PAGE = 5000;
 /** GET /zones allows at most 50 per page. */
 const ZONES_PER_PAGE = 50;
-/** A name with more than 100 pages of records of one type is not something to page through blindly. */
+/** More than 100 pages of one listing is not something to page through blindly. */
 const MAX_PAGES = 100;
 
 export interface CloudflareApiOptions {
@@ -36,16 +36,21 @@ export interface CloudflareApi {
   getZone(zoneId: string): Promise<CfZone>;
   /** Every zone the token can see, all pages. */
   listZones(): Promise<CfZone[]>;
-  /** Every record of exactly this name and type, all pages. */
-  /** The records of exactly this name (and type, when given: without it, every type, CNAMEs included). */
-  listRecords(zoneId: string, name: string, type?: RecordType): Promise<CfRecord[]>;
+  /** The records of exactly this name (and type, when given: without it, every type, CNAMEs included), all pages. */
+  listRecords(zoneId: string, name: string, type?: RecordType): Promise<RecordListing>;
   /** Every record of the zone, all types, all pages. */
-  listZoneRecords(zoneId: string): Promise<CfRecord[]>;
+  listZoneRecords(zoneId: string): Promise<RecordListing>;
   createRecord(zoneId: string, record: NewRecord): Promise<void>;
   patchRecord(zoneId: string, patch: RecordPatch): Promise<void>;
   deleteRecord(zoneId: string, id: string): Promise<void>;
   /** One transaction: deletes, then patches, then posts. */
   batch(zoneId: string, ops: { deletes: string[]; patches: RecordPatch[]; posts: NewRecord[] }): Promise<void>;
+}
+
+/** The usable A, AAAA and CNAME records of a listing, and those it could not use (see parse.ts). */
+export interface RecordListing {
+  records: CfRecord[];
+  odd: OddRecord[];
 }
 
 export function createCloudflareApi(o: CloudflareApiOptions): CloudflareApi {
@@ -89,22 +94,29 @@ export function createCloudflareApi(o: CloudflareApiOptions): CloudflareApi {
     return data;
   };
   const records = (zoneId: string) => `/zones/${encodeURIComponent(zoneId)}/dns_records`;
-  const patchBody = (p: RecordPatch) => ({ ...(p.content !== undefined ? { content: p.content } : {}), ...(p.ttl !== undefined ? { ttl: p.ttl } : {}) });
+
+  /** Every page of a listing, page by page until isLastPage says the list is complete. */
+  const allPages = async <T extends PageInfo>(path: string, query: Record<string, string>, perPage: number, parse: (data: unknown) => T, what: string): Promise<T[]> => {
+    const pages: T[] = [];
+    for (let page = 1, seen = 0; ; page++) {
+      if (page > MAX_PAGES) throw new ProviderError('fatal', `Cloudflare: ${what} runs over more than ${MAX_PAGES} pages`);
+      const res = parse(await checked('GET', path, { searchParams: { ...query, per_page: perPage, page } }));
+      pages.push(res);
+      seen += res.size;
+      if (isLastPage(res, seen, perPage)) return pages;
+    }
+  };
+  const listing = (pages: Array<RecordListing & PageInfo>): RecordListing => ({ records: pages.flatMap((p) => p.records), odd: pages.flatMap((p) => p.odd) });
+  const patchBody = ({ id: _id, ...fields }: RecordPatch) => fields;
 
   return {
     async findZones(name) {
-      return parseZoneList(await checked('GET', '/zones', { searchParams: { name } }));
+      return parseZoneList(await checked('GET', '/zones', { searchParams: { name } })).zones;
     },
 
     async listZones() {
-      const out: CfZone[] = [];
-      for (let page = 1, totalPages = 1; page <= totalPages; page++) {
-        if (page > MAX_PAGES) throw new ProviderError('fatal', `Cloudflare: the token sees more than ${MAX_PAGES * ZONES_PER_PAGE} zones; set zoneId`);
-        const data = await checked('GET', '/zones', { searchParams: { per_page: ZONES_PER_PAGE, page } });
-        totalPages = envelopeResult(data).totalPages;
-        out.push(...parseZoneList(data));
-      }
-      return out;
+      const pages = await allPages('/zones', {}, ZONES_PER_PAGE, parseZoneList, 'the list of zones this token sees (set zoneId)');
+      return pages.flatMap((p) => p.zones);
     },
 
     async getZone(zoneId) {
@@ -112,26 +124,13 @@ export function createCloudflareApi(o: CloudflareApiOptions): CloudflareApi {
     },
 
     async listRecords(zoneId, name, type) {
-      const out: CfRecord[] = [];
-      for (let page = 1, totalPages = 1; page <= totalPages; page++) {
-        if (page > MAX_PAGES) throw new ProviderError('fatal', `Cloudflare: ${name} ${type ?? ''} has more than ${MAX_PAGES * PER_PAGE} records`);
-        const res = parseRecordPage(await checked('GET', records(zoneId), { searchParams: { ...(type ? { type } : {}), name, per_page: PER_PAGE, page } }));
-        totalPages = res.totalPages;
-        out.push(...res.items);
-      }
+      const { records: found, odd } = listing(await allPages(records(zoneId), { ...(type ? { type } : {}), name }, PER_PAGE, parseRecordPage, `the records of ${name}`));
       // The API filters by exact name and type already; this guards against a server that does not.
-      return out.filter((r) => (type === undefined || r.type === type) && r.name === name);
+      return { records: found.filter((r) => (type === undefined || r.type === type) && r.name === name), odd };
     },
 
     async listZoneRecords(zoneId) {
-      const out: CfRecord[] = [];
-      for (let page = 1, totalPages = 1; page <= totalPages; page++) {
-        if (page > MAX_PAGES) throw new ProviderError('fatal', `Cloudflare: zone ${zoneId} has more than ${MAX_PAGES * ZONE_PER_PAGE} records`);
-        const res = parseRecordPage(await checked('GET', records(zoneId), { searchParams: { per_page: ZONE_PER_PAGE, page } }));
-        totalPages = res.totalPages;
-        out.push(...res.items);
-      }
-      return out;
+      return listing(await allPages(records(zoneId), {}, ZONE_PER_PAGE, parseRecordPage, `the records of zone ${zoneId}`));
     },
 
     async createRecord(zoneId, record) {
@@ -149,7 +148,7 @@ export function createCloudflareApi(o: CloudflareApiOptions): CloudflareApi {
     async batch(zoneId, ops) {
       const body = {
         ...(ops.deletes.length ? { deletes: ops.deletes.map((id) => ({ id })) } : {}),
-        ...(ops.patches.length ? { patches: ops.patches.map((p) => ({ id: p.id, ...patchBody(p) })) } : {}),
+        ...(ops.patches.length ? { patches: ops.patches } : {}),
         ...(ops.posts.length ? { posts: ops.posts } : {}),
       };
       await checked('POST', `${records(zoneId)}/batch`, { json: body });

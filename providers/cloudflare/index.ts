@@ -1,14 +1,13 @@
 import * as z from 'zod/mini';
 import { doc, nonEmpty, optional } from '../kit/schema.js';
-import type { RecordType } from '../kit/types.js';
-import { isInZone } from '../kit/dns-name.js';
-import { canonicalIp, ipFamily, sameAddressSet } from '../kit/ip.js';
+import { sameAddressSet } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
 import { assertSafeUrl } from '../kit/http.js';
+import { asError, bareName, checkAddress, finishBatch, throwIfOneFailure } from '../kit/records.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
 import { createCloudflareApi, DEFAULT_ENDPOINT, type CloudflareApi, type NewRecord } from './api.js';
-import { cloudflareTtl, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, zoneCandidates, type CfRecord, type CfZone, type RecordPatch } from './parse.js';
-import { asError, checkAddress, throwIfOneFailure } from '../kit/records.js';
+import { cloudflareTtl, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, spoils, type CfRecord, type CfZone, type RecordPatch } from './parse.js';
+import { createZoneFinder } from './zones.js';
 
 /** Changes per batch request on Cloudflare's Free plan (paid plans allow 3,500). */
 const DEFAULT_BATCH_SIZE = 200;
@@ -68,50 +67,23 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
     ...(config.allowInsecureHttp !== undefined ? { allowInsecureHttp: config.allowInsecureHttp } : {}),
     ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
   });
-
+  const zones = createZoneFinder(api, config.zoneId);
   const batchSize = config.batchSize ?? DEFAULT_BATCH_SIZE;
-
-  // Per instance (one run): zone lookups by candidate name, or the configured zone. Failures are not kept.
-  const lookups = new Map<string, Promise<CfZone | null>>();
-  const cached = (key: string, fetch: () => Promise<CfZone | null>): Promise<CfZone | null> => {
-    let p = lookups.get(key);
-    if (!p) {
-      p = fetch();
-      lookups.set(key, p);
-      p.catch(() => {
-        if (lookups.get(key) === p) lookups.delete(key);
-      });
-    }
-    return p;
-  };
-
-  const zoneFor = async (name: string): Promise<CfZone> => {
-    if (config.zoneId) {
-      const id = config.zoneId;
-      const zone = (await cached(`id:${id}`, () => api.getZone(id)))!;
-      // Cloudflare would append the zone to a name outside it (app.other.test.example.com): refuse instead.
-      if (!isInZone(name, zone.name)) throw new ProviderError('fatal', `${name} is not inside Cloudflare zone ${zone.name} (zoneId ${id})`);
-      return zone;
-    }
-    const tried = zoneCandidates(name);
-    for (const candidate of tried) {
-      const zone = await cached(`name:${candidate}`, async () => (await api.findZones(candidate)).find((z) => z.name === candidate) ?? null);
-      if (zone) return zone;
-    }
-    throw new ProviderError(
-      'fatal',
-      `no Cloudflare zone holding ${name} is visible to this token (looked for ${tried.join(', ')}); set zoneId, or give the token Zone:Read on the zone`,
-    );
-  };
 
   const readMany = async (refs: RecordRef[]): Promise<Array<CurrentRecord | null | Error>> => {
     const out: Array<CurrentRecord | null | Error> = refs.map(() => null);
-    const groups = await groupByZone(refs, (at, e) => (out[at] = asError(e)));
+    const groups = await zones.group(refs, (at, e) => (out[at] = asError(e)));
     await Promise.all(
       [...groups.values()].map(async ({ zone, members }) => {
         try {
-          const recordsOf = await lister(zone, members.map((at) => refs[at]!));
-          for (const at of members) out[at] = currentOf(recordsOf, refs[at]!);
+          const recordsAt = await lister(zone, members.map((at) => refs[at]!));
+          for (const at of members) {
+            try {
+              out[at] = currentOf(recordsAt(refs[at]!));
+            } catch (e) {
+              out[at] = asError(e);
+            }
+          }
         } catch (e) {
           for (const at of members) out[at] = asError(e);
         }
@@ -138,13 +110,13 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
       }
     });
     const refs = items.map((i) => i.ref);
-    const groups = await groupByZone(refs, fail, (at) => results[at]!.ok);
+    const groups = await zones.group(refs, fail, (at) => results[at]!.ok);
     await Promise.all(
       [...groups.values()].map(async ({ zone, members }) => {
-        let recordsOf: RecordLookup;
+        let recordsAt: RecordLookup;
         try {
           // No conditional writes in this API: read again right before writing, and plan from that.
-          recordsOf = await lister(zone, members.map((at) => refs[at]!));
+          recordsAt = await lister(zone, members.map((at) => refs[at]!));
         } catch (e) {
           for (const at of members) fail(at, e);
           return;
@@ -153,11 +125,11 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
         for (const at of members) {
           const { ref, req } = items[at]!;
           try {
-            if (recordsOf.cnames.has(ref.name)) {
+            const { records: existing, cname } = recordsAt(ref);
+            if (cname !== undefined) {
               throw new ProviderError('fatal', `${ref.name} is a CNAME in Cloudflare zone ${zone.name}: an ${ref.type} record cannot share its name (81053). The managed name must not be a CNAME itself`);
             }
             const ttl = cloudflareTtl(req.ttl);
-            const existing = recordsOf(ref);
             const plan = planWrite(existing, wanted[at]!, ttl, ref.name, ref.type);
             if (planSize(plan) === 0) continue;
             if (req.previous && !sameAddressSet(existing.map((r) => r.content), req.previous.values)) {
@@ -182,8 +154,7 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
         }
       }),
     );
-    throwIfOneFailure(results.flatMap((r) => (r.ok ? [] : [r.error])), items.length);
-    return results;
+    return finishBatch(results);
   };
 
   /** One change goes to its own endpoint (a failover is one PATCH); several go in one batch transaction. */
@@ -194,62 +165,33 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
     return api.deleteRecord(zoneId, ops.deletes[0]!);
   };
 
-  // Several names without zoneId: one listing of the token's zones instead of a search per name
-  // (each name is a candidate of its own, so searching costs a request per record).
-  let allZones: Promise<CfZone[]> | undefined;
-  const zoneFromList = async (name: string): Promise<CfZone> => {
-    allZones ??= api.listZones().catch((e: unknown) => {
-      allZones = undefined;
-      throw e;
-    });
-    const zones = await allZones;
-    const zone = zoneCandidates(name).map((c) => zones.find((z) => z.name === c)).find((z) => z !== undefined);
-    if (!zone) throw new ProviderError('fatal', `no Cloudflare zone holding ${name} is visible to this token (listed ${zones.length} zone${zones.length === 1 ? '' : 's'}); set zoneId, or give the token Zone:Read on the zone`);
-    return zone;
-  };
-
-  /** The zone of each ref; `fail` gets the refs whose zone cannot be found. */
-  const groupByZone = async (refs: RecordRef[], fail: (at: number, e: unknown) => void, include: (at: number) => boolean = () => true) => {
-    const groups = new Map<string, { zone: CfZone; members: number[] }>();
-    const several = !config.zoneId && new Set(refs.map((r) => r.name)).size > 1;
-    await Promise.all(
-      refs.map(async (ref, at) => {
-        if (!include(at)) return;
-        try {
-          const zone = await (several ? zoneFromList(ref.name) : zoneFor(ref.name));
-          (groups.get(zone.id) ?? groups.set(zone.id, { zone, members: [] }).get(zone.id)!).members.push(at);
-        } catch (e) {
-          fail(at, e);
-        }
-      }),
-    );
-    return groups;
-  };
-
   /**
    * The records of these names in one zone: for one name, the records of every type at exactly that
    * name (a small answer); for several, the whole zone in one listing (large pages). Both show CNAMEs.
+   * A listed record that could be part of a ref's answer but cannot be used fails that ref only.
    */
   const lister = async (zone: CfZone, wantedRefs: RecordRef[]): Promise<RecordLookup> => {
-    const listed = wantedRefs.length === 1 ? await api.listRecords(zone.id, wantedRefs[0]!.name) : await api.listZoneRecords(zone.id);
+    const { records, odd } = wantedRefs.length === 1 ? await api.listRecords(zone.id, wantedRefs[0]!.name) : await api.listZoneRecords(zone.id);
     const byKey = new Map<string, CfRecord[]>();
     const cnames = new Map<string, string>();
-    for (const r of listed) {
-      if (r.type === 'CNAME') cnames.set(r.name, r.content.toLowerCase().replace(/\.$/, ''));
+    for (const r of records) {
+      if (r.type === 'CNAME') cnames.set(r.name, bareName(r.content));
       const key = `${r.name}/${r.type}`;
       (byKey.get(key) ?? byKey.set(key, []).get(key)!).push(r);
     }
-    return Object.assign((ref: RecordRef) => byKey.get(`${ref.name}/${ref.type}`) ?? [], { cnames });
+    return (ref) => {
+      const spoiler = odd.find((o) => spoils(o, ref));
+      if (spoiler) throw new ProviderError('transient', `Cloudflare zone ${zone.name}: ${spoiler.why}, so ${ref.name} ${ref.type} cannot be read from this answer`);
+      const cname = cnames.get(ref.name);
+      return { records: byKey.get(`${ref.name}/${ref.type}`) ?? [], ...(cname !== undefined ? { cname } : {}) };
+    };
   };
 
-  const currentOf = (recordsOf: RecordLookup, ref: RecordRef): CurrentRecord | null => {
-    const cname = recordsOf.cnames.get(ref.name);
-    return cname !== undefined ? { values: [], cname } : recordsToCurrent(recordsOf(ref));
-  };
+  const currentOf = ({ records, cname }: ReturnType<RecordLookup>): CurrentRecord | null => (cname !== undefined ? { values: [], cname } : recordsToCurrent(records));
 
   return {
     async read(ref: RecordRef): Promise<CurrentRecord | null> {
-      return currentOf(await lister(await zoneFor(ref.name), [ref]), ref);
+      return currentOf((await lister(await zones.zoneFor(ref.name), [ref]))(ref));
     },
 
     async write(ref: RecordRef, req: WriteRequest): Promise<void> {
@@ -262,8 +204,8 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
   };
 }
 
-/** The listed records of a name and type, and the listed CNAMEs (name → target). */
-type RecordLookup = ((ref: RecordRef) => CfRecord[]) & { cnames: Map<string, string> };
+/** A ref's listed records of its name and type, and the CNAME target at its name if any; throws when the listing cannot be trusted for it. */
+type RecordLookup = (ref: RecordRef) => { records: CfRecord[]; cname?: string };
 
 /** Consecutive groups of plans with at most `size` changes each; a plan is never split. */
 function packBySize<T extends { ops: number }>(plans: T[], size: number): T[][] {

@@ -1,5 +1,6 @@
-import type { RecordType } from '../kit/types.js';
-import { canonicalIp } from '../kit/ip.js';
+import type { RecordRef, RecordType } from '../kit/types.js';
+import { canonicalIp, ipFamily } from '../kit/ip.js';
+import { bareName } from '../kit/records.js';
 import { ProviderError } from '../kit/errors.js';
 import { parseRetryAfter } from '../kit/http.js';
 
@@ -24,6 +25,17 @@ export interface CfRecord {
   comment: string | null;
 }
 
+/**
+ * A listed record of a type dnsfail reads (A, AAAA, CNAME) that it cannot use: no id, name or
+ * content, or content that is not an address of its family. Whether it matters depends on whether
+ * it is at a managed name (see `spoils`).
+ */
+export interface OddRecord {
+  type?: string;
+  name?: string;
+  why: string;
+}
+
 export interface CfZone {
   id: string;
   name: string;
@@ -34,9 +46,11 @@ export interface CfApiError {
   message: string;
 }
 
-export interface CfPage<T> {
-  items: T[];
-  totalPages: number;
+/** What a page says about paging: how many items it held, and the envelope's per_page and total_count when given. */
+export interface PageInfo {
+  size: number;
+  perPage?: number;
+  totalCount?: number;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -84,45 +98,84 @@ export function classifyCloudflareError(status: number, body: string, headers: R
   return new ProviderError('fatal', detail, opts);
 }
 
-/** The `result` of a successful envelope; `success: false` on a 2xx answer is fatal. */
-export function envelopeResult(data: unknown): { result: unknown; totalPages: number } {
+/** The `result` of a successful envelope and its paging facts; `success: false` on a 2xx answer is fatal. */
+export function envelopeResult(data: unknown): { result: unknown; perPage?: number; totalCount?: number } {
   if (!isObject(data)) throw new ProviderError('transient', 'the answer is not a Cloudflare API envelope');
   if (data.success !== true) {
     const errors = envelopeErrors(data);
     throw new ProviderError('fatal', `Cloudflare answered success: false${errors.length ? `: ${describeErrors(errors)}` : ''}`);
   }
+  // total_pages is left alone: it entered the envelope only in 2026 (api-schemas a8609635), older answers lack it.
   const info = isObject(data.result_info) ? data.result_info : {};
-  const totalPages = typeof info.total_pages === 'number' && info.total_pages >= 1 ? info.total_pages : 1;
-  return { result: data.result, totalPages };
+  const count = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+  const perPage = count(info.per_page);
+  const totalCount = count(info.total_count);
+  return { result: data.result, ...(perPage ? { perPage } : {}), ...(totalCount !== undefined ? { totalCount } : {}) };
 }
 
-export function parseRecord(v: unknown): CfRecord {
-  if (!isObject(v) || typeof v.id !== 'string' || typeof v.type !== 'string' || typeof v.name !== 'string' || typeof v.content !== 'string') {
-    throw new ProviderError('transient', 'Cloudflare returned a DNS record without id, type, name or content');
-  }
+/**
+ * Whether a list is complete after this page, as the official SDK pages (cloudflare-typescript
+ * V4PagePaginationArray: the next page until one comes back empty), stopping sooner on a short page
+ * or once `total_count` items are in. `seen`: items of every page so far, this one included.
+ */
+export function isLastPage(page: PageInfo, seen: number, askedPerPage: number): boolean {
+  if (page.size === 0 || page.size < (page.perPage ?? askedPerPage)) return true;
+  return page.totalCount !== undefined && seen >= page.totalCount;
+}
+
+/** The types dnsfail reads: its own, and CNAME (a CNAME at a managed name blocks it). */
+const READ_TYPES = new Set(['A', 'AAAA', 'CNAME']);
+
+/**
+ * One listed record: a CfRecord, an OddRecord (a type dnsfail reads, in a shape it cannot use), or
+ * null for a record of any other type, whatever its shape (2026 answers may omit `content` of
+ * several types): dnsfail never looks at those.
+ */
+export function parseListedRecord(v: unknown): CfRecord | OddRecord | null {
+  if (!isObject(v)) return { why: 'a listed DNS record is not an object' };
+  const type = typeof v.type === 'string' ? v.type : undefined;
+  if (type !== undefined && !READ_TYPES.has(type)) return null;
+  const name = typeof v.name === 'string' && v.name !== '' ? bareName(v.name) : undefined;
+  const odd = (why: string): OddRecord => ({ ...(type ? { type } : {}), ...(name ? { name } : {}), why });
+  if (!type || !name || typeof v.id !== 'string' || v.id === '') return odd('a listed DNS record lacks its id, type or name');
+  const content = v.content;
+  if (typeof content !== 'string' || content === '') return odd(`the ${type} record ${name} has no content`);
+  if (type !== 'CNAME' && ipFamily(content) !== (type === 'A' ? 4 : 6)) return odd(`the ${type} record ${name} holds ${JSON.stringify(content.slice(0, 60))}, not an address`);
   return {
     id: v.id,
-    type: v.type,
-    name: v.name.toLowerCase().replace(/\.$/, ''),
-    content: v.content,
+    type,
+    name,
+    content,
     ttl: typeof v.ttl === 'number' ? v.ttl : 1,
     proxied: v.proxied === true,
     comment: typeof v.comment === 'string' ? v.comment : null,
   };
 }
 
-export function parseRecordPage(data: unknown): CfPage<CfRecord> {
-  const { result, totalPages } = envelopeResult(data);
-  if (!Array.isArray(result)) throw new ProviderError('transient', 'Cloudflare returned a DNS record list that is not an array');
-  return { items: result.map(parseRecord), totalPages };
+/** Whether an odd record may be one of `ref`'s rrset or a CNAME at its name, so that reading `ref` cannot trust the listing. */
+export function spoils(odd: OddRecord, ref: RecordRef): boolean {
+  return (odd.name === undefined || odd.name === ref.name) && (odd.type === undefined || odd.type === ref.type || odd.type === 'CNAME');
 }
 
-const toZone = (z: unknown): CfZone[] => (isObject(z) && typeof z.id === 'string' && typeof z.name === 'string' ? [{ id: z.id, name: z.name.toLowerCase() }] : []);
+export function parseRecordPage(data: unknown): PageInfo & { records: CfRecord[]; odd: OddRecord[] } {
+  const { result, ...info } = envelopeResult(data);
+  if (!Array.isArray(result)) throw new ProviderError('transient', 'Cloudflare returned a DNS record list that is not an array');
+  const records: CfRecord[] = [];
+  const odd: OddRecord[] = [];
+  for (const item of result) {
+    const r = parseListedRecord(item);
+    if (r && 'why' in r) odd.push(r);
+    else if (r) records.push(r);
+  }
+  return { ...info, size: result.length, records, odd };
+}
 
-export function parseZoneList(data: unknown): CfZone[] {
-  const { result } = envelopeResult(data);
+const toZone = (z: unknown): CfZone[] => (isObject(z) && typeof z.id === 'string' && typeof z.name === 'string' ? [{ id: z.id, name: bareName(z.name) }] : []);
+
+export function parseZoneList(data: unknown): PageInfo & { zones: CfZone[] } {
+  const { result, ...info } = envelopeResult(data);
   if (!Array.isArray(result)) throw new ProviderError('transient', 'Cloudflare returned a zone list that is not an array');
-  return result.flatMap(toZone);
+  return { ...info, size: result.length, zones: result.flatMap(toZone) };
 }
 
 export function parseZone(data: unknown): CfZone {
@@ -157,10 +210,17 @@ export function recordsToCurrent(records: CfRecord[]): { values: string[]; ttl?:
   return records.some((r) => r.proxied) ? { values } : { values, ttl: Math.max(...records.map((r) => r.ttl)) };
 }
 
+/**
+ * A PATCH of one record (alone or as a batch's `patches` item). type, name and content are sent
+ * although they may not change: the 2024 spec requires them in the body and the 2026 one requires
+ * type, name and ttl.
+ */
 export interface RecordPatch {
   id: string;
-  content?: string;
-  ttl?: number;
+  type: RecordType;
+  name: string;
+  content: string;
+  ttl: number;
 }
 
 export interface WritePlan {
@@ -190,14 +250,15 @@ export function planWrite(existing: CfRecord[], values: string[], ttl: number, n
   }
   const missing = wanted.filter((v) => !kept.has(v));
   const patches: RecordPatch[] = [];
-  for (const r of kept.values()) if (!r.proxied && r.ttl !== ttl) patches.push({ id: r.id, ttl });
+  for (const r of kept.values()) if (!r.proxied && r.ttl !== ttl) patches.push({ id: r.id, type, name: r.name, content: r.content, ttl });
 
   // Stable: foreign records first (they cannot be deleted), then dnsfail's, each in the API's order.
   const reusable = [...leftover.filter((r) => !isOwned(r)), ...leftover.filter(isOwned)];
   const posts: string[] = [];
   for (const value of missing) {
     const r = reusable.shift();
-    if (r) patches.push(r.proxied ? { id: r.id, content: value } : { id: r.id, content: value, ttl });
+    // A proxied record keeps its TTL (Cloudflare's automatic one).
+    if (r) patches.push({ id: r.id, type, name: r.name, content: value, ttl: r.proxied ? r.ttl : ttl });
     else posts.push(value);
   }
   const foreign = reusable.filter((r) => !isOwned(r));

@@ -5,7 +5,7 @@ import { cloudflareConfigSchema, createCloudflareProvider } from '../../provider
 import { OWNER_COMMENT } from '../../providers/cloudflare/parse.js';
 import { ProviderError } from '../../providers/kit/errors.js';
 import type { Provider, RecordRef } from '../../providers/kit/types.js';
-import { startCloudflareFake, type CloudflareFake } from '../fakes/cloudflare.js';
+import { assertConforms, startCloudflareFake, type CloudflareFake } from '../fakes/cloudflare.js';
 import { batchContract } from './batch-contract.js';
 
 // readMany/writeMany against the Cloudflare fake, which enforces the batch endpoint's per-request
@@ -25,10 +25,14 @@ const make = (fake: CloudflareFake, extra: Record<string, unknown> = {}): Provid
     kind: 'cloudflare',
     zones: ZONES,
     start: async () => {
-      fake = await startCloudflareFake({ token: TOKEN, zones: ZONES });
+      // The 2026 envelope here (result_info with total_pages); the suite below answers as the 2024 spec does.
+      fake = await startCloudflareFake({ token: TOKEN, zones: ZONES, envelope: '2026' });
       provider = make(fake);
     },
-    stop: () => fake.close(),
+    stop: async () => {
+      await fake.close();
+      assertConforms(fake, 'batch contract');
+    },
     providerFor: () => provider,
     lookup: async (name, type) => fake.lookup(name, type),
     requests: () => fake.requests.length,
@@ -50,9 +54,12 @@ describe('cloudflare batches (fake)', () => {
   const ref = (i: number, zone = 'one.test'): RecordRef => ({ name: `c${String(i).padStart(3, '0')}.${zone}`, type: 'A' });
   const batches = (from: number) => fake.requests.slice(from).filter((r) => r.path.endsWith('/dns_records/batch'));
   before(async () => {
-    fake = await startCloudflareFake({ token: TOKEN, zones: ZONES, batchLimit: 200 });
+    fake = await startCloudflareFake({ token: TOKEN, zones: ZONES, batchLimit: 200, envelope: '2024' });
   });
-  after(() => fake.close());
+  after(async () => {
+    await fake.close();
+    assertConforms(fake, 'batches');
+  });
 
   it('splits a zone\'s changes into batches of batchSize, never more than the plan allows', async () => {
     const refs = Array.from({ length: 450 }, (_, i) => ref(i));

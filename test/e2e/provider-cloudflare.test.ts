@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { startHttpTarget, type Target } from '../helpers/targets.js';
-import { startCloudflareFake, type CloudflareFake } from '../fakes/cloudflare.js';
+import { assertConforms, startCloudflareFake, type CloudflareFake } from '../fakes/cloudflare.js';
 
 const TOKEN = `cf-e2e-${randomBytes(16).toString('hex')}`;
 
@@ -21,6 +21,7 @@ describe('dnsfail check with type: cloudflare (built binary, fake Cloudflare API
   after(async () => {
     await live.close();
     await fake.close();
+    assertConforms(fake, 'e2e');
   });
 
   const setup = (provider: string, ttl = 60) => {
@@ -107,5 +108,51 @@ records:
     assert.ok(!(r.stdout + r.stderr).includes(wrong));
     assert.equal(fake.requests.slice(start)[0]?.headers.authorization, `Bearer ${wrong}`, 'the file\'s content without its newline');
     assert.ok(!readFileSync(join(s.dir, 'state.json'), 'utf8').includes(wrong), 'the state file does not hold it');
+  });
+});
+
+describe('dnsfail check with type: cloudflare against spec-exact 2024 answers: 55 zones, records over several pages', () => {
+  let fake: CloudflareFake;
+  let live: Target;
+  const zones = Array.from({ length: 55 }, (_, i) => `zone${String(i).padStart(2, '0')}.test`);
+  before(async () => {
+    // result_info as the 2024 spec has it: count, page, per_page, total_count, and no total_pages.
+    fake = await startCloudflareFake({ token: TOKEN, zones, envelope: '2024' });
+    for (let i = 0; i < 6; i++) fake.addRecord('zone53.test', { type: 'TXT', name: `note${i}.zone53.test`, content: `filler ${i}` });
+    fake.addRecord('zone53.test', { type: 'A', name: 'app.zone53.test', content: '127.0.0.2', ttl: 60, comment: 'origin, set up by hand' });
+    fake.addRecord('zone53.test', { type: 'A', name: 'api.zone53.test', content: '127.0.0.2', ttl: 60, comment: 'origin, set up by hand' });
+    fake.setMaxPerPage(3);
+    live = await startHttpTarget({ host: '127.0.0.3' });
+  });
+  after(async () => {
+    await live.close();
+    await fake.close();
+    assertConforms(fake, 'e2e 2024 paging');
+  });
+
+  it('finds the 54th zone and the records on the last page, patches them in place, posts nothing, then holds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dnsfail-e2e-cf-pages-'));
+    const configPath = join(dir, 'dnsfail.yaml');
+    const record = (name: string) => `  - name: ${name}
+    check: { type: http, port: ${live.port}, path: /health, timeout: 700ms }
+    servers: [127.0.0.2, 127.0.0.3]
+`;
+    writeFileSync(configPath, `providers:\n  cf: { type: cloudflare, token: "\${CF_API_TOKEN}", endpoint: "${fake.url}" }\ndefaults: { fall: 1, rise: 1, ttl: 60 }\nrecords:\n${record('app.zone53.test')}${record('api.zone53.test')}`);
+    const args = ['check', '-c', configPath, '--state', join(dir, 'state.json')];
+    const env = { CF_API_TOKEN: TOKEN };
+    const start = fake.requests.length;
+    const first = await runCli(args, { env });
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.match(first.stdout, /changed app\.zone53\.test A: 127\.0\.0\.2 → 127\.0\.0\.3/);
+    assert.match(first.stdout, /changed api\.zone53\.test A: 127\.0\.0\.2 → 127\.0\.0\.3/);
+    for (const name of ['app.zone53.test', 'api.zone53.test']) {
+      assert.deepEqual(fake.records(name, 'A').map((r) => [r.content, r.comment]), [['127.0.0.3', 'origin, set up by hand']], `${name}: patched in place, no second record`);
+    }
+    assert.ok(!fake.requests.slice(start).some((r) => r.method === 'POST' && !r.path.endsWith('/batch')), 'nothing created');
+    const mutations = fake.mutations;
+    const second = await runCli(args, { env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout + second.stderr, '', 'in sync: silent');
+    assert.equal(fake.mutations, mutations, 'no write on the second run');
   });
 });

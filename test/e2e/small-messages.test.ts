@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCloudflareFake, type CloudflareFake } from '../fakes/cloudflare.js';
+import { assertConforms, startCloudflareFake, type CloudflareFake } from '../fakes/cloudflare.js';
 import { runCli } from '../helpers/cli.js';
 
 /**
@@ -159,7 +159,10 @@ describe('provider failures in a run name what to do about them', () => {
   before(async () => {
     fake = await startCloudflareFake({ token: TOKEN, zones: ['example.test'] });
   });
-  after(() => fake.close());
+  after(async () => {
+    await fake.close();
+    assertConforms(fake, 'small messages');
+  });
 
   const run = (endpoint: string, name: string) => {
     const file = join(dir, `${name}.yaml`);

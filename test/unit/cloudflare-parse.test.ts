@@ -5,11 +5,14 @@ import {
   classifyCloudflareError,
   cloudflareTtl,
   envelopeResult,
+  isLastPage,
   OWNER_COMMENT,
+  parseListedRecord,
   parseRecordPage,
   parseZoneList,
   planWrite,
   recordsToCurrent,
+  spoils,
   zoneCandidates,
   type CfRecord,
 } from '../../providers/cloudflare/parse.js';
@@ -25,6 +28,7 @@ const rec = (id: string, content: string, extra: Partial<CfRecord> = {}): CfReco
   ...extra,
 });
 const owned = (id: string, content: string, extra: Partial<CfRecord> = {}) => rec(id, content, { comment: OWNER_COMMENT, ...extra });
+const A = { type: 'A', name: 'app.example.com' } as const;
 const plan = (existing: CfRecord[], values: string[], ttl = 60) => planWrite(existing, values, ttl, 'app.example.com', 'A');
 const envelope = (status: number, errors: { code: number; message: string }[], headers: Record<string, string> = {}) =>
   classifyCloudflareError(status, JSON.stringify({ success: false, errors, messages: [], result: null }), headers);
@@ -35,15 +39,63 @@ describe('cloudflare: reading answers', () => {
     assert.deepEqual(zoneCandidates('example.com'), ['example.com']);
   });
 
-  it('reads a record page and its total_pages', () => {
+  it('reads a record page and its paging facts; total_pages is not one of them', () => {
     const page = parseRecordPage({
       success: true,
       errors: [],
-      result: [{ id: 'r1', type: 'A', name: 'App.Example.com', content: '192.0.2.1', ttl: 1, proxied: true, comment: 'hand made' }],
-      result_info: { page: 1, per_page: 1, count: 1, total_count: 3, total_pages: 3 },
+      result: [{ id: 'r1', type: 'A', name: 'App.Example.com.', content: '192.0.2.1', ttl: 1, proxied: true, comment: 'hand made' }],
+      result_info: { page: 1, per_page: 1, count: 1, total_count: 3, total_pages: 1 },
     });
-    assert.equal(page.totalPages, 3);
-    assert.deepEqual(page.items, [{ id: 'r1', type: 'A', name: 'app.example.com', content: '192.0.2.1', ttl: 1, proxied: true, comment: 'hand made' }]);
+    assert.deepEqual(
+      { size: page.size, perPage: page.perPage, totalCount: page.totalCount },
+      { size: 1, perPage: 1, totalCount: 3 },
+    );
+    assert.deepEqual(page.records, [{ id: 'r1', type: 'A', name: 'app.example.com', content: '192.0.2.1', ttl: 1, proxied: true, comment: 'hand made' }]);
+    assert.deepEqual(page.odd, []);
+  });
+
+  it('paging: the next page until a short or empty page, or total_count items (2024 answers have no total_pages)', () => {
+    // A full page of the 2024 envelope (count, page, per_page, total_count): more to come.
+    assert.equal(isLastPage({ size: 50, perPage: 50, totalCount: 120 }, 50, 50), false);
+    assert.equal(isLastPage({ size: 50, perPage: 50, totalCount: 120 }, 100, 50), false);
+    assert.equal(isLastPage({ size: 20, perPage: 50, totalCount: 120 }, 120, 50), true);
+    // total_count reached on a full page: no empty page asked for.
+    assert.equal(isLastPage({ size: 50, perPage: 50, totalCount: 100 }, 100, 50), true);
+    // No total_count: a full page asks for the next; the server's per_page (smaller than asked) is what "full" means.
+    assert.equal(isLastPage({ size: 3, perPage: 3 }, 3, 5000), false);
+    assert.equal(isLastPage({ size: 3 }, 3, 5000), true);
+    assert.equal(isLastPage({ size: 0, perPage: 3, totalCount: 10 }, 6, 5000), true);
+    const info = parseZoneList({ success: true, errors: [], messages: [], result: [], result_info: { count: 0, page: 2, per_page: 50, total_count: 50, total_pages: 9 } });
+    assert.deepEqual({ perPage: info.perPage, totalCount: info.totalCount, size: info.size }, { perPage: 50, totalCount: 50, size: 0 });
+  });
+
+  it('a record of a type dnsfail does not read is skipped whatever its shape (2026: content is optional)', () => {
+    assert.equal(parseListedRecord({ id: 's1', type: 'SRV', name: '_sip._tcp.example.com', data: { port: 5060 } }), null);
+    assert.equal(parseListedRecord({ id: 't1', type: 'TXT', name: 'app.example.com', content: { not: 'a string' } }), null);
+    const page = parseRecordPage({
+      success: true,
+      result: [
+        { id: 'h1', type: 'HTTPS', name: 'app.example.com', data: { priority: 1 } },
+        { id: 'r1', type: 'A', name: 'app.example.com', content: '192.0.2.1', ttl: 60 },
+      ],
+    });
+    assert.equal(page.size, 2, 'skipped records still count for paging');
+    assert.deepEqual(page.records.map((r) => r.id), ['r1']);
+    assert.deepEqual(page.odd, []);
+  });
+
+  it('an A, AAAA or CNAME record it cannot use is odd, and spoils the read of its name only', () => {
+    const noContent = parseListedRecord({ id: 'r2', type: 'A', name: 'App.example.com', ttl: 60 });
+    assert.deepEqual(noContent, { type: 'A', name: 'app.example.com', why: 'the A record app.example.com has no content' });
+    assert.match((parseListedRecord({ id: 'r3', type: 'AAAA', name: 'v6.example.com', content: '192.0.2.1' }) as { why: string }).why, /not an address/);
+    assert.deepEqual(parseListedRecord({ type: 'CNAME', name: 'x.example.com', content: 'y.example.com' }), { type: 'CNAME', name: 'x.example.com', why: 'a listed DNS record lacks its id, type or name' });
+    assert.deepEqual(parseListedRecord('junk'), { why: 'a listed DNS record is not an object' });
+    const odd = noContent as { type: string; name: string; why: string };
+    assert.equal(spoils(odd, { name: 'app.example.com', type: 'A' }), true, 'a malformed record of the managed name and type is never taken for missing');
+    assert.equal(spoils(odd, { name: 'app.example.com', type: 'AAAA' }), false);
+    assert.equal(spoils(odd, { name: 'other.example.com', type: 'A' }), false);
+    assert.equal(spoils({ type: 'CNAME', name: 'app.example.com', why: '' }, { name: 'app.example.com', type: 'AAAA' }), true, 'a broken CNAME at the name');
+    assert.equal(spoils({ why: 'no name' }, { name: 'app.example.com', type: 'A' }), true, 'a record without name or type may be anyone\'s');
   });
 
   it('a 2xx answer with success: false is an error carrying Cloudflare\'s message', () => {
@@ -54,7 +106,7 @@ describe('cloudflare: reading answers', () => {
   });
 
   it('zone lists keep id and lower-case name', () => {
-    assert.deepEqual(parseZoneList({ success: true, result: [{ id: 'z1', name: 'Example.COM' }, { junk: 1 }] }), [{ id: 'z1', name: 'example.com' }]);
+    assert.deepEqual(parseZoneList({ success: true, result: [{ id: 'z1', name: 'Example.COM' }, { junk: 1 }] }).zones, [{ id: 'z1', name: 'example.com' }]);
   });
 
   it('the current rrset is the records\' contents, canonical; none is null', () => {
@@ -105,17 +157,17 @@ describe('cloudflare: write plan', () => {
     assert.deepEqual(plan([rec('1', '192.0.2.1')], ['192.0.2.1']), { deletes: [], patches: [], posts: [] });
   });
 
-  it('failover, one record: patched in place (content and TTL), whoever made it', () => {
-    assert.deepEqual(plan([rec('1', '192.0.2.1', { ttl: 300 })], ['192.0.2.2']), { deletes: [], patches: [{ id: '1', content: '192.0.2.2', ttl: 60 }], posts: [] });
+  it('failover, one record: patched in place (content and TTL), whoever made it; type and name always sent', () => {
+    assert.deepEqual(plan([rec('1', '192.0.2.1', { ttl: 300 })], ['192.0.2.2']), { deletes: [], patches: [{ id: '1', ...A, content: '192.0.2.2', ttl: 60 }], posts: [] });
   });
 
-  it('a proxied record keeps Cloudflare\'s automatic TTL: no TTL patch, content only', () => {
+  it('a proxied record keeps Cloudflare\'s automatic TTL: no TTL patch, and its own TTL sent back with new content', () => {
     assert.deepEqual(plan([rec('1', '192.0.2.1', { ttl: 1, proxied: true })], ['192.0.2.1']), { deletes: [], patches: [], posts: [] });
-    assert.deepEqual(plan([rec('1', '192.0.2.1', { ttl: 1, proxied: true })], ['192.0.2.2']), { deletes: [], patches: [{ id: '1', content: '192.0.2.2' }], posts: [] });
+    assert.deepEqual(plan([rec('1', '192.0.2.1', { ttl: 1, proxied: true })], ['192.0.2.2']), { deletes: [], patches: [{ id: '1', ...A, content: '192.0.2.2', ttl: 1 }], posts: [] });
   });
 
-  it('only a TTL change patches the TTL alone', () => {
-    assert.deepEqual(plan([rec('1', '192.0.2.1', { ttl: 1 })], ['192.0.2.1'], 120), { deletes: [], patches: [{ id: '1', ttl: 120 }], posts: [] });
+  it('a TTL change alone sends the record whole (both spec versions require type and name; 2024 content too)', () => {
+    assert.deepEqual(plan([rec('1', '192.0.2.1', { ttl: 1 })], ['192.0.2.1'], 120), { deletes: [], patches: [{ id: '1', ...A, content: '192.0.2.1', ttl: 120 }], posts: [] });
   });
 
   it('no record: one post', () => {
@@ -125,7 +177,7 @@ describe('cloudflare: write plan', () => {
   it('several records, one value: the foreign one is reused, dnsfail\'s are deleted', () => {
     assert.deepEqual(plan([owned('1', '192.0.2.1'), rec('2', '192.0.2.2'), owned('3', '192.0.2.3')], ['192.0.2.9']), {
       deletes: ['1', '3'],
-      patches: [{ id: '2', content: '192.0.2.9', ttl: 60 }],
+      patches: [{ id: '2', ...A, content: '192.0.2.9', ttl: 60 }],
       posts: [],
     });
   });
