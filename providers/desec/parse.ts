@@ -45,7 +45,7 @@ export function errorDetail(body: unknown): string {
 
 /** HTTP error → ProviderError kind (the HTTP client's `classify`). deSEC's messages never hold the token. */
 export function classifyDesecError(status: number, body: string, headers: Record<string, string | string[] | undefined>): ProviderError {
-  const detail = `HTTP ${status}${errorDetail(body) ? `: ${errorDetail(body)}` : ''}`;
+  const detail = `deSEC HTTP ${status}${errorDetail(body) ? `: ${errorDetail(body)}` : ''}`;
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(headers['retry-after']);
     return new ProviderError('rate-limited', `${detail} (throttled by deSEC)`, retryAfterMs === undefined ? {} : { retryAfterMs });

@@ -51,7 +51,7 @@ export function rateLimitWaitMs(headers: Record<string, string | string[] | unde
 /** HTTP error → ProviderError kind (the HTTP client's `classify`). Hetzner's messages never hold the token. */
 export function classifyHetznerError(status: number, body: string, headers: Record<string, string | string[] | undefined>): ProviderError {
   const e = apiError(body);
-  const detail = `HTTP ${status}${e ? `: ${e.message} (${e.code})` : ''}`;
+  const detail = `Hetzner HTTP ${status}${e ? `: ${e.message} (${e.code})` : ''}`;
   const opts = e ? { code: e.code } : {};
   if (status === 429 || e?.code === 'rate_limit_exceeded') {
     return new ProviderError('rate-limited', `${detail} (rate limited; RateLimit-Remaining ${String(headers['ratelimit-remaining'] ?? '?')})`, { ...opts, retryAfterMs: rateLimitWaitMs(headers) });

@@ -50,7 +50,7 @@ describe('hetzner parse', () => {
     const body = (code: string) => JSON.stringify({ error: { code, message: 'm', details: null } });
     const k = (s: number, code = 'x') => classifyHetznerError(s, body(code), {}).kind;
     assert.deepEqual([k(401, 'unauthorized'), k(403, 'forbidden'), k(429, 'rate_limit_exceeded'), k(503), k(423, 'locked'), k(400, 'invalid_input'), k(404, 'not_found')], ['auth', 'auth', 'rate-limited', 'transient', 'transient', 'fatal', 'fatal']);
-    assert.equal(classifyHetznerError(400, body('invalid_input'), {}).message, 'HTTP 400: m (invalid_input)');
-    assert.equal(classifyHetznerError(502, '<html>', {}).message, 'HTTP 502');
+    assert.equal(classifyHetznerError(400, body('invalid_input'), {}).message, 'Hetzner HTTP 400: m (invalid_input)');
+    assert.equal(classifyHetznerError(502, '<html>', {}).message, 'Hetzner HTTP 502');
   });
 });
