@@ -17,7 +17,7 @@ export const desecConfigSchema = doc(
     .strictObject({
       type: doc(z.literal('desec'), 'Provider kind: deSEC (desec.io) through its RRset API.'),
       token: optional(
-        z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'must be the token alone (letters, digits, - and _), without "Token " in front')),
+        z.string().check(z.regex(/^\S+$/, 'must be the token alone: one word, without "Token " in front or line breaks')),
         'deSEC API token (sent as Authorization: Token). Use ${ENV} or tokenFile rather than writing it here.',
       ),
       tokenFile: optional(nonEmpty(), 'File holding the API token (trailing newline ignored); relative to the config file.'),
