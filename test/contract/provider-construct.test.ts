@@ -34,6 +34,16 @@ const ACCEPTED: Record<string, Block[]> = {
     { token: 'tok', zoneId: 'a'.repeat(32), proxied: true, batchSize: 3500, endpoint: 'http://127.0.0.1:8080/client/v4' },
     { token: 'tok', endpoint: 'http://192.0.2.1', allowInsecureHttp: true },
   ],
+  desec: [
+    { token: 'tok' },
+    { tokenFile: 'secret', domain: 'example.test', minimumTtl: 60, endpoint: 'http://127.0.0.1:8080/api/v1' },
+    { token: 'tok', endpoint: 'http://192.0.2.1', allowInsecureHttp: true },
+  ],
+  hetzner: [
+    { token: 'tok' },
+    { tokenFile: 'secret', zone: 'example.test', endpoint: 'http://127.0.0.1:8080/v1' },
+    { token: 'tok', endpoint: 'http://192.0.2.1', allowInsecureHttp: true },
+  ],
   dyndns2: [
     { preset: 'noip', username: 'u', password: 'p' },
     { preset: 'he', passwordFile: 'secret' },
@@ -85,6 +95,8 @@ const URLS = [
 ];
 const URL_KEYS: Record<string, { base: Block; keys: string[] }> = {
   cloudflare: { base: { token: 'tok' }, keys: ['endpoint'] },
+  desec: { base: { token: 'tok' }, keys: ['endpoint'] },
+  hetzner: { base: { token: 'tok' }, keys: ['endpoint'] },
   dyndns2: { base: { username: 'u', password: 'p' }, keys: ['server', 'endpoint'] },
   powerdns: { base: { apiKey: 'k' }, keys: ['url', 'endpoint'] },
   route53: { base: { hostedZoneId: 'Z1' }, keys: ['endpoint'] },
