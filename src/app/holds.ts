@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { ProviderError } from '../../providers/kit/errors.js';
 import { formatDuration } from '../../providers/kit/duration.js';
+import { redact } from '../../providers/kit/redact.js';
 
 /**
  * A persisted reason not to call a provider for a record:
@@ -55,6 +56,19 @@ export function holdFromError(e: unknown, settings: unknown, now: Date, message:
     return { kind: 'backoff', ...(e.code ? { code: e.code } : {}), message, since: now.toISOString(), until: new Date(now.getTime() + e.retryAfterMs).toISOString() };
   }
   return undefined;
+}
+
+/** Why a record is left alone in this run, and the hold to persist for it, if any. */
+export interface Refusal {
+  message: string;
+  hold?: Hold;
+}
+
+/** The refusal a failed provider call (`what`: "cannot read the record", "write failed") calls for: a hold when the provider said stop or wait. */
+export function refusalOf(e: unknown, what: string, ctx: { settings: unknown; unlock: string }, at: Date): Refusal {
+  const message = `${what}: ${redact(e instanceof Error ? e.message : String(e))}`;
+  const hold = holdFromError(e, ctx.settings, at, message);
+  return { message: hold ? describeHold(hold, ctx.unlock) : message, ...(hold ? { hold } : {}) };
 }
 
 /** `unlock` is the exact command that lifts the hold (the CLI adds -c/--state when the run used them). */

@@ -1,23 +1,16 @@
 import type { RecordEvent } from '../core/events.js';
-import type { Outcome, RecordType, ServerView } from '../core/types.js';
+import type { RecordPlan } from '../core/plan.js';
+import type { Outcome, ServerView } from '../core/types.js';
 
-export interface RecordReport {
-  name: string;
-  type: RecordType;
-  provider: string;
-  /** What the record held before this run (null: missing, or unknown when the provider cannot be read). */
-  current: string[] | null;
-  desired: string[] | null;
-  /** The record should change (in a dry run: would change). */
+/** A record's plan (what the run decided to do to it) and what became of it. */
+export interface RecordReport extends Omit<RecordPlan, 'write'> {
+  /** The record should change (in a dry run: would change): change is not none. */
   changed: boolean;
   /** A write was made and succeeded in this run. */
   written: boolean;
   outcome: Outcome | 'error';
-  reason: string;
   error?: string;
   servers: ServerReport[];
-  /** The TTL the record should have (after the provider's clamping) and, where the provider tells it, the one it has. */
-  ttl: { current?: number; wanted: number };
 }
 
 export interface ServerReport extends ServerView {
@@ -36,4 +29,15 @@ export interface RunReport {
   /** Transitions worth telling (one per record at most): change, all-down, recovery, error. */
   events: RecordEvent[];
   exitCode: number;
+}
+
+/** The report of one record: its plan, the outcome, and each server's view with the probes it had in this run. */
+export function recordReport(plan: RecordPlan, result: { outcome: Outcome | 'error'; written: boolean; error?: string }, servers: ServerView[], starts: number[][]): RecordReport {
+  const { write: _write, ...planned } = plan;
+  return {
+    ...planned,
+    changed: plan.change !== 'none',
+    ...result,
+    servers: servers.map((v, i) => ({ ...v, probes: starts[i]!.length, probeGapsMs: starts[i]!.slice(1).map((t, k) => Math.round(t - starts[i]![k]!)) })),
+  };
 }

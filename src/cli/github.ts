@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import type { RunReport } from '../app/report.js';
+import type { RecordReport, RunReport } from '../app/report.js';
+import type { ChangeKind } from '../core/plan.js';
 import { eventSummary } from '../notify/payload.js';
 import { redact } from '../../providers/kit/redact.js';
 
@@ -26,7 +27,7 @@ export function jobSummary(report: RunReport): string {
     '',
     '| record | type | was | now | result | why |',
     '|---|---|---|---|---|---|',
-    ...report.records.map((r) => `| ${cell(r.name)} | ${r.type} | ${cell(show(r.current))} | ${cell(show(r.written ? r.desired : r.current))} | ${r.outcome}${r.written ? ' (written)' : ''} | ${cell(r.error ?? r.reason)} |`),
+    ...report.records.map((r) => `| ${cell(r.name)} | ${r.type} | ${cell(show(r.current))} | ${cell(show(r.written ? r.desired : r.current))} | ${r.outcome}${whatWasDone(r, report.dryRun)} | ${cell(r.error ?? r.reason)} |`),
     '',
     '<details><summary>servers</summary>',
     '',
@@ -42,9 +43,17 @@ export function jobSummary(report: RunReport): string {
   return lines.join('\n');
 }
 
+const planned: Record<ChangeKind, string> = { create: 'would create', replace: 'would replace', ttl: 'would correct the TTL', none: '' };
+
+/** " (written)" after a write; in a dry run, the change the plan holds. */
+function whatWasDone(r: RecordReport, dryRun: boolean): string {
+  if (r.written) return ' (written)';
+  return dryRun && r.change !== 'none' ? ` (${planned[r.change]})` : '';
+}
+
 export function stepOutputs(report: RunReport): string {
   const delim = `dnsfail_${randomBytes(8).toString('hex')}`;
-  const records = JSON.stringify(report.records.map((r) => ({ name: r.name, type: r.type, current: r.current, desired: r.desired, changed: r.changed, written: r.written, outcome: r.outcome })));
+  const records = JSON.stringify(report.records.map((r) => ({ name: r.name, type: r.type, current: r.current, desired: r.desired, changed: r.changed, change: r.change, written: r.written, outcome: r.outcome })));
   return `changed=${report.records.some((r) => r.written)}\nexit-code=${report.exitCode}\nrecords<<${delim}\n${records}\n${delim}\n`;
 }
 

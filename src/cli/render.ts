@@ -22,6 +22,7 @@ export function reportToJson(report: RunReport): string {
         current: r.current,
         desired: r.desired,
         changed: r.changed,
+        change: r.change,
         written: r.written,
         outcome: r.outcome,
         reason: r.reason,
@@ -52,7 +53,8 @@ export interface RenderedLine {
 
 /**
  * Human output of a run. Cron-friendly: nothing for records in sync unless verbose; one line per
- * change (old → new and why); problems on stderr. A dry run shows the plan for every record.
+ * change (old → new and why); problems on stderr. A dry run shows the plan for every record: the
+ * lines of a real run, with "would" where it writes.
  * `colors.c` is read only when there is something to print.
  */
 export function renderRun(report: RunReport, colors: { readonly c: ChalkInstance }, verbose: boolean): RenderedLine[] {
@@ -65,10 +67,10 @@ export function renderRun(report: RunReport, colors: { readonly c: ChalkInstance
     const head = c.bold(`${r.name} ${r.type}`);
     if (r.outcome === 'error') {
       lines.push({ stream: 'err', text: `${c.red('error')} ${head}: ${r.error}` });
-    } else if (r.outcome === 'ttl') {
+    } else if (r.change === 'ttl') {
       const verb = report.dryRun ? c.cyan('would correct the TTL of') : r.written ? c.green('corrected the TTL of') : c.cyan('correct the TTL of');
       lines.push({ stream: 'out', text: `${verb} ${head}: ${r.ttl.current}s → ${c.bold(`${r.ttl.wanted}s`)} (holds ${show(r.current)})` });
-    } else if (r.changed) {
+    } else if (r.change !== 'none') {
       const verb = report.dryRun ? c.cyan('would change') : r.written ? c.green('changed') : c.cyan('change');
       lines.push({ stream: 'out', text: `${verb} ${head}: ${show(r.current)} → ${c.bold(show(r.desired))} (${r.reason})` });
     } else if (r.outcome === 'waiting') {

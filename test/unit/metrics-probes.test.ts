@@ -9,7 +9,7 @@ const server = (address: string, probes: number, probeGapsMs: number[]) => ({
 const report: RunReport = {
   dryRun: false, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 4100, warnings: [], events: [], exitCode: 0,
   records: [{
-    name: 'app.example.test', type: 'A', provider: 'p', current: ['192.0.2.2'], desired: ['192.0.2.2'], changed: false, written: false,
+    name: 'app.example.test', type: 'A', provider: 'p', current: ['192.0.2.2'], desired: ['192.0.2.2'], change: 'none', changed: false, written: false,
     outcome: 'in-sync', reason: 'in sync', ttl: { wanted: 60 },
     servers: [server('192.0.2.1', 3, [2004, 2101]), server('192.0.2.2', 1, [])],
   }],

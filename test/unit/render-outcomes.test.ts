@@ -6,7 +6,7 @@ import { renderRun } from '../../src/cli/render.js';
 
 const c = makeChalk({ noColor: true, isTTY: false, env: {} });
 const record = (over: Partial<RecordReport>): RecordReport => ({
-  name: 'app.example.test', type: 'A', provider: 'local', current: ['192.0.2.10'], desired: ['192.0.2.10'], changed: false, written: false,
+  name: 'app.example.test', type: 'A', provider: 'local', current: ['192.0.2.10'], desired: ['192.0.2.10'], change: 'none', changed: false, written: false,
   outcome: 'in-sync', reason: 'in sync', servers: [], ttl: { wanted: 60 }, ...over,
 });
 const run = (r: RecordReport, dryRun = false): RunReport => ({ dryRun, startedAt: '', durationMs: 1, records: [r], warnings: [], events: [], exitCode: 0 });
@@ -22,7 +22,7 @@ describe('renderRun: the outcomes a cron run must not keep quiet', () => {
   });
 
   it('a TTL change says so, written or planned', () => {
-    const ttl = record({ outcome: 'ttl', changed: true, ttl: { wanted: 60, current: 3600 } });
+    const ttl = record({ outcome: 'ttl', change: 'ttl', changed: true, ttl: { wanted: 60, current: 3600 } });
     assert.deepEqual(renderRun(run({ ...ttl, written: true }), { c }, false)[0], { stream: 'out', text: 'corrected the TTL of app.example.test A: 3600s → 60s (holds 192.0.2.10)' });
     assert.equal(renderRun(run(ttl, true), { c }, false)[0]!.text, 'would correct the TTL of app.example.test A: 3600s → 60s (holds 192.0.2.10)');
   });
