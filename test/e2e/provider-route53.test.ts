@@ -107,4 +107,8 @@ records:
     assert.equal(r.code, 2);
     assert.match(r.stderr, /providers\.r53\.hostedZoneId: give either hostedZoneId or zone/);
   });
+  it('every request conformed to the Route 53 service model', () => {
+    assert.ok(fake.validated > 0);
+    assert.deepEqual(fake.violations, []);
+  });
 });
