@@ -19,6 +19,8 @@ export interface MockRequest {
   path: string;
   /** The request target as received: path and query, encoding untouched. */
   url: string;
+  /** The client's address. */
+  remoteAddress: string;
   /** Path template variables: {zone_id} → its value. */
   params: Record<string, string>;
   query: Record<string, string>;
@@ -264,7 +266,7 @@ export async function startServerMock(opts: ServerMockOptions): Promise<ServerMo
       }
     }
     const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || '/' : url.pathname;
-    const request: MockRequest = { method: req.method ?? 'GET', path, url: req.url ?? '/', params: {}, query: Object.fromEntries(url.searchParams), queryAll: url.searchParams, headers: req.headers, body, raw };
+    const request: MockRequest = { method: req.method ?? 'GET', path, url: req.url ?? '/', remoteAddress: req.socket.remoteAddress ?? '', params: {}, query: Object.fromEntries(url.searchParams), queryAll: url.searchParams, headers: req.headers, body, raw };
     mock.requests.push(request);
     const op = checkRequest(request);
 

@@ -149,6 +149,7 @@ describe('servermock', () => {
       assert.equal(mock.validated, 3);
       assert.match(mock.requests[0]!.answer!, /^<\?xml[^>]*>\n<PutThingResponse xmlns="https:\/\/example\.test\/doc\/2020-01-01\/"><At>1970-01-01T00:00:00\.000Z<\/At><Done>true<\/Done><\/PutThingResponse>$/);
       assert.equal(mock.requests[1]!.url, '/2020-01-01/zone/z1/thing?kind=AAAA');
+      assert.equal(mock.requests[1]!.remoteAddress, '127.0.0.1');
       assert.equal(mock.requests[2]!.status, 404);
       assert.throws(() => aws.encode('PutThing', { At: new Date(0), Colour: 'red' }), /PutThingResponse has no member Colour/);
 
