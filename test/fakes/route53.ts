@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isIPv4, isIPv6 } from 'node:net';
-import { child, children, escapeXml, parseXml, textOf, type XmlElement } from '../../providers/route53/parse.js';
+import { escapeXml } from '../../providers/route53/parse.js';
 import type { ContractFault } from '../contract/provider-contract.js';
 import { awsModelDescription, type ModelValue, type ServiceModel } from '../helpers/aws-model.js';
 import { startServerMock, type Handler, type MockReply, type MockRequest } from '../helpers/servermock.js';
+import { applyChangeBatch, escapeName, fqdn, InvalidChangeBatch, unescapeName, type FakeRrset, type FakeZone } from './route53-changes.js';
 import { ApiFailure, verifySigV4, type FakeCredentials } from './route53-sigv4.js';
 
 /**
@@ -17,6 +17,7 @@ import { ApiFailure, verifySigV4, type FakeCredentials } from './route53-sigv4.j
  */
 
 export type { FakeCredentials } from './route53-sigv4.js';
+export type { FakeRrset, FakeZone } from './route53-changes.js';
 export const FAKE_CREDENTIALS: FakeCredentials = { accessKeyId: 'AKIAFAKEROUTE53TEST1', secretAccessKey: 'fake/Route53+Secret0123456789abcdefGHIJ' };
 
 const MODEL = JSON.parse(readFileSync(new URL('../../../test/fixtures/api-specs/route53/service-2-excerpt.json', import.meta.url), 'utf8')) as ServiceModel;
@@ -25,23 +26,6 @@ const XMLNS = MODEL.operations.ChangeResourceRecordSets!.input!.xmlNamespace!.ur
 const COMMON_ERRORS = ['AccessDenied', 'Throttling', 'ServiceUnavailable', 'InternalFailure', 'MissingAuthenticationToken', 'IncompleteSignature', 'InvalidClientTokenId', 'ExpiredToken', 'SignatureDoesNotMatch'];
 const DESCRIPTION = awsModelDescription(MODEL, 'the Route 53 service model (botocore 2025-12-09)', XMLNS, COMMON_ERRORS);
 const TYPES = new Set(MODEL.shapes.RRType!.enum);
-
-export interface FakeRrset {
-  /** Lower case, fully qualified with the trailing dot, `*` unescaped. */
-  name: string;
-  type: string;
-  ttl?: number;
-  values: string[];
-  setIdentifier?: string;
-  aliasTarget?: string;
-}
-
-export interface FakeZone {
-  id: string;
-  name: string;
-  privateZone: boolean;
-  rrsets: FakeRrset[];
-}
 
 export type Route53ErrorCode = 'Throttling' | 'PriorRequestNotComplete' | 'AccessDenied' | 'ServiceUnavailable';
 type Operation = 'list' | 'change' | 'getChange' | 'zones';
@@ -81,26 +65,14 @@ export interface FakeRoute53 {
   close(): Promise<void>;
 }
 
-/** ChangeResourceRecordSets quotas per request (Route 53 developer guide, "Quotas"). */
-const CHANGE_LIMITS = { records: 1000, valueChars: 32_000 };
-const fqdn = (n: string) => (n.endsWith('.') ? n : `${n}.`).toLowerCase();
 /** Route 53 lists rrsets by name with the labels reversed (com.example.www.), then by type. */
 const sortKey = (name: string) => `${fqdn(name).slice(0, -1).split('.').reverse().join('.')}.`;
-const escapeName = (name: string) => name.replace(/\*/g, '\\052');
-const unescapeName = (name: string) => name.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 const compareRrsets = (a: { name: string; type: string }, b: { name: string; type: string }) => {
   const ka = sortKey(a.name);
   const kb = sortKey(b.name);
   return ka < kb ? -1 : ka > kb ? 1 : a.type < b.type ? -1 : a.type > b.type ? 1 : 0;
 };
 const requestId = () => `${randomBytes(4).toString('hex')}-${randomBytes(2).toString('hex')}-${randomBytes(2).toString('hex')}-${randomBytes(6).toString('hex')}`;
-const rrsetLabel = (r: { name: string; type: string }) => `[name='${escapeName(r.name)}', type='${r.type}']`;
-
-class InvalidChangeBatch extends Error {
-  constructor(readonly messages: string[]) {
-    super(messages.join('; '));
-  }
-}
 
 const xmlDoc = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
 const errorReply = (status: number, code: string, message: string, type = 'Sender'): MockReply => ({
@@ -172,77 +144,12 @@ export async function startFakeRoute53(opts: FakeRoute53Options = {}): Promise<F
     return { ResourceRecordSets: sets, IsTruncated: next !== undefined, NextRecordName: next && escapeName(next.name), NextRecordType: next?.type, MaxItems: String(max) };
   };
 
-  const parseChange = (zone: FakeZone, c: XmlElement): { action: string; rrset: FakeRrset } => {
-    const action = textOf(c, 'Action');
-    const set = child(c, 'ResourceRecordSet');
-    const rawName = textOf(set, 'Name');
-    const type = textOf(set, 'Type');
-    const ttlText = textOf(set, 'TTL');
-    if (!action || !['CREATE', 'DELETE', 'UPSERT'].includes(action) || !set || !rawName || !type) {
-      throw new ApiFailure(400, 'InvalidInput', 'Invalid XML: each Change needs Action (CREATE|DELETE|UPSERT) and a ResourceRecordSet with Name and Type.');
-    }
-    if (!TYPES.has(type)) throw new ApiFailure(400, 'InvalidInput', `Invalid XML ; Value '${type}' is not a valid RRType.`);
-    const name = fqdn(unescapeName(rawName));
-    if (name !== zone.name && !name.endsWith(`.${zone.name}`)) throw new InvalidChangeBatch([`RRSet with DNS name ${name} is not permitted in zone ${zone.name}`]);
-    if (ttlText === undefined || !/^\d+$/.test(ttlText) || Number(ttlText) > 2147483647) throw new InvalidChangeBatch([`Invalid request: Missing field 'TTL' in Change with [Action=${action}, Name=${name}, Type=${type}, SetIdentifier=null]`]);
-    const values = children(child(set, 'ResourceRecords'), 'ResourceRecord').map((r) => textOf(r, 'Value') ?? '');
-    if (values.length === 0) throw new InvalidChangeBatch([`Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found none in Change with [Action=${action}, Name=${name}, Type=${type}, SetIdentifier=null]`]);
-    for (const v of values) {
-      if (type === 'A' && !isIPv4(v)) throw new InvalidChangeBatch([`[Invalid Resource Record: 'FATAL problem: ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address) encountered with '${v}'']`]);
-      if (type === 'AAAA' && !isIPv6(v)) throw new InvalidChangeBatch([`[Invalid Resource Record: 'FATAL problem: AAAARRDATAIllegalIPv6Address (Value is not a valid IPv6 address) encountered with '${v}'']`]);
-    }
-    if (new Set(values).size !== values.length) throw new InvalidChangeBatch([`[Invalid Resource Record: 'FATAL problem: DuplicateRecord (Record is a duplicate of another record) encountered with '${values[0]}'']`]);
-    return { action, rrset: { name, type, ttl: Number(ttlText), values } };
-  };
-
   const changeRrsets = (req: MockRequest): ModelValue => {
-    const zone = zoneOr404(req.params.Id!);
-    let root: XmlElement;
-    try {
-      root = parseXml(req.raw);
-    } catch (e) {
-      throw new ApiFailure(400, 'InvalidInput', `Invalid XML ; ${(e as Error).message}`);
-    }
-    const list = children(child(child(root, 'ChangeBatch'), 'Changes'), 'Change');
-    if (root.name !== 'ChangeResourceRecordSetsRequest' || root.attrs.xmlns !== XMLNS || list.length === 0) {
-      throw new ApiFailure(400, 'InvalidInput', 'Invalid XML: expected ChangeResourceRecordSetsRequest > ChangeBatch > Changes > Change in the 2013-04-01 namespace.');
-    }
-    // Per-request quotas: 1,000 ResourceRecord elements and 32,000 characters in all Value elements, UPSERTs counting twice.
-    let records = 0;
-    let chars = 0;
-    for (const c of list) {
-      const weight = textOf(c, 'Action') === 'UPSERT' ? 2 : 1;
-      for (const r of children(child(child(c, 'ResourceRecordSet'), 'ResourceRecords'), 'ResourceRecord')) {
-        records += weight;
-        chars += (textOf(r, 'Value') ?? '').length * weight;
-      }
-    }
-    if (records > CHANGE_LIMITS.records) throw new InvalidChangeBatch([`Number of records limit of ${CHANGE_LIMITS.records} exceeded.`]);
-    if (chars > CHANGE_LIMITS.valueChars) throw new InvalidChangeBatch([`Number of characters limit of ${CHANGE_LIMITS.valueChars} exceeded.`]);
-    fake.changeBatches.push(list.length);
-    // All or nothing: apply to a copy, keep it only when every change is valid.
-    const next = zone.rrsets.map((r) => ({ ...r, values: [...r.values] }));
-    const problems: string[] = [];
-    for (const c of list) {
-      const { action, rrset } = parseChange(zone, c);
-      const at = next.findIndex((r) => r.name === rrset.name && r.type === rrset.type && r.setIdentifier === undefined);
-      const current = at === -1 ? undefined : next[at]!;
-      if (action === 'CREATE') {
-        if (current) problems.push(`Tried to create resource record set ${rrsetLabel(rrset)} but it already exists`);
-        else next.push(rrset);
-      } else if (action === 'DELETE') {
-        if (!current) problems.push(`Tried to delete resource record set ${rrsetLabel(rrset)} but it was not found`);
-        else if (current.ttl !== rrset.ttl || current.values.length !== rrset.values.length || !rrset.values.every((v) => current.values.includes(v))) {
-          problems.push(`Tried to delete resource record set ${rrsetLabel(rrset)} but the values provided do not match the current values`);
-        } else next.splice(at, 1);
-      } else if (current) next[at] = rrset;
-      else next.push(rrset);
-    }
-    if (problems.length) throw new InvalidChangeBatch(problems);
-    zone.rrsets = next;
+    const { changes: count, comment } = applyChangeBatch(zoneOr404(req.params.Id!), req.raw, TYPES, XMLNS);
+    fake.changeBatches.push(count);
     const id = `C${randomBytes(8).toString('hex').toUpperCase()}`;
     changes.set(id, { polls: 0 });
-    return { ChangeInfo: { Id: `/change/${id}`, Status: 'PENDING', SubmittedAt: new Date(), Comment: textOf(child(root, 'ChangeBatch'), 'Comment') } };
+    return { ChangeInfo: { Id: `/change/${id}`, Status: 'PENDING', SubmittedAt: new Date(), Comment: comment } };
   };
 
   const getChange = (req: MockRequest): ModelValue => {
