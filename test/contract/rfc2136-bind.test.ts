@@ -12,8 +12,8 @@ import { createExchange } from '../../providers/rfc2136/transport.js';
 import { OPCODE } from '../../providers/rfc2136/wire.js';
 import type { Provider, RecordRef } from '../../providers/kit/types.js';
 import { defaultZoneText, startBind, type Bind } from '../helpers/bind.js';
-import { dig } from '../helpers/dig.js';
-import { findTool, requireTools } from '../helpers/require-tool.js';
+import { dig, digRrset } from '../helpers/dig.js';
+import { requireTools, suiteTools } from '../helpers/require-tool.js';
 import { providerContract } from './provider-contract.js';
 
 // The rfc2136 provider against a real BIND 9.18 on loopback, with a dynamic zone that allows updates
@@ -50,13 +50,7 @@ function providerFor(bind: Bind, tsig?: { name: string; secret: string; algorith
   return createRfc2136Provider(config, { exchange: createExchange(parseServer(config.server)!, 1000, observe) });
 }
 
-const lookupAt = (bind: Bind) => async (name: string, type: string) => {
-  const answers = await dig('127.0.0.1', bind.port, name, type);
-  return answers.length === 0 ? null : answers;
-};
-
-const available = TOOLS.every((n) => findTool(n) !== null) || process.env.CI === 'true';
-const skipWithout = available ? false : `missing ${TOOLS.filter((n) => !findTool(n)).join(', ')} (install: ${INSTALL})`;
+const { available, skip: skipWithout } = suiteTools(TOOLS, INSTALL);
 
 const startDynamicBind = (zoneText?: string) =>
   startBind({ zone: ZONE, dynamic: { tsigName: KEY, algorithm: 'hmac-sha256', secret: SECRET }, otherKeys: [READ_ONLY], ...(zoneText ? { zoneText } : {}) });
@@ -74,7 +68,7 @@ if (available) {
     provider: () => providerFor(bind!),
     badAuthProvider: () => providerFor(bind!, { name: KEY, secret: OTHER_SECRET }),
     settings: () => settingsFor(bind!),
-    lookup: (name, type) => lookupAt(bind!)(name, type),
+    lookup: (name, type) => digRrset(bind!.port, name, type),
     mutations: () => sent.updates,
     requests: () => sent.udp + sent.tcp,
   });
@@ -117,7 +111,7 @@ describe('rfc2136 provider against a real BIND 9', { skip: skipWithout }, () => 
   let seq = 0;
   const name = (label: string) => `${label}-${++seq}.${ZONE}`;
   const ref = (n: string, type: RecordRef['type'] = 'A'): RecordRef => ({ name: n, type });
-  const lookup = (n: string, type = 'A') => lookupAt(bind)(n, type);
+  const lookup = (n: string, type = 'A') => digRrset(bind.port, n, type);
 
   before(async () => {
     bind = await startDynamicBind(`${defaultZoneText(ZONE)}alias IN CNAME api\n`);

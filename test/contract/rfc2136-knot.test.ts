@@ -8,9 +8,9 @@ import { createExchange } from '../../providers/rfc2136/transport.js';
 import { OPCODE } from '../../providers/rfc2136/wire.js';
 import type { Provider, RecordRef } from '../../providers/kit/types.js';
 import { defaultZoneText } from '../helpers/bind.js';
-import { dig } from '../helpers/dig.js';
+import { dig, digRrset } from '../helpers/dig.js';
 import { KNOT_INSTALL, KNOT_TOOLS, startKnot, type Knot, type KnotKey } from '../helpers/knot.js';
-import { findTool, requireTools } from '../helpers/require-tool.js';
+import { requireTools, suiteTools } from '../helpers/require-tool.js';
 import { providerContract } from './provider-contract.js';
 
 // The rfc2136 provider against a real Knot DNS 3.2 on loopback (one knotd for the whole file): a zone
@@ -47,12 +47,9 @@ function providerFor(port: number, key: KnotKey): Provider {
   const config = rfc2136Provider.configSchema.parse(settingsFor(port, key));
   return createRfc2136Provider(config, { exchange: createExchange(parseServer(config.server)!, 3000, observe) });
 }
-const lookup = async (name: string, type: string) => {
-  const answers = await dig('127.0.0.1', (await theKnot()).port, name, type);
-  return answers.length === 0 ? null : answers;
-};
+const lookup = async (name: string, type: string) => digRrset((await theKnot()).port, name, type);
 
-const available = KNOT_TOOLS.every((n) => findTool(n) !== null) || process.env.CI === 'true';
+const { available, skip: skipWithout } = suiteTools(KNOT_TOOLS, KNOT_INSTALL);
 if (available) {
   for (const key of [KEYS.sha256, KEYS.sha512]) {
     let port = 0;
@@ -78,7 +75,7 @@ if (available) {
   });
 }
 
-describe('rfc2136 provider against a real Knot DNS', { skip: !available && `missing Knot (install: ${KNOT_INSTALL})` }, () => {
+describe('rfc2136 provider against a real Knot DNS', { skip: skipWithout }, () => {
   let port: number;
   let seq = 0;
   const name = (label: string) => `${label}-knot-${++seq}.${ZONE}`;

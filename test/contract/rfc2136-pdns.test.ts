@@ -6,9 +6,9 @@ import { parseServer } from '../../providers/rfc2136/parse.js';
 import { createExchange } from '../../providers/rfc2136/transport.js';
 import { OPCODE } from '../../providers/rfc2136/wire.js';
 import type { Provider, RecordRef } from '../../providers/kit/types.js';
-import { dig } from '../helpers/dig.js';
+import { dig, digRrset } from '../helpers/dig.js';
 import { startPdns, type Pdns } from '../helpers/pdns.js';
-import { findTool, requireTools } from '../helpers/require-tool.js';
+import { requireTools, suiteTools } from '../helpers/require-tool.js';
 import { providerContract } from './provider-contract.js';
 
 // The rfc2136 provider against a real PowerDNS Authoritative 4.7 (gsqlite3) on loopback, with
@@ -63,13 +63,7 @@ function providerFor(s: Stack, tsig?: Tsig): Provider {
   return createRfc2136Provider(config, { exchange: createExchange(parseServer(config.server)!, 1000, observe) });
 }
 
-const lookupAt = (pdns: Pdns) => async (name: string, type: string) => {
-  const answers = await dig('127.0.0.1', pdns.dnsPort, name, type);
-  return answers.length === 0 ? null : answers;
-};
-
-const available = TOOLS.every((n) => findTool(n) !== null) || process.env.CI === 'true';
-const skipWithout = available ? false : `missing ${TOOLS.filter((n) => !findTool(n)).join(', ')} (install: ${INSTALL})`;
+const { available, skip: skipWithout } = suiteTools(TOOLS, INSTALL);
 
 if (available) {
   let stack: Stack | undefined;
@@ -84,7 +78,7 @@ if (available) {
     provider: () => providerFor(stack!),
     badAuthProvider: () => providerFor(stack!, { name: KEY, secret: OTHER_SECRET }),
     settings: () => settingsFor(stack!),
-    lookup: (name, type) => lookupAt(stack!.pdns)(name, type),
+    lookup: (name, type) => digRrset(stack!.pdns.dnsPort, name, type),
     mutations: () => sent.updates,
     requests: () => sent.udp + sent.tcp,
   });
@@ -100,7 +94,7 @@ describe('rfc2136 provider against a real PowerDNS', { skip: skipWithout }, () =
   let seq = 0;
   const name = (label: string) => `${label}-${++seq}.${ZONE}`;
   const ref = (n: string, type: RecordRef['type'] = 'A'): RecordRef => ({ name: n, type });
-  const lookup = (n: string, type = 'A') => lookupAt(s.pdns)(n, type);
+  const lookup = (n: string, type = 'A') => digRrset(s.pdns.dnsPort, n, type);
   const secrets = () => [s.secret, s.secret512, OTHER_SECRET];
   const rejectsWith = (kind: ProviderErrorKind, pattern: RegExp) => (e: unknown) => {
     assert.ok(e instanceof ProviderError, String(e));

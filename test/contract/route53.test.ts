@@ -10,7 +10,7 @@ import type { Provider } from '../../providers/kit/types.js';
 import { runOnce } from '../../src/app/run-once.js';
 import type { Config } from '../../src/config/types.js';
 import { emptyState, type StateFile } from '../../src/state/store.js';
-import { FAKE_CREDENTIALS, startFakeRoute53, type FakeRoute53, type FakeZone } from '../fakes/route53.js';
+import { FAKE_CREDENTIALS, itConformsToTheServiceModel, startFakeRoute53, type FakeRoute53, type FakeZone } from '../fakes/route53.js';
 import { providerContract, recordFor } from './provider-contract.js';
 
 const ZONE = 'example.test';
@@ -229,10 +229,7 @@ describe('route53 provider against the fake', () => {
       await slow.close();
     }
   });
-  it('every request conformed to the Route 53 service model', () => {
-    assert.ok(fake.validated > 0);
-    assert.deepEqual(fake.violations, []);
-  });
+  itConformsToTheServiceModel(() => fake);
 });
 
 describe('route53: hosted zone found by name', () => {
@@ -282,10 +279,7 @@ describe('route53: hosted zone found by name', () => {
       await twin.close();
     }
   });
-  it('every request conformed to the Route 53 service model', () => {
-    assert.ok(fake.validated > 0);
-    assert.deepEqual(fake.violations, []);
-  });
+  itConformsToTheServiceModel(() => fake);
 });
 
 describe('route53: credentials', () => {
@@ -385,8 +379,5 @@ describe('route53: credentials', () => {
     assert.match(text, /SignatureDoesNotMatch/);
     assert.ok(!text.includes(secret));
   });
-  it('every request conformed to the Route 53 service model', () => {
-    assert.ok(fake.validated > 0);
-    assert.deepEqual(fake.violations, []);
-  });
+  itConformsToTheServiceModel(() => fake);
 });

@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { it } from 'node:test';
 import { escapeXml } from '../../providers/route53/parse.js';
 import type { ContractFault } from '../contract/provider-contract.js';
 import { awsModelDescription, type ModelValue, type ServiceModel } from '../helpers/aws-model.js';
@@ -244,4 +246,12 @@ export async function startFakeRoute53(opts: FakeRoute53Options = {}): Promise<F
     close: () => mock.close(),
   };
   return fake;
+}
+
+/** The last case of a describe that uses a fake: every request it got conformed to the service model. */
+export function itConformsToTheServiceModel(fake: () => FakeRoute53): void {
+  it('every request conformed to the Route 53 service model', () => {
+    assert.ok(fake().validated > 0, 'no request was checked');
+    assert.deepEqual(fake().violations, []);
+  });
 }
