@@ -1,9 +1,9 @@
 import { it } from 'node:test';
 import powerdnsProvider, { createPowerdnsProvider } from '../../providers/powerdns/index.js';
 import type { Provider } from '../../providers/kit/types.js';
-import { dig } from '../helpers/dig.js';
+import { digRrset } from '../helpers/dig.js';
 import { startApiProxy, startPdns, type ApiProxy, type Pdns } from '../helpers/pdns.js';
-import { findTool, requireTools } from '../helpers/require-tool.js';
+import { requireTools, suiteTools } from '../helpers/require-tool.js';
 import { batchContract } from './batch-contract.js';
 
 // readMany/writeMany against a real PowerDNS 4.7 behind the counting proxy; `dig` is the independent view.
@@ -13,7 +13,7 @@ const TOOLS = ['pdns_server', 'sqlite3', 'dig'];
 const INSTALL = 'apt-get install pdns-server pdns-backend-sqlite3 sqlite3 bind9-dnsutils';
 const ZONES: [string, string] = ['one.test', 'two.test'];
 const ctx = { userAgent: 'dnsfail/test (+batch)', baseDir: '/' };
-const available = TOOLS.every((n) => findTool(n) !== null) || process.env.CI === 'true';
+const { available } = suiteTools(TOOLS, INSTALL);
 
 if (available) {
   let pdns: Pdns;
@@ -33,10 +33,7 @@ if (available) {
       await pdns?.stop();
     },
     providerFor: () => provider,
-    lookup: async (name, type) => {
-      const answers = await dig('127.0.0.1', pdns.dnsPort, name, type);
-      return answers.length === 0 ? null : answers;
-    },
+    lookup: (name, type) => digRrset(pdns.dnsPort, name, type),
     requests: () => proxy.requests(),
     mutations: () => proxy.mutations(),
     maxReadRequests: (_records, zones) => 1 + zones,

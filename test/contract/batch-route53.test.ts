@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ProviderError } from '../../providers/kit/errors.js';
 import route53Provider, { createRoute53Provider } from '../../providers/route53/index.js';
 import type { Provider, RecordRef } from '../../providers/kit/types.js';
-import { FAKE_CREDENTIALS, startFakeRoute53, type FakeRoute53, type FakeZone } from '../fakes/route53.js';
+import { FAKE_CREDENTIALS, itConformsToTheServiceModel, startFakeRoute53, type FakeRoute53, type FakeZone } from '../fakes/route53.js';
 import { batchContract } from './batch-contract.js';
 
 // readMany/writeMany against the Route 53 fake, which enforces the per-request quotas (1,000
@@ -36,7 +36,10 @@ const zoneOf = (name: string) => ZONES.find((z) => name.endsWith(`.${z}`))!;
         providers.set(z, make(fake, zones.get(z)!.id));
       }
     },
-    stop: () => fake.close(),
+    stop: async () => {
+      await fake.close();
+      assert.deepEqual(fake.violations, [], 'requests off the Route 53 service model');
+    },
     providerFor: (zone) => providers.get(zone)!,
     lookup: async (name, type) => fake.getRrset(zones.get(zoneOf(name))!.id, name, type)?.values ?? null,
     requests: () => fake.requests.length,
@@ -116,6 +119,7 @@ describe('route53 batches (fake)', () => {
     await p.write(ref(900), { values: ['192.0.2.9'], ttl: 60, previous: null });
     assert.equal(fake.requests.length - r0, 1);
     assert.deepEqual(await p.read!(ref(900)), { values: ['192.0.2.9'], ttl: 60 });
-    assert.match(fake.requests.at(-1)!.path, /maxitems=1$/);
+    assert.match(fake.requests.at(-1)!.url, /maxitems=1$/);
   });
+  itConformsToTheServiceModel(() => fake);
 });

@@ -10,7 +10,7 @@ import { reportToJson } from '../../src/cli/render.js';
 import type { Config } from '../../src/config/types.js';
 import type { ProbeTarget } from '../../src/health/types.js';
 import { emptyState, type StateFile } from '../../src/state/store.js';
-import { startFakeDyndns2, type FakeAccount, type FakeDyndns2, type FakeDyndns2Options } from '../fakes/dyndns2.js';
+import { startFakeDyndns2, type Dyndns2Service, type FakeAccount, type FakeDyndns2, type FakeDyndns2Options } from '../fakes/dyndns2.js';
 import { providerContract, recordFor } from './provider-contract.js';
 
 // DynDNS2 is write-only: the contract's read-backs go to the fake's store (lookup), and every
@@ -351,6 +351,51 @@ describe('dyndns2 presets against the fake', () => {
     await write({ preset: 'dynv6', password: 'dynv6-token' }, 'home.v6.example.test', '2001:db8::20', 'AAAA');
     assert.equal(fake.requests.at(-1)!.query.myip, '2001:db8::20');
     assert.deepEqual(fake.lookup('home.v6.example.test', 'AAAA'), ['2001:db8::20']);
+  });
+});
+
+describe('dyndns2 presets against a fake with that service\'s quirk', () => {
+  const withService = async (service: Dyndns2Service, fn: (f: FakeDyndns2, write: (preset: string, ip: string, type?: 'A' | 'AAAA') => Promise<void>) => Promise<void>) => {
+    const f = await startFake({ service });
+    try {
+      await fn(f, (preset, ip, type = 'A') => providerFor(settingsFor(f, { preset })).write({ name: `host.${ZONE}`, type }, { values: [ip], ttl: 60, previous: null }));
+    } finally {
+      await f.close();
+    }
+  };
+
+  it('changeip: "200 Successful Update" is a written update; the dyn preset takes it for an unknown code', async () => {
+    await withService('changeip', async (f, write) => {
+      await write('changeip', '192.0.2.20');
+      assert.equal(f.requests.at(-1)!.answer, '200 Successful Update');
+      assert.deepEqual(f.lookup(`host.${ZONE}`, 'A'), ['192.0.2.20']);
+      await assert.rejects(write('dyn', '192.0.2.30'), (e: unknown) => e instanceof ProviderError && e.kind === 'lockout');
+    });
+  });
+
+  it('inwx: an AAAA update goes in myipv6, and INWX keeps it; in myip it would be refused', async () => {
+    await withService('inwx', async (f, write) => {
+      await write('inwx', '2001:db8::20', 'AAAA');
+      assert.deepEqual(f.requests.at(-1)!.query, { hostname: `host.${ZONE}`, myipv6: '2001:db8::20' });
+      assert.deepEqual(f.lookup(`host.${ZONE}`, 'AAAA'), ['2001:db8::20']);
+      await assert.rejects(write('dyn', '2001:db8::30', 'AAAA'));
+      assert.equal(f.requests.at(-1)!.status, 400);
+      assert.deepEqual(f.lookup(`host.${ZONE}`, 'AAAA'), ['2001:db8::20']);
+    });
+  });
+
+  it('he: a second update within the interval answers interval, a 10-minute cooldown, not a lockout', async () => {
+    const he = await startFakeDyndns2({ service: 'he', accounts: [{ username: `host.${ZONE}`, password: 'he-key', hosts: [`host.${ZONE}`] }] });
+    try {
+      const p = providerFor({ type: 'dyndns2', preset: 'he', endpoint: he.url, password: 'he-key' });
+      const write = (ip: string) => p.write({ name: `host.${ZONE}`, type: 'A' }, { values: [ip], ttl: 60, previous: null });
+      await write('192.0.2.20');
+      await assert.rejects(write('192.0.2.30'), (e: unknown) => e instanceof ProviderError && e.kind === 'rate-limited' && e.code === 'interval' && e.retryAfterMs === 10 * 60_000);
+      assert.equal(he.requests.at(-1)!.answer, 'interval');
+      assert.deepEqual(he.lookup(`host.${ZONE}`, 'A'), ['192.0.2.20']);
+    } finally {
+      await he.close();
+    }
   });
 });
 

@@ -4,9 +4,9 @@ import { ProviderError } from '../../providers/kit/errors.js';
 import powerdnsProvider, { createPowerdnsProvider, type PowerdnsConfig } from '../../providers/powerdns/index.js';
 import { withRetry } from '../../providers/kit/retry.js';
 import type { Provider, RecordRef } from '../../providers/kit/types.js';
-import { dig } from '../helpers/dig.js';
+import { digRrset } from '../helpers/dig.js';
 import { startApiProxy, startPdns, type ApiProxy, type Pdns } from '../helpers/pdns.js';
-import { findTool, requireTools } from '../helpers/require-tool.js';
+import { requireTools, suiteTools } from '../helpers/require-tool.js';
 import { providerContract } from './provider-contract.js';
 
 // The powerdns provider against a real PowerDNS Authoritative 4.7 (gsqlite3) on loopback. The
@@ -29,15 +29,9 @@ async function startStack(): Promise<{ pdns: Pdns; proxy: ApiProxy }> {
   return { pdns, proxy: await startApiProxy(pdns.apiUrl) };
 }
 
-const lookupAt = (pdns: Pdns) => async (name: string, type: string) => {
-  const answers = await dig('127.0.0.1', pdns.dnsPort, name, type);
-  return answers.length === 0 ? null : answers;
-};
-
 // providerContract registers its cases unconditionally: without the tools, skip it with a message
 // locally; under CI run it anyway, so the missing server fails loudly.
-const available = TOOLS.every((n) => findTool(n) !== null) || process.env.CI === 'true';
-const skipWithout = available ? false : `missing ${TOOLS.filter((n) => !findTool(n)).join(', ')} (install: ${INSTALL})`;
+const { available, skip: skipWithout } = suiteTools(TOOLS, INSTALL);
 
 if (available) {
   let stack: { pdns: Pdns; proxy: ApiProxy } | undefined;
@@ -55,7 +49,7 @@ if (available) {
     provider: () => providerFor(stack!.proxy.url, stack!.pdns.apiKey),
     badAuthProvider: () => providerFor(stack!.proxy.url, 'not-the-key'),
     settings: () => ({ type: 'powerdns', url: stack!.proxy.url, apiKey: stack!.pdns.apiKey }),
-    lookup: (name, type) => lookupAt(stack!.pdns)(name, type),
+    lookup: (name, type) => digRrset(stack!.pdns.dnsPort, name, type),
     mutations: () => stack!.proxy.mutations(),
     requests: () => stack!.proxy.requests(),
     injectFault: (f) => stack!.proxy.injectFault(f),
@@ -73,7 +67,7 @@ describe('powerdns provider against a real PowerDNS', { skip: skipWithout }, () 
   let seq = 0;
   const name = (label: string, zone = ZONE) => `${label}-${++seq}.${zone}`;
   const ref = (n: string, type: RecordRef['type'] = 'A'): RecordRef => ({ name: n, type });
-  const lookup = (n: string, type: string) => lookupAt(pdns)(n, type);
+  const lookup = (n: string, type: string) => digRrset(pdns.dnsPort, n, type);
   /** The server's own view of the rrsets at a name, through the API (not through the provider). */
   const rrsetsAt = async (zone: string, n: string) => {
     const res = await fetch(`${pdns.apiUrl}/api/v1/servers/localhost/zones/${zone}.`, { headers: { 'x-api-key': pdns.apiKey } });

@@ -6,15 +6,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ProviderError, type ProviderErrorKind } from '../../providers/kit/errors.js';
-import rfc2136Provider, { createRfc2136Provider } from '../../providers/rfc2136/index.js';
-import { parseServer } from '../../providers/rfc2136/parse.js';
-import { createExchange } from '../../providers/rfc2136/transport.js';
-import { OPCODE } from '../../providers/rfc2136/wire.js';
 import type { Provider, RecordRef } from '../../providers/kit/types.js';
 import { defaultZoneText, startBind, type Bind } from '../helpers/bind.js';
-import { dig } from '../helpers/dig.js';
-import { findTool, requireTools } from '../helpers/require-tool.js';
+import { dig, digRrset } from '../helpers/dig.js';
+import { requireTools, suiteTools } from '../helpers/require-tool.js';
 import { providerContract } from './provider-contract.js';
+import { countingRfc2136 } from '../helpers/rfc2136.js';
 
 // The rfc2136 provider against a real BIND 9.18 on loopback, with a dynamic zone that allows updates
 // signed by one TSIG key. The independent view is `dig` at BIND's port (and its zone file after
@@ -31,11 +28,7 @@ const OTHER_SECRET = randomBytes(32).toString('base64');
 /** A key BIND knows (it verifies and signs with it) but that allow-update does not name. */
 const READ_ONLY = { name: 'read-only-key', algorithm: 'hmac-sha512', secret: randomBytes(64).toString('base64') };
 
-const sent = { udp: 0, tcp: 0, updates: 0 };
-const observe = (protocol: 'udp' | 'tcp', message: Buffer) => {
-  sent[protocol]++;
-  if (((message[2]! >> 3) & 0xf) === OPCODE.UPDATE) sent.updates++;
-};
+const { sent, provider: countedProvider, harness } = countingRfc2136();
 
 const settingsFor = (bind: Bind, tsig: { name: string; secret: string; algorithm?: string } | null = { name: KEY, secret: SECRET }) => ({
   type: 'rfc2136',
@@ -45,39 +38,22 @@ const settingsFor = (bind: Bind, tsig: { name: string; secret: string; algorithm
   ...(tsig ? { tsig } : {}),
 });
 
-function providerFor(bind: Bind, tsig?: { name: string; secret: string; algorithm?: string } | null): Provider {
-  const config = rfc2136Provider.configSchema.parse(settingsFor(bind, tsig));
-  return createRfc2136Provider(config, { exchange: createExchange(parseServer(config.server)!, 1000, observe) });
-}
+const providerFor = (bind: Bind, tsig?: { name: string; secret: string; algorithm?: string } | null): Provider => countedProvider(settingsFor(bind, tsig));
 
-const lookupAt = (bind: Bind) => async (name: string, type: string) => {
-  const answers = await dig('127.0.0.1', bind.port, name, type);
-  return answers.length === 0 ? null : answers;
-};
-
-const available = TOOLS.every((n) => findTool(n) !== null) || process.env.CI === 'true';
-const skipWithout = available ? false : `missing ${TOOLS.filter((n) => !findTool(n)).join(', ')} (install: ${INSTALL})`;
+const { available, skip: skipWithout } = suiteTools(TOOLS, INSTALL);
 
 const startDynamicBind = (zoneText?: string) =>
   startBind({ zone: ZONE, dynamic: { tsigName: KEY, algorithm: 'hmac-sha256', secret: SECRET }, otherKeys: [READ_ONLY], ...(zoneText ? { zoneText } : {}) });
 
 if (available) {
-  let bind: Bind | undefined;
-  providerContract({
-    kind: 'rfc2136',
-    capabilities: rfc2136Provider.capabilities,
-    zone: ZONE,
-    start: async () => {
-      bind = await startDynamicBind();
-    },
-    stop: async () => bind?.stop(),
-    provider: () => providerFor(bind!),
-    badAuthProvider: () => providerFor(bind!, { name: KEY, secret: OTHER_SECRET }),
-    settings: () => settingsFor(bind!),
-    lookup: (name, type) => lookupAt(bind!)(name, type),
-    mutations: () => sent.updates,
-    requests: () => sent.udp + sent.tcp,
-  });
+  providerContract(
+    harness(ZONE, {
+      start: () => startDynamicBind(),
+      stop: (bind) => bind.stop(),
+      dnsPort: (bind) => bind.port,
+      settings: (bind, rejectedKey) => settingsFor(bind, rejectedKey ? { name: KEY, secret: OTHER_SECRET } : undefined),
+    }),
+  );
 } else {
   it('provider contract: rfc2136 (BIND)', (t) => {
     requireTools(t, TOOLS, INSTALL);
@@ -117,7 +93,7 @@ describe('rfc2136 provider against a real BIND 9', { skip: skipWithout }, () => 
   let seq = 0;
   const name = (label: string) => `${label}-${++seq}.${ZONE}`;
   const ref = (n: string, type: RecordRef['type'] = 'A'): RecordRef => ({ name: n, type });
-  const lookup = (n: string, type = 'A') => lookupAt(bind)(n, type);
+  const lookup = (n: string, type = 'A') => digRrset(bind.port, n, type);
 
   before(async () => {
     bind = await startDynamicBind(`${defaultZoneText(ZONE)}alias IN CNAME api\n`);

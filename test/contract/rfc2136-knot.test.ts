@@ -2,16 +2,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ProviderError } from '../../providers/kit/errors.js';
-import rfc2136Provider, { createRfc2136Provider } from '../../providers/rfc2136/index.js';
-import { parseServer } from '../../providers/rfc2136/parse.js';
-import { createExchange } from '../../providers/rfc2136/transport.js';
-import { OPCODE } from '../../providers/rfc2136/wire.js';
+import rfc2136Provider from '../../providers/rfc2136/index.js';
 import type { Provider, RecordRef } from '../../providers/kit/types.js';
 import { defaultZoneText } from '../helpers/bind.js';
-import { dig } from '../helpers/dig.js';
+import { dig, digRrset } from '../helpers/dig.js';
 import { KNOT_INSTALL, KNOT_TOOLS, startKnot, type Knot, type KnotKey } from '../helpers/knot.js';
-import { findTool, requireTools } from '../helpers/require-tool.js';
+import { requireTools, suiteTools } from '../helpers/require-tool.js';
 import { providerContract } from './provider-contract.js';
+import { countingRfc2136 } from '../helpers/rfc2136.js';
 
 // The rfc2136 provider against a real Knot DNS 3.2 on loopback (one knotd for the whole file): a zone
 // whose acl lets two keys update (hmac-sha256, hmac-sha512) and a third only transfer. The
@@ -26,11 +24,7 @@ const KEYS = {
 } satisfies Record<string, KnotKey>;
 const ZONE_TEXT = `${defaultZoneText(ZONE)}alias IN CNAME api\nslow 300 IN A 192.0.2.3\n`;
 
-const sent = { udp: 0, tcp: 0, updates: 0 };
-const observe = (protocol: 'udp' | 'tcp', message: Buffer) => {
-  sent[protocol]++;
-  if (((message[2]! >> 3) & 0xf) === OPCODE.UPDATE) sent.updates++;
-};
+const { sent, provider: countedProvider } = countingRfc2136(3000);
 
 let knot: Promise<Knot> | undefined;
 const theKnot = () => (knot ??= startKnot({ zone: ZONE, zoneText: ZONE_TEXT, keys: Object.values(KEYS) }));
@@ -43,16 +37,10 @@ const settingsFor = (port: number, key: KnotKey) => ({
   timeout: '3s', // Knot sometimes takes about 1 s to answer an UPDATE
   tsig: { name: key.name, algorithm: key.algorithm, secret: key.secret },
 });
-function providerFor(port: number, key: KnotKey): Provider {
-  const config = rfc2136Provider.configSchema.parse(settingsFor(port, key));
-  return createRfc2136Provider(config, { exchange: createExchange(parseServer(config.server)!, 3000, observe) });
-}
-const lookup = async (name: string, type: string) => {
-  const answers = await dig('127.0.0.1', (await theKnot()).port, name, type);
-  return answers.length === 0 ? null : answers;
-};
+const providerFor = (port: number, key: KnotKey): Provider => countedProvider(settingsFor(port, key));
+const lookup = async (name: string, type: string) => digRrset((await theKnot()).port, name, type);
 
-const available = KNOT_TOOLS.every((n) => findTool(n) !== null) || process.env.CI === 'true';
+const { available, skip: skipWithout } = suiteTools(KNOT_TOOLS, KNOT_INSTALL);
 if (available) {
   for (const key of [KEYS.sha256, KEYS.sha512]) {
     let port = 0;
@@ -78,7 +66,7 @@ if (available) {
   });
 }
 
-describe('rfc2136 provider against a real Knot DNS', { skip: !available && `missing Knot (install: ${KNOT_INSTALL})` }, () => {
+describe('rfc2136 provider against a real Knot DNS', { skip: skipWithout }, () => {
   let port: number;
   let seq = 0;
   const name = (label: string) => `${label}-knot-${++seq}.${ZONE}`;

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ProviderError, type ProviderErrorKind } from '../../providers/kit/errors.js';
-import rfc2136Provider, { createRfc2136Provider } from '../../providers/rfc2136/index.js';
-import { parseServer } from '../../providers/rfc2136/parse.js';
-import { createExchange } from '../../providers/rfc2136/transport.js';
-import { OPCODE } from '../../providers/rfc2136/wire.js';
 import type { Provider, RecordRef } from '../../providers/kit/types.js';
-import { dig } from '../helpers/dig.js';
+import { dig, digRrset } from '../helpers/dig.js';
 import { startPdns, type Pdns } from '../helpers/pdns.js';
-import { findTool, requireTools } from '../helpers/require-tool.js';
+import { requireTools, suiteTools } from '../helpers/require-tool.js';
 import { providerContract } from './provider-contract.js';
+import { countingRfc2136 } from '../helpers/rfc2136.js';
 
 // The rfc2136 provider against a real PowerDNS Authoritative 4.7 (gsqlite3) on loopback, with
 // dnsupdate=yes and the zone's TSIG-ALLOW-DNSUPDATE set to one key made through its API. The
@@ -23,11 +20,7 @@ const ZONE = 'example.test';
 const KEY = 'dnsfail-key';
 const OTHER_SECRET = Buffer.alloc(32, 7).toString('base64');
 
-const sent = { udp: 0, tcp: 0, updates: 0 };
-const observe = (protocol: 'udp' | 'tcp', message: Buffer) => {
-  sent[protocol]++;
-  if (((message[2]! >> 3) & 0xf) === OPCODE.UPDATE) sent.updates++;
-};
+const { sent, provider: countedProvider, harness } = countingRfc2136();
 
 interface Stack {
   pdns: Pdns;
@@ -58,36 +51,19 @@ const settingsFor = (s: Stack, tsig: Tsig = { name: KEY, secret: s.secret }) => 
   ...(tsig ? { tsig } : {}),
 });
 
-function providerFor(s: Stack, tsig?: Tsig): Provider {
-  const config = rfc2136Provider.configSchema.parse(settingsFor(s, tsig));
-  return createRfc2136Provider(config, { exchange: createExchange(parseServer(config.server)!, 1000, observe) });
-}
+const providerFor = (s: Stack, tsig?: Tsig): Provider => countedProvider(settingsFor(s, tsig));
 
-const lookupAt = (pdns: Pdns) => async (name: string, type: string) => {
-  const answers = await dig('127.0.0.1', pdns.dnsPort, name, type);
-  return answers.length === 0 ? null : answers;
-};
-
-const available = TOOLS.every((n) => findTool(n) !== null) || process.env.CI === 'true';
-const skipWithout = available ? false : `missing ${TOOLS.filter((n) => !findTool(n)).join(', ')} (install: ${INSTALL})`;
+const { available, skip: skipWithout } = suiteTools(TOOLS, INSTALL);
 
 if (available) {
-  let stack: Stack | undefined;
-  providerContract({
-    kind: 'rfc2136',
-    capabilities: rfc2136Provider.capabilities,
-    zone: ZONE,
-    start: async () => {
-      stack = await startStack();
-    },
-    stop: async () => stack?.pdns.stop(),
-    provider: () => providerFor(stack!),
-    badAuthProvider: () => providerFor(stack!, { name: KEY, secret: OTHER_SECRET }),
-    settings: () => settingsFor(stack!),
-    lookup: (name, type) => lookupAt(stack!.pdns)(name, type),
-    mutations: () => sent.updates,
-    requests: () => sent.udp + sent.tcp,
-  });
+  providerContract(
+    harness(ZONE, {
+      start: startStack,
+      stop: (stack) => stack.pdns.stop(),
+      dnsPort: (stack) => stack.pdns.dnsPort,
+      settings: (stack, rejectedKey) => settingsFor(stack, rejectedKey ? { name: KEY, secret: OTHER_SECRET } : undefined),
+    }),
+  );
 } else {
   it('provider contract: rfc2136 (PowerDNS)', (t) => {
     requireTools(t, TOOLS, INSTALL);
@@ -100,7 +76,7 @@ describe('rfc2136 provider against a real PowerDNS', { skip: skipWithout }, () =
   let seq = 0;
   const name = (label: string) => `${label}-${++seq}.${ZONE}`;
   const ref = (n: string, type: RecordRef['type'] = 'A'): RecordRef => ({ name: n, type });
-  const lookup = (n: string, type = 'A') => lookupAt(s.pdns)(n, type);
+  const lookup = (n: string, type = 'A') => digRrset(s.pdns.dnsPort, n, type);
   const secrets = () => [s.secret, s.secret512, OTHER_SECRET];
   const rejectsWith = (kind: ProviderErrorKind, pattern: RegExp) => (e: unknown) => {
     assert.ok(e instanceof ProviderError, String(e));

@@ -10,7 +10,7 @@ import type { Provider } from '../../providers/kit/types.js';
 import { runOnce } from '../../src/app/run-once.js';
 import type { Config } from '../../src/config/types.js';
 import { emptyState, type StateFile } from '../../src/state/store.js';
-import { FAKE_CREDENTIALS, startFakeRoute53, type FakeRoute53, type FakeZone } from '../fakes/route53.js';
+import { FAKE_CREDENTIALS, itConformsToTheServiceModel, startFakeRoute53, type FakeRoute53, type FakeZone } from '../fakes/route53.js';
 import { providerContract, recordFor } from './provider-contract.js';
 
 const ZONE = 'example.test';
@@ -37,7 +37,10 @@ function make(fake: FakeRoute53, settings: Record<string, unknown>, deps: Route5
       fake = await startFakeRoute53();
       zone = fake.addZone(ZONE);
     },
-    stop: () => fake.close(),
+    stop: async () => {
+      await fake.close();
+      assert.deepEqual(fake.violations, [], 'requests off the Route 53 service model');
+    },
     provider: () => make(fake, { hostedZoneId: zone.id }),
     badAuthProvider: () => make(fake, { hostedZoneId: zone.id }, { env: { ...ENV_CREDS, AWS_SECRET_ACCESS_KEY: 'wrong/secret/wrong/secret/wrong/secret00' } }),
     settings,
@@ -74,7 +77,7 @@ describe('route53 provider against the fake', () => {
     assert.equal(seen[0]!.status, 200);
     assert.match(String(seen[0]!.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIAFAKEROUTE53TEST1\/\d{8}\/us-east-1\/route53\/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/);
     assert.equal(seen[0]!.headers['user-agent'], ctx.userAgent);
-    assert.match(seen[0]!.body, /<ChangeResourceRecordSetsRequest xmlns="https:\/\/route53\.amazonaws\.com\/doc\/2013-04-01\/">/);
+    assert.match(seen[0]!.raw, /<ChangeResourceRecordSetsRequest xmlns="https:\/\/route53\.amazonaws\.com\/doc\/2013-04-01\/">/);
   });
 
   it('read: the listing starts at the first name ≥ the one asked for, so a neighbour is not mistaken for the record', async () => {
@@ -89,7 +92,7 @@ describe('route53 provider against the fake', () => {
     fake.setRrset(zone.id, { name: '*.wild.example.test', type: 'A', ttl: 30, values: ['192.0.2.8'] });
     assert.deepEqual(await p.read!(ref('*.wild.example.test')), { values: ['192.0.2.8'], ttl: 30 });
     const list = fake.requests.at(-1)!;
-    assert.match(list.path, /name=%2A\.wild\.example\.test\.&type=A&maxitems=1$/);
+    assert.match(list.url, /name=%2A\.wild\.example\.test\.&type=A&maxitems=1$/);
   });
 
   it('read: a CNAME at the name is reported with its target, for A and AAAA, alone or in a batch', async () => {
@@ -112,7 +115,7 @@ describe('route53 provider against the fake', () => {
     fake.setRrset(zone.id, { name: n, type: 'A', ttl: 300, values: ['192.0.2.1', '192.0.2.2'] });
     const previous = await p.read!(ref(n));
     await p.write(ref(n), { values: ['192.0.2.3'], ttl: 60, previous });
-    const body = fake.requests.at(-1)!.body;
+    const body = fake.requests.at(-1)!.raw;
     assert.match(body, /<Action>DELETE<\/Action><ResourceRecordSet><Name>batch\.example\.test\.<\/Name><Type>A<\/Type><TTL>300<\/TTL><ResourceRecords><ResourceRecord><Value>192\.0\.2\.1<\/Value><\/ResourceRecord><ResourceRecord><Value>192\.0\.2\.2<\/Value>/);
     assert.match(body, /<Action>CREATE<\/Action><ResourceRecordSet><Name>batch\.example\.test\.<\/Name><Type>A<\/Type><TTL>60<\/TTL>/);
     assert.deepEqual(fake.getRrset(zone.id, n, 'A'), { name: `${n}.`, type: 'A', ttl: 60, values: ['192.0.2.3'] });
@@ -221,10 +224,12 @@ describe('route53 provider against the fake', () => {
       await assert.rejects(waiting.write(ref('slow.example.test'), { values: ['192.0.2.1'], ttl: 60, previous: null }), (e: unknown) => isKind('fatal')(e) && /not INSYNC after .* it will still apply/.test((e as Error).message));
       assert.ok(slow.changePolls >= 2 && slow.changePolls <= 10, `${slow.changePolls} polls`);
       assert.ok(performance.now() - t0 < 1000, 'bounded by waitTimeoutMs');
+      assert.deepEqual(slow.violations, []);
     } finally {
       await slow.close();
     }
   });
+  itConformsToTheServiceModel(() => fake);
 });
 
 describe('route53: hosted zone found by name', () => {
@@ -247,7 +252,7 @@ describe('route53: hosted zone found by name', () => {
     assert.deepEqual(fake.getRrset(pub.id, 'byname.example.test', 'A')?.values, ['192.0.2.1']);
     assert.equal(fake.getRrset(priv.id, 'byname.example.test', 'A'), undefined);
     await p.read!(ref('byname.example.test'));
-    assert.equal(fake.requests.filter((r) => r.path.startsWith('/2013-04-01/hostedzonesbyname?dnsname=example.test')).length, 1);
+    assert.equal(fake.requests.filter((r) => r.url.startsWith('/2013-04-01/hostedzonesbyname?dnsname=example.test')).length, 1);
   });
 
   it('privateZone: true picks the private one', async () => {
@@ -269,10 +274,12 @@ describe('route53: hosted zone found by name', () => {
       twin.addZone(ZONE);
       twin.addZone(ZONE);
       await assert.rejects(make(twin, { zone: ZONE }).read!(ref('a.example.test')), (e: unknown) => isKind('fatal')(e) && /several public hosted zones .* set hostedZoneId/.test((e as Error).message));
+      assert.deepEqual(twin.violations, []);
     } finally {
       await twin.close();
     }
   });
+  itConformsToTheServiceModel(() => fake);
 });
 
 describe('route53: credentials', () => {
@@ -372,4 +379,5 @@ describe('route53: credentials', () => {
     assert.match(text, /SignatureDoesNotMatch/);
     assert.ok(!text.includes(secret));
   });
+  itConformsToTheServiceModel(() => fake);
 });

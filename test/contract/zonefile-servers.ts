@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider } from '../../providers/kit/types.js';
 import zonefileProvider from '../../providers/zonefile/index.js';
 import { findApexSoa } from '../../providers/zonefile/zone-text.js';
-import { dig } from '../helpers/dig.js';
+import { dig, digRrset } from '../helpers/dig.js';
 import type { ContractHarness } from './provider-contract.js';
 
 /**
@@ -38,8 +38,7 @@ export async function servedSerialIsFiles(server: FileServer, zone = ZONE): Prom
 /** dig at the server once it serves the file as it is now; null = no such rrset. */
 export async function servedRrset(server: FileServer, name: string, type: string): Promise<string[] | null> {
   await servedSerialIsFiles(server);
-  const answers = await dig('127.0.0.1', server.port, name, type);
-  return answers.length === 0 ? null : answers;
+  return digRrset(server.port, name, type);
 }
 
 /** "name TTL IN TYPE data" lines as the server answers them (dig +short hides the TTL). */

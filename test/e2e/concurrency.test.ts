@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { nextSerial } from '../../providers/zonefile/serial.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { findTool } from '../helpers/require-tool.js';
-import { startHttpTarget, type Target } from '../helpers/targets.js';
+import { primaryAndBackup } from '../helpers/targets.js';
 
 /** Overlapping `dnsfail check` processes on one config and state: one writes, the others step aside cleanly. */
 
@@ -58,23 +58,16 @@ function verdictOf(r: CliResult): Verdict {
 }
 
 describe('overlapping dnsfail check processes', () => {
-  let primary: Target;
-  let backup: Target;
+  const targets = primaryAndBackup({ before, after });
   const dirs: string[] = [];
-  before(async () => {
-    primary = await startHttpTarget({ host: '127.0.0.2' });
-    backup = await startHttpTarget({ host: '127.0.0.3', port: primary.port });
-  });
-  after(async () => {
-    await primary.close();
-    await backup.close();
+  after(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it(`${PROCESSES} processes started together: exactly one writes, the rest exit cleanly, the serial moves once`, { timeout: 60_000 }, async (t) => {
-    const s = setup(primary.port, ['app.example.test']);
+    const s = setup(targets.primary.port, ['app.example.test']);
     dirs.push(s.dir);
-    primary.setMode('ok');
+    targets.primary.setMode('ok');
     assert.equal((await runCli(['check', ...s.args])).code, 0);
     const tally: Record<Verdict, number> = { wrote: 0, 'in sync': 0, 'lock busy': 0 };
     const rounds = [
@@ -85,7 +78,7 @@ describe('overlapping dnsfail check processes', () => {
     ];
     for (const [i, round] of rounds.entries()) {
       const serialBefore = serialOf(readFileSync(s.zoneFile, 'utf8'));
-      primary.setMode(round.mode);
+      targets.primary.setMode(round.mode);
       if (round.staleLock) writeFileSync(`${s.statePath}.lock`, JSON.stringify({ pid: 2 ** 22 + 4321, host: hostname(), since: 'long ago' }));
       const results = await Promise.all(Array.from({ length: PROCESSES }, () => runCli(['check', '--json', ...s.args])));
       const verdicts = results.map(verdictOf);
@@ -105,9 +98,9 @@ describe('overlapping dnsfail check processes', () => {
   });
 
   it('a run that finds the lock held waits, and proceeds once it is released', { timeout: 30_000 }, async () => {
-    const s = setup(primary.port, ['app.example.test']);
+    const s = setup(targets.primary.port, ['app.example.test']);
     dirs.push(s.dir);
-    primary.setMode('ok');
+    targets.primary.setMode('ok');
     // A live holder: this test process.
     const lockPath = `${s.statePath}.lock`;
     writeFileSync(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), since: 'now' }));
@@ -126,10 +119,10 @@ describe('overlapping dnsfail check processes', () => {
 
   it('one run with several records in one zone file writes every one of them', async () => {
     const names = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => `${n}.example.test`);
-    const s = setup(primary.port, names);
+    const s = setup(targets.primary.port, names);
     dirs.push(s.dir);
     for (const [mode, want] of [['ok', '127.0.0.2'], ['fail', '127.0.0.3']] as const) {
-      primary.setMode(mode);
+      targets.primary.setMode(mode);
       const r = await runCli(['check', '--json', ...s.args]);
       assert.equal(r.code, 0, r.stderr);
       const report = JSON.parse(r.stdout);

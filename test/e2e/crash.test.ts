@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, startCli } from '../helpers/cli.js';
 import { requireTools } from '../helpers/require-tool.js';
-import { startHttpTarget, type Target } from '../helpers/targets.js';
+import { primaryAndBackup } from '../helpers/targets.js';
+import { prng } from '../helpers/prng.js';
 
 /** Kills `dnsfail check` at random moments and checks nothing it leaves behind is broken. */
 
@@ -15,18 +16,6 @@ const RECORDS = ['app.example.test', 'api.example.test'];
 const KNOWN_FILES = new Set(['dnsfail.yaml', 'example.test.zone', 'state.json', 'state.json.lock']);
 /** Files a killed run may leave; the next run must clean them up, so they never pile up. */
 const MAX_STRAY_FILES = 4;
-
-/** Deterministic PRNG (mulberry32), so a failing kill sequence can be replayed with the same seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 function config(zoneFile: string, port: number): string {
   return `providers:
@@ -81,17 +70,12 @@ async function typicalRunMs(args: string[]): Promise<number> {
 }
 
 describe('dnsfail check killed with SIGKILL at random moments', () => {
-  let primary: Target;
-  let backup: Target;
+  const targets = primaryAndBackup({ before, after });
   let dir: string;
-  before(async () => {
-    primary = await startHttpTarget({ host: '127.0.0.2' });
-    backup = await startHttpTarget({ host: '127.0.0.3', port: primary.port });
+  before(() => {
     dir = mkdtempSync(join(tmpdir(), 'dnsfail-crash-'));
   });
-  after(async () => {
-    await primary.close();
-    await backup.close();
+  after(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -101,7 +85,7 @@ describe('dnsfail check killed with SIGKILL at random moments', () => {
     const zoneFile = join(dir, 'example.test.zone');
     const statePath = join(dir, 'state.json');
     const lockPath = `${statePath}.lock`;
-    writeFileSync(join(dir, 'dnsfail.yaml'), config(zoneFile, primary.port));
+    writeFileSync(join(dir, 'dnsfail.yaml'), config(zoneFile, targets.primary.port));
     const args = ['-c', join(dir, 'dnsfail.yaml'), '--state', statePath];
 
     const runMs = await typicalRunMs(args);
@@ -114,7 +98,7 @@ describe('dnsfail check killed with SIGKILL at random moments', () => {
     const t0 = performance.now();
     for (let i = 0; i < RUNS; i++) {
       // Toggle the primary every iteration, so a run that gets far enough really rewrites the zone and the state.
-      primary.setMode(i % 2 === 0 ? 'fail' : 'ok');
+      targets.primary.setMode(i % 2 === 0 ? 'fail' : 'ok');
       // Half the kills anywhere in the run, half in its last third, where the zone and the state are written.
       const delay = i % 2 === 0 ? random() * runMs : runMs * (2 / 3 + random() / 3);
       const child = startCli(['check', ...args]);
@@ -142,7 +126,7 @@ describe('dnsfail check killed with SIGKILL at random moments', () => {
         const holder = JSON.parse(readFileSync(lockPath, 'utf8')) as { pid: number; host: string };
         assert.equal(holder.pid, child.pid, `iteration ${i}: the lock left behind is the killed run's`);
         assert.equal(holder.host, hostname());
-        primary.setMode(i % 2 === 0 ? 'ok' : 'fail');
+        targets.primary.setMode(i % 2 === 0 ? 'ok' : 'fail');
         const next = await runCli(['check', ...args]);
         assert.equal(next.code, 0, `iteration ${i}: the run after a kill that left the lock:\n${next.stderr}`);
         assert.doesNotMatch(next.stderr, /holds the state lock/);
@@ -152,7 +136,7 @@ describe('dnsfail check killed with SIGKILL at random moments', () => {
     const loopMs = performance.now() - t0;
 
     // The first run after the kills converges from whatever they left.
-    primary.setMode('ok');
+    targets.primary.setMode('ok');
     const last = await runCli(['check', ...args]);
     assert.equal(last.code, 0, last.stderr);
     const zone = readFileSync(zoneFile, 'utf8');
@@ -161,7 +145,7 @@ describe('dnsfail check killed with SIGKILL at random moments', () => {
     assert.equal((await checkZone(tools['named-checkzone']!, zoneFile)).ok, true);
     // Two runs that both write (fail over, fail back) leave nothing of the killed runs behind.
     for (const mode of ['fail', 'ok'] as const) {
-      primary.setMode(mode);
+      targets.primary.setMode(mode);
       const r = await runCli(['check', ...args]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /changed app\.example\.test A/, readFileSync(zoneFile, 'utf8'));
@@ -189,9 +173,9 @@ describe('dnsfail check killed with SIGKILL at random moments', () => {
         const caseDir = mkdtempSync(join(tmpdir(), 'dnsfail-lock-'));
         try {
           const statePath = join(caseDir, 'state.json');
-          writeFileSync(join(caseDir, 'dnsfail.yaml'), config(join(caseDir, 'example.test.zone'), primary.port));
+          writeFileSync(join(caseDir, 'dnsfail.yaml'), config(join(caseDir, 'example.test.zone'), targets.primary.port));
           writeFileSync(`${statePath}.lock`, c.lock());
-          primary.setMode('ok');
+          targets.primary.setMode('ok');
           const r = await runCli(['check', '-c', join(caseDir, 'dnsfail.yaml'), '--state', statePath]);
           assert.equal(r.code, 0, r.stderr);
           assert.doesNotMatch(r.stderr, /holds the state lock/);
@@ -207,7 +191,7 @@ describe('dnsfail check killed with SIGKILL at random moments', () => {
       const caseDir = mkdtempSync(join(tmpdir(), 'dnsfail-lock-'));
       try {
         const statePath = join(caseDir, 'state.json');
-        writeFileSync(join(caseDir, 'dnsfail.yaml'), config(join(caseDir, 'example.test.zone'), primary.port));
+        writeFileSync(join(caseDir, 'dnsfail.yaml'), config(join(caseDir, 'example.test.zone'), targets.primary.port));
         const stat = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
         const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
         writeFileSync(`${statePath}.lock`, JSON.stringify({ pid: process.pid, boot: readBootId(), start, host: hostname(), since: 'now' }));

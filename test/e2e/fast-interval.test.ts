@@ -3,8 +3,8 @@ import { rmSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { createNetnsPair } from '../helpers/netns.js';
-import { startHttpTarget } from '../helpers/targets.js';
-import { zoneFileWorkdir } from '../helpers/zone-workdir.js';
+import { startPrimaryAndBackup } from '../helpers/targets.js';
+import { fastIntervalRecords, zoneFileWorkdir } from '../helpers/zone-workdir.js';
 
 /** fastInterval through the built binary: a failing server is confirmed inside one `check` run. */
 
@@ -24,29 +24,16 @@ interface CheckJson {
 const FAST_MS = 200;
 
 function setup(t: TestContext, opts: { port: number; servers: string[]; fastInterval: string; timeout: string }) {
-  const w = zoneFileWorkdir(
-    'fast-interval',
-    `records:
-  - name: app.example.test
-    fall: 3
-    rise: 2
-    fastInterval: ${opts.fastInterval}
-    check: { type: http, port: ${opts.port}, path: /health, timeout: ${opts.timeout} }
-    servers: [${opts.servers.join(', ')}]
-`,
-  );
+  const w = zoneFileWorkdir('fast-interval', fastIntervalRecords({ ...opts, path: '/health' }));
   t.after(() => rmSync(w.dir, { recursive: true, force: true }));
   return { args: ['check', '--json', ...w.args()], published: w.zoneA };
 }
 
 describe('fastInterval: fail over in one cron run', () => {
   it('fall 3 and a dead primary (closed port): ONE check run probes it 3 times, fastInterval apart, and writes the backup', async (t) => {
-    let primary = await startHttpTarget({ host: '127.0.0.2' });
-    const backup = await startHttpTarget({ host: '127.0.0.3', port: primary.port });
-    t.after(async () => {
-      await primary.close();
-      await backup.close();
-    });
+    const targets = await startPrimaryAndBackup();
+    t.after(() => targets.close());
+    const { primary } = targets;
     const fast = setup(t, { port: primary.port, servers: ['127.0.0.2', '127.0.0.3'], fastInterval: `${FAST_MS}ms`, timeout: '1s' });
     const slow = setup(t, { port: primary.port, servers: ['127.0.0.2', '127.0.0.3'], fastInterval: 'off', timeout: '1s' });
     for (const s of [fast, slow]) {
@@ -75,16 +62,12 @@ describe('fastInterval: fail over in one cron run', () => {
     const off = JSON.parse((await runCli(slow.args)).stdout) as CheckJson;
     assert.deepEqual(slow.published(), ['127.0.0.2'], 'fastInterval off: one failure per run, the record waits for two more runs');
     assert.equal(off.records[0]!.servers[0]!.probes, 1);
-    primary = await startHttpTarget({ host: '127.0.0.2', port: primary.port });
   });
 
   it('-v shows the confirming probes and how far apart they were', async (t) => {
-    const primary = await startHttpTarget({ host: '127.0.0.2' });
-    const backup = await startHttpTarget({ host: '127.0.0.3', port: primary.port });
-    t.after(async () => {
-      await primary.close();
-      await backup.close();
-    });
+    const targets = await startPrimaryAndBackup();
+    t.after(() => targets.close());
+    const { primary } = targets;
     const s = setup(t, { port: primary.port, servers: ['127.0.0.2', '127.0.0.3'], fastInterval: `${FAST_MS}ms`, timeout: '1s' });
     assert.equal((await runCli(s.args)).code, 0);
     primary.setMode('fail');

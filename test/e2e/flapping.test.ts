@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { startFlappingTarget, startHttpTarget, type Target } from '../helpers/targets.js';
-import { zoneFileWorkdir } from '../helpers/zone-workdir.js';
+import { fastIntervalRecords, zoneFileWorkdir } from '../helpers/zone-workdir.js';
 
 const RUNS = 20;
 
@@ -24,18 +24,7 @@ describe('a flapping target through the built binary', () => {
 
   /** A config of one record over the flapping primary and the backup, and what its zone file publishes. */
   const workload = (name: string, fastInterval: string) => {
-    const w = zoneFileWorkdir(
-      'flapping',
-      `records:
-  - name: app.example.test
-    fall: 3
-    rise: 2
-    fastInterval: ${fastInterval}
-    check: { type: http, port: ${flapping.port}, timeout: 1s }
-    servers: [127.0.0.2, 127.0.0.3]
-`,
-      name,
-    );
+    const w = zoneFileWorkdir('flapping', fastIntervalRecords({ port: flapping.port, fastInterval, timeout: '1s', servers: ['127.0.0.2', '127.0.0.3'] }), name);
     dirs.push(w.dir);
     return { configPath: w.configPath, statePath: join(w.dir, 'state.json'), published: () => w.zoneA()[0] };
   };

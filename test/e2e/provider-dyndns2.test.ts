@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFakeDyndns2, type FakeDyndns2 } from '../fakes/dyndns2.js';
 import { runCli } from '../helpers/cli.js';
-import { freePort, startHttpTarget, type Target } from '../helpers/targets.js';
+import { startHttpTarget, startLiveBackup, type Target } from '../helpers/targets.js';
 
 // The built binary with the dyndns2 provider (No-IP preset pointed at the loopback fake): the record
 // fails over from a dead server (127.0.0.2, nothing listening on the port) to a live one (127.0.0.3),
@@ -24,7 +24,7 @@ describe('dnsfail check with the dyndns2 provider (built binary, loopback fake)'
 
   before(async () => {
     fake = await startFakeDyndns2({ accounts: [{ username: USER, password: PASSWORD, zones: ['dyn.example.test'] }], dns: true });
-    live = await startHttpTarget({ host: '127.0.0.3', port: await freePort('127.0.0.2') });
+    live = await startLiveBackup();
     dir = mkdtempSync(join(tmpdir(), 'dnsfail-e2e-dyndns2-'));
   });
   after(async () => {

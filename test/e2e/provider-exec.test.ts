@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BIN, runCli } from '../helpers/cli.js';
-import { freePort, startHttpTarget, type Target } from '../helpers/targets.js';
+import { startLiveBackup, type Target } from '../helpers/targets.js';
 
 const EXAMPLE_HOOK = join(BIN, '..', '..', 'examples', 'exec', 'update-record.sh');
 
@@ -41,7 +41,7 @@ interface Setup {
 }
 
 /** `provider` is the YAML line of the provider entry `hook`, given the directory of the config. */
-function setup(provider: (dir: string) => string, opts: { seed?: Record<string, string[]>; livePort: number; deadPort: number }): Setup {
+function setup(provider: (dir: string) => string, opts: { seed?: Record<string, string[]>; port: number }): Setup {
   const dir = mkdtempSync(join(tmpdir(), 'dnsfail-e2e-exec-'));
   writeFileSync(join(dir, 'store.mjs'), STORE_HOOK, { mode: 0o755 });
   if (opts.seed) writeFileSync(join(dir, 'records.json'), JSON.stringify(opts.seed));
@@ -54,9 +54,9 @@ records:
   - name: app.example.test
     provider: hook
     ttl: 45
-    check: { type: http, port: ${opts.livePort}, timeout: 700ms }
+    check: { type: http, port: ${opts.port}, timeout: 700ms }
     servers:
-      - { address: 127.0.0.2, label: primary, check: { port: ${opts.deadPort} } }
+      - { address: 127.0.0.2, label: primary }
       - { address: 127.0.0.3, label: backup }
 `,
   );
@@ -71,16 +71,14 @@ records:
 
 describe('exec provider (built binary, hook scripts, loopback targets)', () => {
   let live: Target;
-  let deadPort: number;
   const dirs: string[] = [];
   const make = (provider: string | ((dir: string) => string), seed?: Record<string, string[]>) => {
-    const s = setup(typeof provider === 'string' ? () => provider : provider, { livePort: live.port, deadPort, ...(seed ? { seed } : {}) });
+    const s = setup(typeof provider === 'string' ? () => provider : provider, { port: live.port, ...(seed ? { seed } : {}) });
     dirs.push(s.dir);
     return s;
   };
   before(async () => {
-    live = await startHttpTarget({ host: '127.0.0.3' });
-    deadPort = await freePort('127.0.0.2');
+    live = await startLiveBackup();
   });
   after(async () => {
     await live.close();

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { freePort, startHttpTarget, type Target } from '../helpers/targets.js';
-import { FAKE_CREDENTIALS, startFakeRoute53, type FakeRoute53, type FakeZone } from '../fakes/route53.js';
+import { startLiveBackup, type Target } from '../helpers/targets.js';
+import { FAKE_CREDENTIALS, itConformsToTheServiceModel, startFakeRoute53, type FakeRoute53, type FakeZone } from '../fakes/route53.js';
 
 const NAME = 'app.example.test';
 
@@ -19,8 +19,8 @@ describe('dnsfail check with the route53 provider (built binary, local Route 53 
     fake = await startFakeRoute53();
     zone = fake.addZone('example.test');
     // The primary's port is closed on 127.0.0.2; the backup listens on the same port on 127.0.0.3.
-    port = await freePort('127.0.0.2');
-    backup = await startHttpTarget({ host: '127.0.0.3', port });
+    backup = await startLiveBackup();
+    port = backup.port;
     home = mkdtempSync(join(tmpdir(), 'dnsfail-e2e-r53-home-'));
   });
   after(async () => {
@@ -107,4 +107,5 @@ records:
     assert.equal(r.code, 2);
     assert.match(r.stderr, /providers\.r53\.hostedZoneId: give either hostedZoneId or zone/);
   });
+  itConformsToTheServiceModel(() => fake);
 });

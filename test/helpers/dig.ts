@@ -16,3 +16,9 @@ export function dig(server: string, port: number, name: string, type: string): P
     });
   });
 }
+
+/** The rrset's values as dig sees them at 127.0.0.1:port, or null when there is none (a contract's `lookup`). */
+export async function digRrset(port: number, name: string, type: string): Promise<string[] | null> {
+  const answers = await dig('127.0.0.1', port, name, type);
+  return answers.length === 0 ? null : answers;
+}

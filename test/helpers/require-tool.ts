@@ -45,3 +45,13 @@ export function requireRoot(t: TestContext, why: string): boolean {
   t.skip(`needs root: ${why}`);
   return false;
 }
+
+/**
+ * For suites registered at load time (providerContract): whether to register them, and the `skip`
+ * option of the describe that says what is missing. Under CI=true a missing tool is never a skip.
+ */
+export function suiteTools(names: string[], installHint: string): { available: boolean; skip: string | false } {
+  const missing = names.filter((n) => findTool(n) === null);
+  const available = missing.length === 0 || process.env.CI === 'true';
+  return { available, skip: available ? false : `missing ${missing.join(', ')} (install: ${installHint})` };
+}

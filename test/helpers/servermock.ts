@@ -17,6 +17,10 @@ export interface MockRequest {
   method: string;
   /** Below the base path, without the query. */
   path: string;
+  /** The request target as received: path and query, encoding untouched. */
+  url: string;
+  /** The client's address. */
+  remoteAddress: string;
   /** Path template variables: {zone_id} → its value. */
   params: Record<string, string>;
   query: Record<string, string>;
@@ -28,6 +32,9 @@ export interface MockRequest {
   raw: string;
   /** The route template that matched ("GET /zones/{zone_id}"), or undefined. */
   route?: string;
+  /** The answer's status and body text, once sent; undefined while unanswered (a timeout fault). */
+  status?: number;
+  answer?: string;
 }
 
 export interface MockReply {
@@ -54,6 +61,8 @@ export interface ServerMockOptions {
   faultReply?: (fault: Exclude<ContractFault, { kind: 'timeout' }>) => MockReply;
   /** The vendor's API description: requests and answers are checked against it. */
   spec?: ApiSpec;
+  /** Another kind of API description (an AWS service model), given as its own checker; not with `spec`. */
+  description?: ApiDescription;
   /** Headers sent with every answer (a request id). */
   headers?: () => Record<string, string>;
 }
@@ -65,6 +74,8 @@ export interface ServerMock {
   requests: MockRequest[];
   /** Where a request or an answer broke the spec: "PATCH /zones/{zone_id}/dns_records/{id}: body must have required property 'type'". */
   violations: string[];
+  /** Requests checked against the spec or description so far. */
+  validated: number;
   injectFault(fault: ContractFault): void;
   close(): Promise<void>;
 }
@@ -74,6 +85,15 @@ export interface ApiSpec {
   document: Record<string, unknown>;
   /** Where the document came from, for messages. */
   source: string;
+}
+
+/** A checker for an API description that is not OpenAPI: it names the operation a request is and what breaks it. */
+export interface ApiDescription {
+  source: string;
+  /** The operation (undefined: none matches) and the problems, each a whole message. */
+  checkRequest(req: MockRequest): { operation?: string; problems: string[] };
+  /** The problems of an answer to that operation. */
+  checkReply(operation: string, reply: MockReply): string[];
 }
 
 interface Operation {
@@ -91,7 +111,7 @@ interface Operation {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
-function templateMatcher(template: string): { matcher: RegExp; vars: string[] } {
+export function templateMatcher(template: string): { matcher: RegExp; vars: string[] } {
   const vars: string[] = [];
   const pattern = template
     .split('/')
@@ -183,8 +203,16 @@ export async function startServerMock(opts: ServerMockOptions): Promise<ServerMo
   const faults: ContractFault[] = [];
   const sockets = new Set<Socket>();
 
-  const checkRequest = (req: MockRequest): Operation | undefined => {
+  const described = opts.description;
+  const checkRequest = (req: MockRequest): Operation | string | undefined => {
+    if (described) {
+      mock.validated++;
+      const { operation, problems } = described.checkRequest(req);
+      mock.violations.push(...problems);
+      return operation;
+    }
     if (!opts.spec) return undefined;
+    mock.validated++;
     const op = ops.find((o) => o.method === req.method && o.matcher.test(req.path));
     const where = `${req.method} ${op?.template ?? req.path}`;
     if (!op) {
@@ -203,16 +231,19 @@ export async function startServerMock(opts: ServerMockOptions): Promise<ServerMo
     return op;
   };
 
-  const checkReply = (op: Operation | undefined, reply: MockReply): void => {
+  const checkReply = (op: Operation | string | undefined, reply: MockReply): void => {
+    if (typeof op === 'string') return void mock.violations.push(...described!.checkReply(op, reply));
     if (!op || typeof reply.body === 'string' || reply.body === undefined) return;
     const v = op.responses.get(String(reply.status)) ?? op.responses.get(`${String(reply.status)[0]}XX`) ?? (reply.status >= 400 ? op.responses.get('default') : undefined) ?? (reply.status < 300 ? undefined : op.responses.get('4XX'));
     if (v && !v(reply.body)) mock.violations.push(`${op.method} ${op.template}: answer ${reply.status} ${errorsOf(v)}`);
   };
 
-  const send = (res: ServerResponse, reply: MockReply): void => {
+  const send = (res: ServerResponse, request: MockRequest, reply: MockReply): void => {
     if (reply.hang) return;
     const json = typeof reply.body !== 'string';
     const payload = reply.body === undefined ? '' : json ? JSON.stringify(reply.body) : (reply.body as string);
+    request.status = reply.status;
+    request.answer = payload;
     res.writeHead(reply.status, { ...(payload && json ? { 'content-type': 'application/json' } : {}), ...opts.headers?.(), ...reply.headers }).end(payload);
   };
 
@@ -235,7 +266,7 @@ export async function startServerMock(opts: ServerMockOptions): Promise<ServerMo
       }
     }
     const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || '/' : url.pathname;
-    const request: MockRequest = { method: req.method ?? 'GET', path, params: {}, query: Object.fromEntries(url.searchParams), queryAll: url.searchParams, headers: req.headers, body, raw };
+    const request: MockRequest = { method: req.method ?? 'GET', path, url: req.url ?? '/', remoteAddress: req.socket.remoteAddress ?? '', params: {}, query: Object.fromEntries(url.searchParams), queryAll: url.searchParams, headers: req.headers, body, raw };
     mock.requests.push(request);
     const op = checkRequest(request);
 
@@ -243,13 +274,13 @@ export async function startServerMock(opts: ServerMockOptions): Promise<ServerMo
     if (fault?.kind === 'timeout') return;
     if (fault) {
       const reply = opts.faultReply?.(fault) ?? (fault.kind === 'http-5xx' ? { status: fault.status ?? 500, body: {} } : { status: 429, body: {}, headers: { 'retry-after': String(fault.retryAfterS ?? 1) } });
-      return send(res, reply);
+      return send(res, request, reply);
     }
 
     const early = opts.before?.(request);
-    if (early) return send(res, early);
+    if (early) return send(res, request, early);
     const route = routes.find((r) => r.method === request.method && r.matcher.test(path));
-    if (!route) return send(res, opts.notFound?.(request) ?? { status: 404, body: {} });
+    if (!route) return send(res, request, opts.notFound?.(request) ?? { status: 404, body: {} });
     const values = route.matcher.exec(path)!.slice(1);
     request.params = Object.fromEntries(route.vars.map((v, i) => [v, decodeURIComponent(values[i]!)]));
     request.route = `${route.method} ${route.template}`;
@@ -261,7 +292,7 @@ export async function startServerMock(opts: ServerMockOptions): Promise<ServerMo
       reply = { status: 500, body: {} };
     }
     checkReply(op, reply);
-    send(res, reply);
+    send(res, request, reply);
   };
 
   const server = http.createServer((req, res) => {
@@ -288,6 +319,7 @@ export async function startServerMock(opts: ServerMockOptions): Promise<ServerMo
     port,
     requests: [],
     violations: [],
+    validated: 0,
     injectFault(f) {
       if (f.times === 0) faults.length = 0;
       else faults.push({ ...f });

@@ -204,19 +204,22 @@ export async function startFlappingTarget(host: string, port = 0): Promise<{ por
   };
 }
 
-/**
- * For a describe block: an http target on 127.0.0.2 (the primary) and one on 127.0.0.3 (the backup)
- * on the same port, started before its tests and closed after them.
- */
+/** An http target on 127.0.0.2 (the primary) and one on 127.0.0.3 (the backup), on the same port. */
+export async function startPrimaryAndBackup(): Promise<{ primary: Target; backup: Target; close(): Promise<void> }> {
+  const primary = await startHttpTarget({ host: '127.0.0.2' });
+  const backup = await startHttpTarget({ host: '127.0.0.3', port: primary.port });
+  return { primary, backup, close: async () => void (await Promise.all([primary.close(), backup.close()])) };
+}
+
+/** A dead primary and its live backup: an http target on 127.0.0.3 at a port nothing listens on at 127.0.0.2. */
+export async function startLiveBackup(): Promise<Target> {
+  return startHttpTarget({ host: '127.0.0.3', port: await freePort('127.0.0.2') });
+}
+
+/** For a describe block: startPrimaryAndBackup before its tests, closed after them. */
 export function primaryAndBackup(hooks: { before: (fn: () => Promise<void>) => void; after: (fn: () => Promise<void>) => void }): { readonly primary: Target; readonly backup: Target } {
-  const t = {} as { primary: Target; backup: Target };
-  hooks.before(async () => {
-    t.primary = await startHttpTarget({ host: '127.0.0.2' });
-    t.backup = await startHttpTarget({ host: '127.0.0.3', port: t.primary.port });
-  });
-  hooks.after(async () => {
-    await t.primary.close();
-    await t.backup.close();
-  });
+  const t = {} as Awaited<ReturnType<typeof startPrimaryAndBackup>>;
+  hooks.before(async () => void Object.assign(t, await startPrimaryAndBackup()));
+  hooks.after(() => t.close());
   return t;
 }

@@ -23,3 +23,15 @@ export function zoneFileWorkdir(prefix: string, rest: string, configName = 'dnsf
     zoneA: () => zoneLines().map((l) => l.split(/\s+/).pop()),
   };
 }
+
+/** The `records:` section of one app.example.test (fall 3, rise 2) checked over http: the fastInterval scenes. */
+export function fastIntervalRecords(o: { port: number; fastInterval: string; timeout: string; servers: string[]; path?: string }): string {
+  return `records:
+  - name: app.example.test
+    fall: 3
+    rise: 2
+    fastInterval: ${o.fastInterval}
+    check: { type: http, port: ${o.port}${o.path ? `, path: ${o.path}` : ''}, timeout: ${o.timeout} }
+    servers: [${o.servers.join(', ')}]
+`;
+}

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decideRecord } from '../../src/core/select.js';
 import type { RecordHistory, RecordPolicy } from '../../src/core/types.js';
+import { prng } from '../helpers/prng.js';
 
 /**
  * Anti-flapping, property-style: one server whose health flips in some pattern, a stable backup
@@ -11,18 +12,6 @@ import type { RecordHistory, RecordPolicy } from '../../src/core/types.js';
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const PRIMARY = '192.0.2.10';
 const BACKUP = '192.0.2.20';
-
-/** Deterministic PRNG (mulberry32): a failing pattern is replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const policyOf = (fall: number, rise: number, failback: RecordPolicy['failback'] = 'auto'): RecordPolicy => ({
   name: 'app.example.test',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { awsModelDescription, type ServiceModel } from '../helpers/aws-model.js';
 import { startServerMock } from '../helpers/servermock.js';
 
 /** The fake-server builder must catch what breaks a vendor's API description, or the fakes prove nothing. */
@@ -32,8 +33,41 @@ const spec = {
   },
 };
 
+/** A rest-xml service model in botocore's form, cut to what the walker reads. */
+const NS = 'https://example.test/doc/2020-01-01/';
+const model: ServiceModel = {
+  metadata: { apiVersion: '2020-01-01', protocol: 'rest-xml' },
+  operations: {
+    PutThing: {
+      name: 'PutThing',
+      http: { method: 'POST', requestUri: '/2020-01-01/zone/{Id}/thing/' },
+      input: { shape: 'PutThingRequest', locationName: 'PutThingRequest', xmlNamespace: { uri: NS } },
+      output: { shape: 'PutThingResponse' },
+      errors: [{ shape: 'NoSuchZone' }],
+    },
+    ListThings: { name: 'ListThings', http: { method: 'GET', requestUri: '/2020-01-01/zone/{Id}/thing' }, input: { shape: 'ListThingsRequest' }, output: { shape: 'ListThingsResponse' } },
+  },
+  shapes: {
+    Id: { type: 'string', max: 8 },
+    PutThingRequest: { type: 'structure', required: ['ZoneId', 'Things'], members: { ZoneId: { shape: 'Id', location: 'uri', locationName: 'Id' }, Comment: { shape: 'Text' }, Things: { shape: 'Things' } } },
+    ListThingsRequest: { type: 'structure', required: ['ZoneId'], members: { ZoneId: { shape: 'Id', location: 'uri', locationName: 'Id' }, Kind: { shape: 'Kind', location: 'querystring', locationName: 'kind' } } },
+    Things: { type: 'list', member: { shape: 'Thing', locationName: 'Thing' }, min: 1 },
+    Thing: { type: 'structure', required: ['Kind'], members: { Kind: { shape: 'Kind' }, Count: { shape: 'Count' } } },
+    Kind: { type: 'string', enum: ['A', 'AAAA'] },
+    Count: { type: 'long', min: 0, max: 10 },
+    Text: { type: 'string', max: 5 },
+    When: { type: 'timestamp' },
+    PutThingResponse: { type: 'structure', required: ['At'], members: { At: { shape: 'When' }, Done: { shape: 'Flag' } } },
+    ListThingsResponse: { type: 'structure', required: ['Things'], members: { Things: { shape: 'Things' } } },
+    Flag: { type: 'boolean' },
+    NoSuchZone: { type: 'structure', members: {}, error: { httpStatusCode: 404 }, exception: true },
+  },
+};
+const thing = (inner: string, ns = NS) => `<?xml version="1.0"?><PutThingRequest xmlns="${ns}">${inner}</PutThingRequest>`;
+
 async function call(url: string, method: string, body?: unknown): Promise<number> {
-  const res = await fetch(url, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  const xml = typeof body === 'string';
+  const res = await fetch(url, { method, ...(body === undefined ? {} : { body: xml ? body : JSON.stringify(body), headers: { 'content-type': xml ? 'application/xml' : 'application/json' } }) });
   await res.arrayBuffer();
   return res.status;
 }
@@ -93,6 +127,55 @@ describe('servermock', () => {
       assert.deepEqual([await call(`${mock.url}/x`, 'GET'), await call(`${mock.url}/x`, 'GET'), await call(`${mock.url}/x`, 'GET'), await call(`${mock.url}/x`, 'GET')], [429, 503, 503, 200]);
       mock.injectFault({ kind: 'timeout' });
       await assert.rejects(fetch(`${mock.url}/x`, { signal: AbortSignal.timeout(300) }));
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('checks requests against an AWS service model and writes answers from its output shapes', async () => {
+    const aws = awsModelDescription(model, 'a test model', NS, ['AccessDenied']);
+    const mock = await startServerMock({
+      description: aws,
+      routes: {
+        'POST /2020-01-01/zone/{Id}/thing/': (req) => (req.params.Id === 'gone' ? { status: 404, body: '<ErrorResponse><Error><Code>NoSuchZone</Code></Error></ErrorResponse>' } : { status: 200, body: aws.encode('PutThing', { At: new Date(0), Done: true }) }),
+        'GET /2020-01-01/zone/{Id}/thing': (req) => ({ status: 200, body: req.query.kind === 'bad' ? '<ListThingsResponse><Things/></ListThingsResponse>' : aws.encode('ListThings', { Things: [{ Kind: 'A', Count: 1 }] }) }),
+      },
+    });
+    try {
+      assert.equal(await call(`${mock.url}/2020-01-01/zone/z1/thing/`, 'POST', thing('<Comment>hi</Comment><Things><Thing><Kind>A</Kind><Count>3</Count></Thing></Things>')), 200);
+      assert.equal(await call(`${mock.url}/2020-01-01/zone/z1/thing?kind=AAAA`, 'GET'), 200);
+      assert.equal(await call(`${mock.url}/2020-01-01/zone/gone/thing/`, 'POST', thing('<Things><Thing><Kind>A</Kind></Thing></Things>')), 404);
+      assert.deepEqual(mock.violations, []);
+      assert.equal(mock.validated, 3);
+      assert.match(mock.requests[0]!.answer!, /^<\?xml[^>]*>\n<PutThingResponse xmlns="https:\/\/example\.test\/doc\/2020-01-01\/"><At>1970-01-01T00:00:00\.000Z<\/At><Done>true<\/Done><\/PutThingResponse>$/);
+      assert.equal(mock.requests[1]!.url, '/2020-01-01/zone/z1/thing?kind=AAAA');
+      assert.equal(mock.requests[1]!.remoteAddress, '127.0.0.1');
+      assert.equal(mock.requests[2]!.status, 404);
+      assert.throws(() => aws.encode('PutThing', { At: new Date(0), Colour: 'red' }), /PutThingResponse has no member Colour/);
+
+      await call(`${mock.url}/2020-01-01/zone/z1/thing`, 'POST', thing('<Things/>'));
+      await call(`${mock.url}/2020-01-01/zone/far-too-long/thing?kind=AAA&page=2`, 'GET');
+      await call(`${mock.url}/2020-01-01/zone/z1/thing/`, 'POST', thing('<Things><Thing><Count>11</Count><Kind>MX</Kind><Colour/></Thing></Things><Comment>far too long</Comment>'));
+      await call(`${mock.url}/2020-01-01/zone/z1/thing/`, 'POST', thing('<Things><Thing><Kind>A</Kind></Thing></Things>', 'urn:other'));
+      await call(`${mock.url}/2020-01-01/zone/z1/thing/`, 'POST', '<Other/>');
+      await call(`${mock.url}/2020-01-01/zone/z1/thing?kind=bad`, 'GET');
+      const v = mock.violations.join('\n');
+      assert.match(v, /POST \/2020-01-01\/zone\/z1\/thing: no such operation in a test model/);
+      assert.match(v, /ListThings .* uri "Id": "far-too-long" is longer than 8 \(Id\)/);
+      assert.match(v, /querystring "kind": "AAA" is not one of A, AAAA \(Kind\)/);
+      assert.match(v, /query parameter "page" is not in the model/);
+      assert.match(v, /Thing: <Kind> is out of the model's order \(Kind, Count\)/);
+      assert.match(v, /Thing\/Count: "11" is outside 0\.\.10 \(Count\)/);
+      assert.match(v, /Thing\/Kind: "MX" is not one of A, AAAA/);
+      assert.match(v, /<Colour> is not a member of Thing/);
+      assert.match(v, /PutThingRequest: <Comment> is out of the model's order/);
+      assert.match(v, /PutThingRequest\/Comment: "far too long" is longer than 5/);
+      assert.match(v, /the body is not in the namespace https:\/\/example\.test\/doc\/2020-01-01\//);
+      assert.match(v, /the body's root is <Other>, not <PutThingRequest>/);
+      assert.match(v, /ListThings answer 200: the answer is not in the namespace/);
+      const before = mock.violations.length;
+      await call(`${mock.url}/2020-01-01/zone/z1/thing/`, 'POST', thing('<Things></Things>'));
+      assert.match(mock.violations.slice(before).join('\n'), /PutThingRequest\/Things: fewer than 1 <Thing> \(Things\)/);
     } finally {
       await mock.close();
     }
