@@ -7,6 +7,7 @@ import { ProviderError } from '../../providers/kit/errors.js';
 import execProvider, { execConfigSchema, parseReadOutput, resolveArgv, type ExecConfig } from '../../providers/exec/index.js';
 import { withRetry } from '../../providers/kit/retry.js';
 import type { Provider, RecordRef, WriteRequest } from '../../providers/kit/types.js';
+import { diesSoon } from '../helpers/process.js';
 
 const node = process.execPath;
 const dir = mkdtempSync(join(tmpdir(), 'dnsfail-exec-unit-'));
@@ -34,20 +35,6 @@ async function rejectsWith(p: Promise<unknown>, kind: ProviderError['kind'], mes
   assert.equal(caught.kind, kind, caught.message);
   if (message) assert.match(caught.message, message);
   return caught;
-}
-
-/** True when the pid is gone or a zombie (PID 1 in a container may never reap it). */
-function isDead(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-async function diesSoon(pid: number): Promise<boolean> {
-  for (let i = 0; i < 50 && !isDead(pid); i++) await new Promise((r) => setTimeout(r, 20));
-  return isDead(pid);
 }
 
 describe('exec provider: config', () => {

@@ -5,28 +5,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { probeCommand } from '../../src/health/command.js';
 import type { CommandCheck } from '../../src/health/types.js';
+import { diesSoon } from '../helpers/process.js';
 
 const node = process.execPath;
 const command = (argv: string[], timeoutMs = 5000): CommandCheck => ({ type: 'command', command: argv, timeoutMs });
 /** argv running a Node one-liner; extra args land in process.argv[1..]. */
 const nodeScript = (code: string, ...args: string[]): string[] => [node, '-e', code, ...args];
 const summary = (r: { healthy: boolean; error?: string }) => ({ healthy: r.healthy, error: r.error });
-
-/** SIGKILL is delivered asynchronously: give the kernel a moment. */
-async function diesSoon(pid: number): Promise<boolean> {
-  for (let i = 0; i < 50 && !isDead(pid); i++) await new Promise((r) => setTimeout(r, 20));
-  return isDead(pid);
-}
-
-/** True when the pid is gone or a zombie (PID 1 in a container may never reap it). */
-function isDead(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
 
 describe('probeCommand', () => {
   it('is healthy when the command exits 0', async () => {
