@@ -5,7 +5,7 @@ import { clampedTtlNote, storedTtl } from '../../app/stored-ttl.js';
 import type { RecordConfig } from '../../config/types.js';
 import { parseDuration, formatDuration } from '../../../providers/kit/duration.js';
 import { authoritativeServers, createResolver, enclosingZone, queryAddresses, queryCnameOrAbsence } from '../../../providers/kit/dns-query.js';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, ExitCode } from '../../errors.js';
 import { ProviderError } from '../../../providers/kit/errors.js';
 import type { Provider } from '../../../providers/kit/types.js';
 import { redact } from '../../../providers/kit/redact.js';
@@ -108,7 +108,7 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
     await closeProviders(providers);
   }
   io.out(problems ? c.red(`${problems} problem(s) found`) : c.green('everything holds'));
-  return problems ? 1 : 0;
+  return problems ? ExitCode.failure : ExitCode.ok;
 }
 
 async function checkAlias(
