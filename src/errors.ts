@@ -1,6 +1,15 @@
-import { DnsfailError, ExitCode } from '../providers/kit/errors.js';
+import { DnsfailError, ExitCode, type ExitCodeValue } from '../providers/kit/errors.js';
 
 export { DnsfailError, ExitCode, type ExitCodeValue } from '../providers/kit/errors.js';
+
+/**
+ * The exit code of a run that ended with this error, the one place that decides it: a DnsfailError
+ * (ProviderError, ConfigError, …) carries its own; anything else is a bug and exits 1. A run that
+ * ends with a report exits with the report's code (src/app/run-once.ts).
+ */
+export function exitCodeOf(e: unknown): ExitCodeValue {
+  return e instanceof DnsfailError ? e.exitCode : ExitCode.failure;
+}
 
 /** Bad config or bad command line: exit 2, nothing probed or written. */
 export class ConfigError extends DnsfailError {

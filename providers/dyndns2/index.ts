@@ -3,9 +3,9 @@ import { doc, nonEmpty, optional } from '../kit/schema.js';
 import { canonicalIp, ipFamily } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
 import { assertSafeUrl, createHttpClient } from '../kit/http.js';
-import type { Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
+import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
+import { createResolver, parseResolverAddress, queryAddresses } from '../kit/dns-query.js';
 import { buildUpdateCall, classifyHttpAnswer, sendUpdate, UPDATE_PATH } from './api.js';
-import { createDnsReader, parseResolverAddress } from './dns-read.js';
 import { GENERIC, PRESET_NAMES, PRESETS, type Dyndns2Preset } from './presets.js';
 
 export const dyndns2ConfigSchema = doc(
@@ -86,6 +86,22 @@ export function createDyndns2Provider(config: Dyndns2Config, ctx: ProviderContex
   };
   if (config.resolver !== undefined) provider.read = createDnsReader(config.resolver);
   return provider;
+}
+
+/**
+ * Reads A/AAAA straight from one DNS server (ideally the zone's authoritative one, so no cache can
+ * hide a change). NXDOMAIN and NODATA mean "no such rrset"; other failures are transient.
+ */
+function createDnsReader(server: string): (ref: RecordRef) => Promise<CurrentRecord | null> {
+  const resolver = createResolver([server]);
+  return async (ref) => {
+    try {
+      return await queryAddresses(resolver, ref.name, ref.type);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ProviderError('transient', `dyndns2: DNS query ${ref.name} ${ref.type} at ${server}: ${code ?? (e as Error).message}`);
+    }
+  };
 }
 
 /** The protocol sets one address per hostname and cannot delete: exactly one value, of the record's family. */

@@ -6,14 +6,13 @@ import type { RecordType } from '../kit/types.js';
 import { canonicalIp, ipFamily } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
-import { runArgv, type RunOutcome } from './run.js';
+import { lastOutputLine, runProcess, spawnErrorReason, type ExitedOutcome, type RunOutcome } from '../kit/process.js';
 
 /** sysexits.h EX_TEMPFAIL: "try again later". */
 export const EXIT_TEMPFAIL = 75;
 /** readCommand: the record does not exist. */
 export const EXIT_MISSING = 3;
 const DEFAULT_TIMEOUT = '30s';
-const MAX_DETAIL_CHARS = 200;
 
 const argv = () => z.array(z.string().check(z.minLength(1, 'must not be empty'))).check(z.minLength(1, 'needs at least the program'));
 
@@ -50,7 +49,7 @@ export function createExecProvider(config: ExecConfig, ctx: ProviderContext): Pr
   const write = resolveArgv(config.command, ctx.baseDir);
   const read = config.readCommand ? resolveArgv(config.readCommand, ctx.baseDir) : undefined;
   const run = (cmd: string[], vars: Record<string, string>) =>
-    runArgv(cmd, { env: { ...process.env, ...config.env, ...vars }, cwd: ctx.baseDir, timeoutMs });
+    runProcess(cmd, { env: { ...process.env, ...config.env, ...vars }, cwd: ctx.baseDir, timeoutMs });
 
   const provider: Provider = {
     async write(ref: RecordRef, req: WriteRequest): Promise<void> {
@@ -109,27 +108,21 @@ export function parseReadOutput(stdout: string, type: RecordType, what = 'read c
   return values;
 }
 
-function throwUnlessSuccess(outcome: RunOutcome, what: string, timeoutMs: number): asserts outcome is Extract<RunOutcome, { kind: 'exited' }> {
+function throwUnlessSuccess(outcome: RunOutcome, what: string, timeoutMs: number): asserts outcome is ExitedOutcome {
   switch (outcome.kind) {
+    case 'aborted': // no signal is passed: only for the type
     case 'timeout':
       throw new ProviderError('transient', `${what} timed out after ${formatDuration(timeoutMs)} and was killed`);
-    case 'spawn-error': {
-      const why = outcome.code === 'ENOENT' ? 'not found' : outcome.code === 'EACCES' ? 'not executable' : `cannot be run (${outcome.code})`;
-      throw new ProviderError('fatal', `${what}: ${why}`);
-    }
+    case 'spawn-error':
+      throw new ProviderError('fatal', `${what}: ${spawnErrorReason(outcome.code)}`);
     case 'exited': {
       if (outcome.code === 0) return;
-      const detail = lastLine(outcome.stderr) || lastLine(outcome.stdout);
+      const detail = lastOutputLine(outcome);
       const status = outcome.code === null ? `was killed by ${outcome.signal ?? 'a signal'}` : `exited with code ${outcome.code}`;
       const message = `${what} ${status}${detail ? `: ${detail}` : ''}`;
       throw new ProviderError(outcome.code === EXIT_TEMPFAIL ? 'transient' : 'fatal', message);
     }
   }
-}
-
-function lastLine(text: string): string {
-  const line = text.trimEnd().split('\n').pop()?.trim() ?? '';
-  return line.length <= MAX_DETAIL_CHARS ? line : `${line.slice(0, MAX_DETAIL_CHARS - 1)}…`;
 }
 
 export default execProvider;

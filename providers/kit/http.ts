@@ -36,6 +36,7 @@ export interface RequestOptions {
 }
 
 export interface HttpClient {
+  /** path '' requests the base URL itself, exactly as given (a webhook URL), and leaves it out of messages. */
   request(method: Method, path: string, opts?: RequestOptions): Promise<HttpResponse>;
   /** request() and JSON.parse of the body; malformed JSON is a transient error. */
   json<T>(method: Method, path: string, opts?: RequestOptions): Promise<{ status: number; data: T; headers: HttpResponse['headers'] }>;
@@ -59,10 +60,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   });
 
   const request = async (method: Method, path: string, ro: RequestOptions = {}): Promise<HttpResponse> => {
-    const where = `${opts.service} ${method} ${path.split('?')[0]}`;
+    const where = path === '' ? `${opts.service} ${method}` : `${opts.service} ${method} ${path.split('?')[0]}`;
     let res;
     try {
-      res = await client(`${prefix}${path}`, {
+      res = await client(path === '' ? base.href : `${prefix}${path}`, {
         method,
         ...(ro.searchParams ? { searchParams: ro.searchParams } : {}),
         ...(ro.json !== undefined ? { json: ro.json } : {}),

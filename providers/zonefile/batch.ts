@@ -4,8 +4,10 @@
  * read() and write() are batches of one.
  */
 // Callback fs, promisified: node:fs/promises would cost a cron run about 1.5 ms to load.
-import { readFile, unlink } from 'node:fs';
+import { readFile, statSync, unlink } from 'node:fs';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
+import { replaceTarget, unwritablePart, writeFileAtomic } from '../kit/atomic-write.js';
 import type { RecordType } from '../kit/types.js';
 import { isInZone } from '../kit/dns-name.js';
 import { canonicalIp, ipFamily, sameAddressSet } from '../kit/ip.js';
@@ -94,14 +96,12 @@ export async function writeRecords(zf: ZoneFile, items: WriteItem[]): Promise<It
 }
 
 async function applyEdits(zf: ZoneFile, edits: Edit[], results: ItemResult[]): Promise<void> {
-  // Loaded here, with node:fs/promises: a run that writes nothing never needs them.
-  const { atomicWrite, writableTarget } = await import('./atomic-write.js');
   const fail = (ats: number[], error: unknown) => ats.forEach((at) => (results[at] = { ok: false, error }));
   let target: string;
   let original: string | null;
   let entries: ZoneEntry[];
   try {
-    target = await writableTarget(zf.path);
+    target = zoneTarget(zf.path);
     original = await readZoneText(target);
     entries = original === null ? [] : parseOrFatal(zf, original);
   } catch (error) {
@@ -144,21 +144,52 @@ async function applyEdits(zf: ZoneFile, edits: Edit[], results: ItemResult[]): P
     } catch (e) {
       throw asProviderError(zf, e);
     }
-    await atomicWrite(target, next);
-    if (zf.reload) await reloadOrRestore(zf, target, original, atomicWrite);
+    writeZone(target, next);
+    if (zf.reload) await reloadOrRestore(zf, target, original);
   } catch (e) {
     fail(writing, e);
   }
 }
 
-async function reloadOrRestore(zf: ZoneFile, target: string, original: string | null, atomicWrite: (path: string, text: string) => Promise<void>): Promise<void> {
+async function reloadOrRestore(zf: ZoneFile, target: string, original: string | null): Promise<void> {
   try {
     // Loaded here: node:child_process is not needed by a run that writes nothing or has no reload.
     await (await import('./reload.js')).runReload(zf.reload!);
   } catch (e) {
     if (original === null) await promisify(unlink)(target).catch(() => undefined);
-    else await atomicWrite(target, original);
+    else writeZone(target, original);
     throw new ProviderError('transient', `reload failed: ${(e as Error).message}; ${zf.path} was restored`, { cause: e });
+  }
+}
+
+/** The real zone file behind a symlink, after checking that the directory of a new one exists. */
+function zoneTarget(path: string): string {
+  let target: string;
+  try {
+    target = replaceTarget(path);
+  } catch (e) {
+    throw new ProviderError('fatal', `cannot open zone file ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  const dir = dirname(target);
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new ProviderError('fatal', `cannot create zone file ${path}: directory ${dir} does not exist`);
+  return target;
+}
+
+/** Can this process replace the zone file? Changes nothing; throws an auth error naming what is not writable. */
+export function checkWritable(path: string): void {
+  const denied = unwritablePart(zoneTarget(path));
+  if (denied) {
+    const why = `${denied.path} is not writable for this user (${denied.code}); dnsfail writes a temp file in the directory and renames it over the file`;
+    throw new ProviderError('auth', `cannot write zone file ${path}: ${why}`);
+  }
+}
+
+/** A new zone file is world-readable: the DNS server may run as another user. */
+function writeZone(target: string, text: string): void {
+  try {
+    writeFileAtomic(target, text, 0o644);
+  } catch (e) {
+    throw new ProviderError('fatal', `cannot write zone file ${target}: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { doc, nonEmpty, optional } from '../kit/schema.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
-import { checkName, readRecords, writeRecords, type ZoneFile } from './batch.js';
+import { checkName, checkWritable, readRecords, writeRecords, type ZoneFile } from './batch.js';
 import { normalizeName } from './zone-text.js';
 import { DOMAIN_RE } from '../kit/records.js';
 
@@ -55,8 +55,7 @@ export function createZonefileProvider(config: ZonefileConfig, ctx: ProviderCont
 
     async checkWrite(ref: RecordRef): Promise<void> {
       checkName(zf, ref);
-      // Loaded here, like the writer: node:fs/promises is not needed by a run that writes nothing.
-      await (await import('./atomic-write.js')).checkWritable(zf.path);
+      checkWritable(zf.path);
     },
 
     readMany: (refs: RecordRef[]) => readRecords(zf, refs),

@@ -1,21 +1,26 @@
-import { execFile } from 'node:child_process';
+import { formatDuration } from '../kit/duration.js';
+import { lastOutputLine, runProcess, spawnErrorReason } from '../kit/process.js';
 
 const RELOAD_TIMEOUT_MS = 30_000;
 
-/** Runs the configured reload command (argv, no shell); rejects with a one-line reason on failure or timeout. */
-export function runReload(argv: string[]): Promise<void> {
-  const [cmd, ...args] = argv as [string, ...string[]];
-  return new Promise((done, fail) => {
-    execFile(cmd, args, { timeout: RELOAD_TIMEOUT_MS, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      if (!err) return done();
-      const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
-      // knotc prints its errors on stdout.
-      const detail = (stderr.trim() || stdout.trim()).split('\n').slice(-3).join(' ').slice(0, 300);
-      let why: string;
-      if (e.code === 'ENOENT') why = `${cmd} not found`;
-      else if (e.killed) why = `${cmd} timed out after ${RELOAD_TIMEOUT_MS / 1000} s`;
-      else why = `${cmd} exited with ${typeof e.code === 'number' ? `code ${e.code}` : String(e.code ?? 'an error')}`;
-      fail(new Error(detail ? `${why}: ${detail}` : why));
-    });
-  });
+/**
+ * Runs the configured reload command (argv, no shell, its own process group: at the deadline the
+ * whole group is killed); rejects with a one-line reason on failure or timeout.
+ */
+export async function runReload(argv: string[], timeoutMs = RELOAD_TIMEOUT_MS): Promise<void> {
+  const cmd = argv[0] ?? '';
+  const outcome = await runProcess(argv, { env: process.env, timeoutMs });
+  let why: string;
+  switch (outcome.kind) {
+    case 'exited':
+      if (outcome.code === 0) return;
+      why = `${cmd} ${outcome.code === null ? `was killed by ${outcome.signal ?? 'a signal'}` : `exited with code ${outcome.code}`}`;
+      break;
+    case 'spawn-error':
+      throw new Error(`${cmd} ${spawnErrorReason(outcome.code)}`);
+    default:
+      throw new Error(`${cmd} timed out after ${formatDuration(timeoutMs)} and was killed`);
+  }
+  const detail = lastOutputLine(outcome, 300);
+  throw new Error(detail ? `${why}: ${detail}` : why);
 }

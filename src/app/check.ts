@@ -1,7 +1,7 @@
 import type { Config } from '../config/types.js';
 import { DnsfailError } from '../errors.js';
 import { renderMetrics } from '../metrics/prometheus.js';
-import { writeFileAtomic } from '../state/atomic-write.js';
+import { writeFileAtomic } from '../../providers/kit/atomic-write.js';
 import { acquireLock } from '../state/lock.js';
 import { stateWriteProblem } from '../state/state-path.js';
 import { loadState, saveState, type StateFile } from '../state/store.js';

@@ -1,7 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import type { CheckArgs } from './commands/check.js';
 import { VERSION } from '../version.js';
-import { ConfigError, DnsfailError, EnvironmentError, ExitCode, fileErrorFix, fileErrorReason } from '../errors.js';
+import { ConfigError, DnsfailError, EnvironmentError, ExitCode, exitCodeOf, fileErrorFix, fileErrorReason } from '../errors.js';
 import { redact } from '../../providers/kit/redact.js';
 import { makeChalk } from './color.js';
 import type { CommandContext, GlobalArgs } from './context.js';
@@ -235,10 +235,10 @@ function describeError(e: unknown, io: Io): number {
   if (e instanceof DnsfailError) {
     io.err(`${io.c.red('error:')} ${e.message}`);
     if (e.hint) io.err(io.c.dim(`hint: ${e.hint}`));
-    return e.exitCode;
+  } else {
+    const err = e instanceof Error ? e : new Error(String(e));
+    io.err(`${io.c.red('unexpected error:')} ${redact(err.stack ? sourceMappedStack(err.stack) : err.message)}`);
+    io.err('This is a bug in dnsfail; please report it with the output above.');
   }
-  const err = e instanceof Error ? e : new Error(String(e));
-  io.err(`${io.c.red('unexpected error:')} ${redact(err.stack ? sourceMappedStack(err.stack) : err.message)}`);
-  io.err('This is a bug in dnsfail; please report it with the output above.');
-  return ExitCode.failure;
+  return exitCodeOf(e);
 }

@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { NotifierConfig } from '../config/types.js';
 import type { RecordEvent } from '../core/events.js';
+import { lastOutputLine, runProcess, spawnErrorReason } from '../../providers/kit/process.js';
 import { redact } from '../../providers/kit/redact.js';
 import { discordPayload, slackPayload, webhookPayload } from './payload.js';
+import { postTo } from './post.js';
 
 /**
  * Sends each event to each notifier that wants it, all at once. A failing notifier is reported
@@ -27,23 +28,13 @@ async function sendOne(n: NotifierConfig, e: RecordEvent, userAgent: string, now
   const body = webhookPayload(e, now, hostname());
   if (n.type === 'exec') return runHook(n.command, e, JSON.stringify(body), n.timeoutMs);
   const json = n.type === 'slack' ? slackPayload(e) : n.type === 'discord' ? discordPayload(e) : body;
-  try {
-    const { default: got } = await import('got'); // loaded only when there is something to send
-    await got.post(n.url, {
-      json,
-      headers: { 'user-agent': userAgent, ...(n.type === 'webhook' ? n.headers : {}) },
-      timeout: { request: n.timeoutMs },
-      retry: { limit: 1, methods: ['POST'], statusCodes: [429, 500, 502, 503, 504] },
-      followRedirect: false,
-    });
-  } catch (err) {
-    const status = (err as { response?: { statusCode?: number } }).response?.statusCode;
-    throw new Error(status ? `HTTP ${status}` : ((err as { code?: string }).code ?? 'request failed'));
-  }
+  const headers = n.type === 'webhook' ? n.headers : {};
+  await postTo(n.url, { service: n.type, userAgent, timeoutMs: n.timeoutMs, allowInsecureHttp: n.allowInsecureHttp, headers, json, retries: 1 });
 }
 
-function runHook(argv: string[], e: RecordEvent, payload: string, timeoutMs: number): Promise<void> {
-  const [cmd, ...args] = argv as [string, ...string[]];
+/** Runs an exec notifier: the event in DNSFAIL_* variables, the webhook body as JSON on stdin. */
+async function runHook(argv: string[], e: RecordEvent, payload: string, timeoutMs: number): Promise<void> {
+  const cmd = argv[0] ?? '';
   const env = {
     ...process.env,
     DNSFAIL_EVENT: e.kind,
@@ -53,28 +44,11 @@ function runHook(argv: string[], e: RecordEvent, payload: string, timeoutMs: num
     DNSFAIL_NEW: (e.new ?? []).join(' '),
     DNSFAIL_REASON: e.reason,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['pipe', 'ignore', 'pipe'], detached: true });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-      reject(new Error(`${cmd} timed out after ${timeoutMs}ms`));
-    }, timeoutMs);
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(new Error(err.code === 'ENOENT' ? `command not found: ${cmd}` : err.message));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`${cmd} exited with ${code}${stderr.trim() ? `: ${stderr.trim().split('\n').pop()!.slice(0, 200)}` : ''}`));
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(payload);
-  });
+  const outcome = await runProcess(argv, { env, timeoutMs, input: payload });
+  if (outcome.kind === 'spawn-error') throw new Error(outcome.code === 'ENOENT' ? `command not found: ${cmd}` : `${cmd} ${spawnErrorReason(outcome.code)}`);
+  if (outcome.kind !== 'exited') throw new Error(`${cmd} timed out after ${timeoutMs}ms`);
+  if (outcome.code === 0) return;
+  const status = outcome.code === null ? `was killed by ${outcome.signal ?? 'a signal'}` : `exited with ${outcome.code}`;
+  const detail = lastOutputLine(outcome);
+  throw new Error(`${cmd} ${status}${detail ? `: ${detail}` : ''}`);
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { RecordHistory } from '../core/types.js';
 import type { Hold } from '../app/holds.js';
 import { DnsfailError, LockBusyError } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../providers/kit/atomic-write.js';
 import { acquireLock } from './lock.js';
 import { statePathError } from './state-path.js';
 

@@ -12,7 +12,7 @@ import { batchContract } from './batch-contract.js';
 
 // readMany/writeMany of the zone-file provider: one zone file per zone, a provider instance each.
 // Its "requests" are reads of a zone file and renames onto it (the atomic write), observed at the fs
-// level: node:fs/promises' readFile and rename are wrapped for this test process, so the provider has
+// level: node:fs's readFile and renameSync are wrapped for this test process, so the provider has
 // no test hook. The reload command appends to a file, so every rename can be matched with one reload.
 // The independent view is named-checkzone's canonical dump (else a fresh provider's read).
 
@@ -27,15 +27,15 @@ const CHECKZONE = findTool('named-checkzone');
 const counts = { reads: 0, renames: 0 };
 function observeZoneFileIo(files: string[]): void {
   const watched = new Set(files.flatMap((f) => [f, realpathSync(f)]));
-  const fsp = createRequire(import.meta.url)('node:fs/promises') as typeof import('node:fs/promises');
-  const { readFile, rename } = fsp;
-  fsp.readFile = ((path: Parameters<typeof readFile>[0], ...rest: unknown[]) => {
+  const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
+  const { readFile, renameSync } = fs;
+  fs.readFile = ((path: Parameters<typeof readFile>[0], ...rest: unknown[]) => {
     if (watched.has(String(path))) counts.reads++;
     return (readFile as (...a: unknown[]) => unknown)(path, ...rest);
   }) as typeof readFile;
-  fsp.rename = (from, to) => {
+  fs.renameSync = (from, to) => {
     if (watched.has(String(to))) counts.renames++;
-    return rename(from, to);
+    return renameSync(from, to);
   };
   syncBuiltinESMExports();
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { basicAuth, buildUpdateCall, classifyHttpAnswer } from '../../providers/dyndns2/api.js';
-import { parseResolverAddress } from '../../providers/dyndns2/dns-read.js';
+import { parseResolverAddress } from '../../providers/kit/dns-query.js';
 import { dyndns2ConfigSchema } from '../../providers/dyndns2/index.js';
 import { errorForAnswer, OUTAGE_BACKOFF_MS, parseAnswerLines } from '../../providers/dyndns2/parse.js';
 import { PRESETS, GENERIC } from '../../providers/dyndns2/presets.js';

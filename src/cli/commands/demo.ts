@@ -6,7 +6,7 @@ import { performCheck } from '../../app/check.js';
 import type { RunReport } from '../../app/report.js';
 import { buildConfig } from '../../config/load.js';
 import { parseConfigText } from '../../config/yaml-source.js';
-import { DnsfailError } from '../../errors.js';
+import { DnsfailError, ExitCode } from '../../errors.js';
 import type { CommandContext, GlobalArgs } from '../context.js';
 import { renderRun, serverLine } from '../render.js';
 
@@ -80,10 +80,10 @@ export async function demoCommand(args: GlobalArgs, ctx: CommandContext): Promis
     io.out('');
     if (outcomes.every((o) => o === 'ok')) {
       io.out(`${c.green('done')}: the record followed the healthy server. Next: ${c.bold('examples/zonefile.yaml')}, then ${c.bold('dnsfail validate -c FILE')} and ${c.bold('dnsfail check -c FILE')} from cron.`);
-      return 0;
+      return ExitCode.ok;
     }
     io.err(`${c.red('the demo did not go as expected')}: ${outcomes.join(', ')}`);
-    return 1;
+    return ExitCode.failure;
   } finally {
     if (primary) await stopServer(primary);
     await stopServer(backup);

@@ -4,8 +4,8 @@ import { closeProviders, createProviders } from '../../app/providers.js';
 import { clampedTtlNote, storedTtl } from '../../app/stored-ttl.js';
 import type { RecordConfig } from '../../config/types.js';
 import { parseDuration, formatDuration } from '../../../providers/kit/duration.js';
-import { authoritativeServers, enclosingZone, lookupAddresses, lookupCnameOrAbsence, makeResolver } from '../../dns/lookup.js';
-import { ConfigError } from '../../errors.js';
+import { authoritativeServers, createResolver, enclosingZone, queryAddresses, queryCnameOrAbsence } from '../../../providers/kit/dns-query.js';
+import { ConfigError, ExitCode } from '../../errors.js';
 import { ProviderError } from '../../../providers/kit/errors.js';
 import type { Provider } from '../../../providers/kit/types.js';
 import { redact } from '../../../providers/kit/redact.js';
@@ -38,9 +38,9 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
   const { state } = loadState(statePathFor(args, ctx, config));
   const providers = createProviders(config);
   const resolverFor = async (name: string): Promise<{ r: Resolver; via: string } | null> => {
-    if (args.resolver) return { r: makeResolver([args.resolver]), via: args.resolver };
+    if (args.resolver) return { r: createResolver([args.resolver]), via: args.resolver };
     const servers = await authoritativeServers(name);
-    return servers.length ? { r: makeResolver(servers), via: `${servers[0]} (authoritative)` } : null;
+    return servers.length ? { r: createResolver(servers), via: `${servers[0]} (authoritative)` } : null;
   };
 
   try {
@@ -68,7 +68,7 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
         }
       } else {
         const found = await resolverFor(record.name).catch(() => null);
-        const rec = found ? await lookupAddresses(found.r, record.name, record.type).catch(() => null) : null;
+        const rec = found ? await queryAddresses(found.r, record.name, record.type).catch(() => null) : null;
         if (rec) {
           current = rec.values;
           ok(`the record answers in DNS: ${rec.values.join(', ')} (asked ${found!.via}; this provider cannot be read, credentials are tested on the first write)`);
@@ -108,7 +108,7 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
     await closeProviders(providers);
   }
   io.out(problems ? c.red(`${problems} problem(s) found`) : c.green('everything holds'));
-  return problems ? 1 : 0;
+  return problems ? ExitCode.failure : ExitCode.ok;
 }
 
 async function checkAlias(
@@ -136,7 +136,7 @@ async function checkAlias(
     return false;
   }
   try {
-    const target = await lookupCnameOrAbsence(found.r, alias);
+    const target = await queryCnameOrAbsence(found.r, alias);
     if (target === record.name) {
       ok(`${alias} is a CNAME to ${record.name} (asked ${found.via})`);
       return true;

@@ -2,6 +2,7 @@ import { closeProviders, createProviders } from '../../app/providers.js';
 import { withRetry } from '../../../providers/kit/retry.js';
 import { describeServer } from '../../core/select.js';
 import { loadState } from '../../state/store.js';
+import { ExitCode } from '../../errors.js';
 import { redact } from '../../../providers/kit/redact.js';
 import { describeHold, holdApplies, holdKey } from '../../app/holds.js';
 import { loadConfigFor, statePathFor, unlockCommandFor, type CommandContext, type GlobalArgs } from '../context.js';
@@ -71,7 +72,7 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
         2,
       ),
     );
-    return failed ? 1 : 0;
+    return failed ? ExitCode.failure : ExitCode.ok;
   }
   for (const { r, history, current, cname, source, error, held } of rows) {
     // Only a read that succeeded can say the record is missing; from the state file, nothing known is unknown.
@@ -95,5 +96,5 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
       ctx.io.out(`  ${active} ${stateText} ${describeServer(s).padEnd(width)}  ${probe}`);
     }
   }
-  return failed ? 1 : 0;
+  return failed ? ExitCode.failure : ExitCode.ok;
 }
