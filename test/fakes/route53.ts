@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIPv4, isIPv6, type Socket } from 'node:net';
 import aws4 from 'aws4';
-import { child, children, escapeXml, parseXml, textOf, XMLNS, type XmlElement } from '../../providers/route53/parse.js';
+import { child, children, escapeXml, parseXml, textOf, XMLNS, type XmlElement } from '../../providers/route53/xml.js';
 import type { ContractFault } from '../contract/provider-contract.js';
 
 /**
