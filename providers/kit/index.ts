@@ -10,7 +10,7 @@ export { createHttpClient, defaultHttpError, parseRetryAfter, type HttpClient, t
 export { assertSafeUrl } from './url.js';
 export { canonicalIp, ipFamily, isIpv6, sameAddressSet, type IpFamily } from './ip.js';
 export { isHostName, isInZone, normalizeDnsName } from './dns-name.js';
-export { asError, bareName, checkAddress, DOMAIN_RE, domainName, finishBatch, groupIndexes, throwIfOneFailure } from './records.js';
+export { asError, bareName, checkAddress, DOMAIN_RE, domainName, finishBatch, groupByZone, groupIndexes, throwIfOneFailure } from './records.js';
 export { doc, nonEmpty, optional } from './schema.js';
 export { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
 export { registerSecret } from './redact.js';

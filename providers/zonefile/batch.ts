@@ -6,13 +6,12 @@
 // Callback fs, promisified: node:fs/promises would cost a cron run about 1.5 ms to load.
 import { readFile, unlink } from 'node:fs';
 import { promisify } from 'node:util';
-import type { RecordType } from '../kit/types.js';
+import type { CurrentRecord, ItemResult, RecordRef, RecordType, WriteItem } from '../kit/types.js';
 import { isInZone } from '../kit/dns-name.js';
-import { canonicalIp, ipFamily, sameAddressSet } from '../kit/ip.js';
+import { sameAddressSet } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
-import type { CurrentRecord, ItemResult, RecordRef, WriteItem } from '../kit/types.js';
-import { bumpSoaSerial, dateSerial } from './serial.js';
 import { checkAddress } from '../kit/records.js';
+import { bumpSoaSerial, dateSerial } from './serial.js';
 import {
   assertNoCname,
   indexZone,
