@@ -47,7 +47,7 @@ const settingsFor = (bind: Bind, tsig: { name: string; secret: string; algorithm
 
 function providerFor(bind: Bind, tsig?: { name: string; secret: string; algorithm?: string } | null): Provider {
   const config = rfc2136Provider.configSchema.parse(settingsFor(bind, tsig));
-  return createRfc2136Provider(config, { exchange: createExchange(parseServer(config.server)!, 1000, observe) });
+  return createRfc2136Provider(config, { userAgent: 'dnsfail-test', baseDir: '/' }, { exchange: createExchange(parseServer(config.server)!, 1000, observe) });
 }
 
 const lookupAt = (bind: Bind) => async (name: string, type: string) => {

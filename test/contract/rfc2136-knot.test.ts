@@ -45,7 +45,7 @@ const settingsFor = (port: number, key: KnotKey) => ({
 });
 function providerFor(port: number, key: KnotKey): Provider {
   const config = rfc2136Provider.configSchema.parse(settingsFor(port, key));
-  return createRfc2136Provider(config, { exchange: createExchange(parseServer(config.server)!, 3000, observe) });
+  return createRfc2136Provider(config, { userAgent: 'dnsfail-test', baseDir: '/' }, { exchange: createExchange(parseServer(config.server)!, 3000, observe) });
 }
 const lookup = async (name: string, type: string) => {
   const answers = await dig('127.0.0.1', (await theKnot()).port, name, type);

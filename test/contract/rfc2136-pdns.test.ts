@@ -60,7 +60,7 @@ const settingsFor = (s: Stack, tsig: Tsig = { name: KEY, secret: s.secret }) => 
 
 function providerFor(s: Stack, tsig?: Tsig): Provider {
   const config = rfc2136Provider.configSchema.parse(settingsFor(s, tsig));
-  return createRfc2136Provider(config, { exchange: createExchange(parseServer(config.server)!, 1000, observe) });
+  return createRfc2136Provider(config, { userAgent: 'dnsfail-test', baseDir: '/' }, { exchange: createExchange(parseServer(config.server)!, 1000, observe) });
 }
 
 const lookupAt = (pdns: Pdns) => async (name: string, type: string) => {
