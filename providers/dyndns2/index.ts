@@ -2,11 +2,11 @@ import * as z from 'zod/mini';
 import { doc, nonEmpty, optional } from '../kit/schema.js';
 import { canonicalIp, ipFamily } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
-import { assertSafeUrl, createHttpClient } from '../kit/http.js';
-import type { Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
-import { buildUpdateCall, classifyHttpAnswer, sendUpdate, UPDATE_PATH } from './api.js';
+import { assertSafeUrl } from '../kit/url.js';
+import type { Provider, ProviderContext, ProviderFactory, RecordRef } from '../kit/types.js';
+import { createDyndns2Api, UPDATE_PATH } from './api.js';
 import { createDnsReader, parseResolverAddress } from './dns-read.js';
-import { GENERIC, PRESET_NAMES, PRESETS, type Dyndns2Preset } from './presets.js';
+import { PRESET_NAMES, PRESETS } from './presets.js';
 
 export const dyndns2ConfigSchema = doc(
   z
@@ -62,27 +62,9 @@ export interface Dyndns2Deps {
 }
 
 export function createDyndns2Provider(config: Dyndns2Config, ctx: ProviderContext, deps: Dyndns2Deps = {}): Provider {
-  const preset: Dyndns2Preset = config.preset ? PRESETS[config.preset] : GENERIC;
-  const baseUrl = config.endpoint ?? config.server ?? preset.baseUrl;
-  const password = config.password;
-  if (password === undefined) throw new ProviderError('fatal', 'dyndns2: password or passwordFile is required');
-  const service = `dyndns2${config.preset ? ` (${config.preset})` : ''}`;
-  const where = `${service} GET ${UPDATE_PATH}`;
-  const client = createHttpClient({
-    baseUrl,
-    userAgent: ctx.userAgent,
-    service,
-    classify: classifyHttpAnswer(where, preset.outageBackoffMs),
-    ...(config.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
-    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
-  });
-
+  const api = createDyndns2Api(config, ctx, deps);
   const provider: Provider = {
-    async write(ref: RecordRef, req: WriteRequest): Promise<void> {
-      const ip = singleAddress(ref, req.values);
-      const call = buildUpdateCall(preset, config.username, ref.name, ip);
-      await sendUpdate(client, call, password, where, preset, ctx.warn);
-    },
+    write: async (ref, req) => api.update(ref.name, singleAddress(ref, req.values)),
   };
   if (config.resolver !== undefined) provider.read = createDnsReader(config.resolver);
   return provider;
