@@ -2,10 +2,9 @@ import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { doc, optional } from '../kit/schema.js';
 import { DURATION_PATTERN, formatDuration, parseDuration } from '../kit/duration.js';
-import type { RecordType } from '../kit/types.js';
-import { canonicalIp, ipFamily } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
+import { parseReadOutput } from './parse.js';
 import { runArgv, type RunOutcome } from './run.js';
 
 /** sysexits.h EX_TEMPFAIL: "try again later". */
@@ -92,21 +91,6 @@ export function resolveArgv(cmd: readonly string[], baseDir: string): string[] {
   const [program, ...args] = cmd as [string, ...string[]];
   const relative = !isAbsolute(program) && (program.startsWith('./') || program.startsWith('../'));
   return [relative ? resolve(baseDir, program) : program, ...args];
-}
-
-/** Addresses printed one per line or space-separated; each must be of the record's family. */
-export function parseReadOutput(stdout: string, type: RecordType, what = 'read command'): string[] {
-  const family = type === 'A' ? 4 : 6;
-  const values: string[] = [];
-  for (const token of stdout.split(/\s+/)) {
-    if (token === '') continue;
-    if (ipFamily(token) !== family) {
-      throw new ProviderError('fatal', `${what} printed ${JSON.stringify(token.slice(0, 60))}, which is not an ${family === 4 ? 'IPv4' : 'IPv6'} address`);
-    }
-    const ip = canonicalIp(token);
-    if (!values.includes(ip)) values.push(ip);
-  }
-  return values;
 }
 
 function throwUnlessSuccess(outcome: RunOutcome, what: string, timeoutMs: number): asserts outcome is Extract<RunOutcome, { kind: 'exited' }> {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ProviderError } from '../../providers/kit/errors.js';
-import execProvider, { execConfigSchema, parseReadOutput, resolveArgv, type ExecConfig } from '../../providers/exec/index.js';
+import execProvider, { execConfigSchema, resolveArgv, type ExecConfig } from '../../providers/exec/index.js';
+import { parseReadOutput } from '../../providers/exec/parse.js';
 import { withRetry } from '../../providers/kit/retry.js';
 import type { Provider, RecordRef, WriteRequest } from '../../providers/kit/types.js';
 
