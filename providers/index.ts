@@ -86,7 +86,11 @@ export async function builtinProviderFactories(): Promise<ProviderFactory<any>[]
   return all.flatMap((r) => ('factory' in r ? [r.factory] : []));
 }
 
-/** Third-party errors carry `kind` on a plain Error; the engine acts only on ProviderError. */
+/**
+ * Third-party errors carry `kind` on an Error (or are the ProviderError of their own copy of the kit,
+ * dnsfail/provider, which is another class); the engine acts only on this ProviderError. Thrown
+ * errors, readMany's errors and writeMany's failed items are all adopted.
+ */
 function adoptErrors(f: ProviderFactory<any>): ProviderFactory<any> {
   return {
     ...f,
@@ -107,6 +111,14 @@ function adoptErrors(f: ProviderFactory<any>): ProviderFactory<any> {
       const out: Provider = { write: typed(p.write.bind(p)) };
       if (p.read) out.read = typed(p.read.bind(p));
       if (p.checkWrite) out.checkWrite = typed(p.checkWrite.bind(p));
+      if (p.readMany) {
+        const readMany = typed(p.readMany.bind(p));
+        out.readMany = async (refs) => (await readMany(refs)).map((r) => (r instanceof Error ? (asProviderError(r) as Error) : r));
+      }
+      if (p.writeMany) {
+        const writeMany = typed(p.writeMany.bind(p));
+        out.writeMany = async (items) => (await writeMany(items)).map((r) => (r.ok ? r : { ok: false, error: asProviderError(r.error) }));
+      }
       if (p.close) out.close = p.close.bind(p);
       return out;
     },
