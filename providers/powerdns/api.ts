@@ -1,6 +1,5 @@
-import type { Method } from 'got';
 import { ProviderError } from '../kit/errors.js';
-import { createHttpClient, type RequestOptions } from '../kit/http.js';
+import { createHttpClient, type HttpMethod, type RequestOptions } from '../kit/http.js';
 import type { CurrentRecord, ProviderContext, RecordType } from '../kit/types.js';
 import type { PowerdnsConfig, PowerdnsDeps } from './index.js';
 import { errorMessage, findRrset, parseZoneList, rrsetChange, type PdnsZone, type RrsetWrite, wireName } from './parse.js';
@@ -40,7 +39,7 @@ export function createPowerdnsApi(config: PowerdnsConfig, ctx: ProviderContext, 
     service: 'PowerDNS',
   });
 
-  const call = async (method: Method, path: string, notFound: string, ro: RequestOptions = {}): Promise<unknown> => {
+  const call = async (method: HttpMethod, path: string, notFound: string, ro: RequestOptions = {}): Promise<unknown> => {
     const res = await http.request(method, path, { ...ro, accept: HANDLED });
     const where = `PowerDNS ${method} ${path}`;
     if (res.status === 404) throw new ProviderError('fatal', `${where}: HTTP 404: ${notFound}`);

@@ -1,5 +1,4 @@
-import type { Method } from 'got';
-import { createHttpClient, type HttpResponse } from '../kit/http.js';
+import { createHttpClient, type HttpMethod, type HttpResponse } from '../kit/http.js';
 import { ProviderError } from '../kit/errors.js';
 import type { ProviderContext } from '../kit/types.js';
 import { changeBatchXml, type Change } from './change-batch.js';
@@ -49,7 +48,7 @@ export function createRoute53Api(config: Route53Config, ctx: ProviderContext, de
       ...(deps.homeDir ? { homeDir: deps.homeDir } : {}),
     }));
 
-  const call = async (method: Method, pathAndQuery: string, body?: string): Promise<HttpResponse> => {
+  const call = async (method: HttpMethod, pathAndQuery: string, body?: string): Promise<HttpResponse> => {
     const basePath = base.pathname.replace(/\/$/, '');
     const url = new URL(`${basePath}${pathAndQuery}`, base);
     const signed = signRequest(
