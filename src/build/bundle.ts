@@ -48,20 +48,11 @@ const ZOD_TYPES = ['mini', 'v4/mini', 'v4/core', 'v4/locales'];
  */
 export async function buildProviderKit(out: string): Promise<void> {
   await build({
-    bundle: true,
+    ...bundleOptions(join('providers', 'kit', 'index.ts'), join(out, 'provider.mjs')),
     format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    sourcemap: 'linked',
-    sourcesContent: false,
-    legalComments: 'none',
-    logLevel: 'warning',
-    entryPoints: [join(root, 'providers', 'kit', 'index.ts')],
-    outfile: join(out, 'provider.mjs'),
-    // got's CommonJS dependencies require() Node's built-ins, which an ES module has no require for.
+    // An ES module keeps its own import.meta, but has no require() for got's CommonJS dependencies.
+    define: {},
     banner: { js: "import { createRequire as __dnsfailCreateRequire } from 'node:module'; const require = __dnsfailCreateRequire(import.meta.url);" },
-    preserveSymlinks: true,
   });
   const config = ts.getParsedCommandLineOfConfigFile(join(root, 'providers', 'kit', 'tsconfig.json'), { outDir: join(out, 'provider') }, {
     ...ts.sys,
