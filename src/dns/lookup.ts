@@ -1,5 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { bareName } from '../../providers/kit/records.js';
 
 /** "127.0.0.1:5300", "[::1]:53", "192.0.2.1" → the form node's Resolver.setServers takes. */
 export function resolverServer(spec: string): string {
@@ -23,7 +24,7 @@ const MISSING = new Set(['ENOTFOUND', 'ENODATA', 'NOTFOUND', 'NODATA']);
 export async function lookupCnameOrAbsence(r: Resolver, name: string): Promise<string | 'nxdomain' | 'nodata'> {
   try {
     const [target] = await r.resolveCname(name);
-    return target ? target.toLowerCase().replace(/\.$/, '') : 'nodata';
+    return target ? bareName(target) : 'nodata';
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     if (code === 'ENOTFOUND' || code === 'NOTFOUND') return 'nxdomain';
