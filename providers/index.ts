@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { asProviderError } from './kit/errors.js';
 import type { Provider, ProviderFactory } from './kit/types.js';
 
@@ -54,8 +55,11 @@ export async function loadProviderFactory(type: string, baseDir = process.cwd())
   try {
     mod = (await import(url)) as { default?: unknown };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { error: code === 'ERR_MODULE_NOT_FOUND' ? `provider module ${type} not found` : `provider module ${type} failed to load: ${(e as Error).message}` };
+    if (!existsSync(fileURLToPath(url))) return { error: `provider module ${type} not found` };
+    // The module is there; something it imports is not. The kit most often: dnsfail/provider.
+    const needsKit = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /'dnsfail'/.test((e as Error).message);
+    const hint = needsKit ? ' (it imports dnsfail/provider: install dnsfail where it can find it, e.g. npm install dnsfail in its directory; see providers/README.md)' : '';
+    return { error: `provider module ${type} failed to load: ${(e as Error).message.split('\n')[0]}${hint}` };
   }
   const missing = missingFactoryParts(mod.default);
   if (missing.length) return { error: `${type} does not default-export a dnsfail provider (missing: ${missing.join(', ')}); see providers/README.md` };

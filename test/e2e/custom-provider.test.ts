@@ -106,6 +106,15 @@ describe('third-party provider by path (examples/custom-provider, built binary)'
     assert.equal(existsSync(join(s.dir, 'state.json')), false);
   });
 
+  it('a provider whose dnsfail/provider cannot be found (dnsfail not installed beside it): exit 2 saying so, not "not found"', async () => {
+    const s = copyExample();
+    rmSync(join(s.dir, 'node_modules'), { recursive: true });
+    const r = await runCli(['validate', ...s.args]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /providers\.json\.type: provider module \.\/provider\.js failed to load: Cannot find package 'dnsfail' .*npm install dnsfail in its directory/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+
   it('a module that is not a provider: exit 2 saying what is missing', async () => {
     const s = copyExample((c) => {
       Object.values(c.providers)[0]!.type = './not-a-provider.js';
