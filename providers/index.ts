@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { asProviderError } from './kit/errors.js';
 import type { Provider, ProviderFactory } from './kit/types.js';
 
@@ -56,8 +57,11 @@ export async function loadProviderFactory(type: string, baseDir = process.cwd())
   try {
     mod = (await import(url)) as { default?: unknown };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { error: code === 'ERR_MODULE_NOT_FOUND' ? `provider module ${type} not found` : `provider module ${type} failed to load: ${(e as Error).message}` };
+    if (!existsSync(fileURLToPath(url))) return { error: `provider module ${type} not found` };
+    // The module is there; something it imports is not. The kit most often: dnsfail/provider.
+    const needsKit = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /'dnsfail'/.test((e as Error).message);
+    const hint = needsKit ? ' (it imports dnsfail/provider: install dnsfail where it can find it, e.g. npm install dnsfail in its directory; see providers/README.md)' : '';
+    return { error: `provider module ${type} failed to load: ${(e as Error).message.split('\n')[0]}${hint}` };
   }
   const missing = missingFactoryParts(mod.default);
   if (missing.length) return { error: `${type} does not default-export a dnsfail provider (missing: ${missing.join(', ')}); see providers/README.md` };
@@ -88,7 +92,11 @@ export async function builtinProviderFactories(): Promise<ProviderFactory<any>[]
   return all.flatMap((r) => ('factory' in r ? [r.factory] : []));
 }
 
-/** Third-party errors carry `kind` on a plain Error; the engine acts only on ProviderError. */
+/**
+ * Third-party errors carry `kind` on an Error (or are the ProviderError of their own copy of the kit,
+ * dnsfail/provider, which is another class); the engine acts only on this ProviderError. Thrown
+ * errors, readMany's errors and writeMany's failed items are all adopted.
+ */
 function adoptErrors(f: ProviderFactory<any>): ProviderFactory<any> {
   return {
     ...f,
@@ -109,6 +117,14 @@ function adoptErrors(f: ProviderFactory<any>): ProviderFactory<any> {
       const out: Provider = { write: typed(p.write.bind(p)) };
       if (p.read) out.read = typed(p.read.bind(p));
       if (p.checkWrite) out.checkWrite = typed(p.checkWrite.bind(p));
+      if (p.readMany) {
+        const readMany = typed(p.readMany.bind(p));
+        out.readMany = async (refs) => (await readMany(refs)).map((r) => (r instanceof Error ? (asProviderError(r) as Error) : r));
+      }
+      if (p.writeMany) {
+        const writeMany = typed(p.writeMany.bind(p));
+        out.writeMany = async (items) => (await writeMany(items)).map((r) => (r.ok ? r : { ok: false, error: asProviderError(r.error) }));
+      }
       if (p.close) out.close = p.close.bind(p);
       return out;
     },

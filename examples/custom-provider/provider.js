@@ -1,46 +1,34 @@
 // A minimal third-party dnsfail provider: keeps records in a JSON file.
-// Plain ESM JavaScript with no dependencies and no imports from dnsfail; copy it and replace
-// readRecords/writeRecords with calls to your DNS service's API. See providers/README.md.
+// Plain ESM JavaScript; everything it needs from dnsfail comes from the provider kit, 'dnsfail/provider'
+// (it resolves wherever the dnsfail package is installed: `npm install dnsfail` next to this file, or
+// a dependency of your provider package). Copy it and replace readRecords/writeRecords with calls to
+// your DNS service's API. See providers/README.md.
 //
 // The file looks like: { "app.example.test": { "A": { "values": ["192.0.2.10"], "ttl": 60 } } }
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { checkAddress, doc, nonEmpty, ProviderError, sameAddressSet, z } from 'dnsfail/provider';
 
 /**
- * dnsfail validates the provider's config block with `configSchema.safeParse(block)`. A zod schema
- * (v3 or v4) works; this is the same contract by hand: { success: true, data } or
- * { success: false, error: { issues: [{ path, message }] } }.
+ * dnsfail validates the provider's config block (with `type` in it) with this schema, built like the
+ * built-in providers' ones: a strict object, so a typo such as `fil:` is reported as an unknown key.
  */
-const configSchema = {
-  safeParse(value) {
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return invalid([{ path: [], message: 'expected a mapping' }]);
-    const issues = [];
-    for (const key of Object.keys(value)) {
-      if (key !== 'type' && key !== 'file') issues.push({ path: [key], message: `unknown key "${key}" (this provider takes: file)` });
-    }
-    if (typeof value.file !== 'string' || value.file === '') issues.push({ path: ['file'], message: 'required: the JSON file to keep the records in' });
-    return issues.length ? invalid(issues) : { success: true, data: { type: value.type, file: value.file } };
-  },
-};
-
-const invalid = (issues) => ({ success: false, error: { issues } });
-
-/**
- * dnsfail reads `kind` from a thrown error: transient and rate-limited are retried (rate-limited
- * waits retryAfterMs); lockout stops all calls until the config changes or `dnsfail unlock`;
- * auth, conflict and fatal fail this run. An error without a kind counts as fatal.
- */
-function providerError(kind, message, extra = {}) {
-  return Object.assign(new Error(message), { name: 'ProviderError', kind, ...extra });
-}
+const configSchema = z.strictObject({
+  type: z.string(),
+  file: doc(nonEmpty(), 'The JSON file to keep the records in; relative to the config file.'),
+});
 
 /** Errors worth another try: the disk was busy, not wrong. */
 const TEMPORARY = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'ETIMEDOUT']);
 
+/**
+ * dnsfail acts on the kind of a ProviderError: transient and rate-limited are retried (rate-limited
+ * waits retryAfterMs); lockout stops all calls until the config changes or `dnsfail unlock`; auth,
+ * conflict and fatal fail this run. Any other error counts as fatal.
+ */
 function fileError(e, what, file) {
-  const kind = TEMPORARY.has(e.code) ? 'transient' : 'fatal';
-  return providerError(kind, `cannot ${what} ${file}: ${e.code ?? e.message}`);
+  return new ProviderError(TEMPORARY.has(e.code) ? 'transient' : 'fatal', `cannot ${what} ${file}: ${e.code ?? e.message}`);
 }
 
 async function readRecords(file) {
@@ -54,7 +42,7 @@ async function readRecords(file) {
   try {
     return JSON.parse(text);
   } catch {
-    throw providerError('fatal', `${file} is not valid JSON; fix or remove it`);
+    throw new ProviderError('fatal', `${file} is not valid JSON; fix or remove it`);
   }
 }
 
@@ -70,8 +58,7 @@ async function writeRecords(file, records) {
   }
 }
 
-const sameSet = (a, b) => a.length === b.length && a.every((v) => b.includes(v));
-
+/** @type {import('dnsfail/provider').ProviderFactory<{ type: string; file: string }>} */
 export default {
   kind: 'json-file',
   description: 'Keeps records in a JSON file (an example third-party provider).',
@@ -100,10 +87,12 @@ export default {
       // Make the record hold exactly req.values. Idempotent: nothing is written when it already does.
       write(ref, req) {
         return serialized(async () => {
+          // checkAddress: the canonical form of each address, or a fatal error for one of the wrong family.
+          const values = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
           const records = await readRecords(file);
           const current = records[ref.name]?.[ref.type];
-          if (current && current.ttl === req.ttl && sameSet(current.values, req.values)) return;
-          records[ref.name] = { ...records[ref.name], [ref.type]: { values: [...req.values], ttl: req.ttl } };
+          if (current && current.ttl === req.ttl && sameAddressSet(current.values, values)) return;
+          records[ref.name] = { ...records[ref.name], [ref.type]: { values, ttl: req.ttl } };
           await writeRecords(file, records);
         });
       },

@@ -1,9 +1,35 @@
-import type { HttpClient } from '../kit/http.js';
+import { createHttpClient, type HttpClient } from '../kit/http.js';
 import { ProviderError } from '../kit/errors.js';
+import type { ProviderContext } from '../kit/types.js';
+import type { Dyndns2Config, Dyndns2Deps } from './index.js';
 import { errorForAnswer, errorForCode, LOCKOUT_CODES, parseAnswerLines } from './parse.js';
-import type { Dyndns2Preset } from './presets.js';
+import { GENERIC, PRESETS, type Dyndns2Preset } from './presets.js';
 
 export const UPDATE_PATH = '/nic/update';
+
+export interface Dyndns2Api {
+  /** One GET /nic/update setting `name` to `ip`; resolves only on good/nochg for it. */
+  update(name: string, ip: string): Promise<void>;
+}
+
+export function createDyndns2Api(config: Dyndns2Config, ctx: ProviderContext, deps: Dyndns2Deps = {}): Dyndns2Api {
+  const preset: Dyndns2Preset = config.preset ? PRESETS[config.preset] : GENERIC;
+  const password = config.password;
+  if (password === undefined) throw new ProviderError('fatal', 'dyndns2: password or passwordFile is required');
+  const service = `dyndns2${config.preset ? ` (${config.preset})` : ''}`;
+  const where = `${service} GET ${UPDATE_PATH}`;
+  const client = createHttpClient({
+    baseUrl: config.endpoint ?? config.server ?? preset.baseUrl,
+    userAgent: ctx.userAgent,
+    service,
+    classify: classifyHttpAnswer(where, preset.outageBackoffMs),
+    ...(config.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
+    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
+  });
+  return {
+    update: (name, ip) => sendUpdate(client, buildUpdateCall(preset, config.username, name, ip), password, where, preset, ctx.warn),
+  };
+}
 
 export interface UpdateCall {
   /** The hostname as sent (DuckDNS: the label only). */

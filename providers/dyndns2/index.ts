@@ -2,11 +2,11 @@ import * as z from 'zod/mini';
 import { doc, nonEmpty, optional } from '../kit/schema.js';
 import { canonicalIp, ipFamily } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
-import { assertSafeUrl, createHttpClient } from '../kit/http.js';
-import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
+import { assertSafeUrl } from '../kit/url.js';
+import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef } from '../kit/types.js';
 import { createResolver, parseResolverAddress, queryAddresses } from '../kit/dns-query.js';
-import { buildUpdateCall, classifyHttpAnswer, sendUpdate, UPDATE_PATH } from './api.js';
-import { GENERIC, PRESET_NAMES, PRESETS, type Dyndns2Preset } from './presets.js';
+import { createDyndns2Api, UPDATE_PATH } from './api.js';
+import { PRESET_NAMES, PRESETS } from './presets.js';
 
 export const dyndns2ConfigSchema = doc(
   z
@@ -62,30 +62,23 @@ export interface Dyndns2Deps {
 }
 
 export function createDyndns2Provider(config: Dyndns2Config, ctx: ProviderContext, deps: Dyndns2Deps = {}): Provider {
-  const preset: Dyndns2Preset = config.preset ? PRESETS[config.preset] : GENERIC;
-  const baseUrl = config.endpoint ?? config.server ?? preset.baseUrl;
-  const password = config.password;
-  if (password === undefined) throw new ProviderError('fatal', 'dyndns2: password or passwordFile is required');
-  const service = `dyndns2${config.preset ? ` (${config.preset})` : ''}`;
-  const where = `${service} GET ${UPDATE_PATH}`;
-  const client = createHttpClient({
-    baseUrl,
-    userAgent: ctx.userAgent,
-    service,
-    classify: classifyHttpAnswer(where, preset.outageBackoffMs),
-    ...(config.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
-    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
-  });
-
+  const api = createDyndns2Api(config, ctx, deps);
   const provider: Provider = {
-    async write(ref: RecordRef, req: WriteRequest): Promise<void> {
-      const ip = singleAddress(ref, req.values);
-      const call = buildUpdateCall(preset, config.username, ref.name, ip);
-      await sendUpdate(client, call, password, where, preset, ctx.warn);
-    },
+    write: async (ref, req) => api.update(ref.name, singleAddress(ref, req.values)),
   };
   if (config.resolver !== undefined) provider.read = createDnsReader(config.resolver);
   return provider;
+}
+
+/** The protocol sets one address per hostname and cannot delete: exactly one value, of the record's family. */
+function singleAddress(ref: RecordRef, values: string[]): string {
+  const distinct = [...new Set(values.map((v) => (ipFamily(v) ? canonicalIp(v) : v)))];
+  if (distinct.length !== 1) {
+    throw new ProviderError('fatal', `dyndns2: ${ref.name} ${ref.type} can hold exactly one address (asked for ${distinct.length === 0 ? 'none' : distinct.join(', ')})`);
+  }
+  const ip = distinct[0]!;
+  if (ipFamily(ip) !== (ref.type === 'A' ? 4 : 6)) throw new ProviderError('fatal', `dyndns2: ${JSON.stringify(ip)} is not an ${ref.type === 'A' ? 'IPv4' : 'IPv6'} address`);
+  return ip;
 }
 
 /**
@@ -102,17 +95,6 @@ function createDnsReader(server: string): (ref: RecordRef) => Promise<CurrentRec
       throw new ProviderError('transient', `dyndns2: DNS query ${ref.name} ${ref.type} at ${server}: ${code ?? (e as Error).message}`);
     }
   };
-}
-
-/** The protocol sets one address per hostname and cannot delete: exactly one value, of the record's family. */
-function singleAddress(ref: RecordRef, values: string[]): string {
-  const distinct = [...new Set(values.map((v) => (ipFamily(v) ? canonicalIp(v) : v)))];
-  if (distinct.length !== 1) {
-    throw new ProviderError('fatal', `dyndns2: ${ref.name} ${ref.type} can hold exactly one address (asked for ${distinct.length === 0 ? 'none' : distinct.join(', ')})`);
-  }
-  const ip = distinct[0]!;
-  if (ipFamily(ip) !== (ref.type === 'A' ? 4 : 6)) throw new ProviderError('fatal', `dyndns2: ${JSON.stringify(ip)} is not an ${ref.type === 'A' ? 'IPv4' : 'IPv6'} address`);
-  return ip;
 }
 
 export const dyndns2Provider: ProviderFactory<Dyndns2Config> = {

@@ -2,11 +2,10 @@ import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { doc, optional } from '../kit/schema.js';
 import { DURATION_PATTERN, formatDuration, parseDuration } from '../kit/duration.js';
-import type { RecordType } from '../kit/types.js';
-import { canonicalIp, ipFamily } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { lastOutputLine, runProcess, spawnErrorReason, type ExitedOutcome, type RunOutcome } from '../kit/process.js';
+import { parseReadOutput } from './parse.js';
 
 /** sysexits.h EX_TEMPFAIL: "try again later". */
 export const EXIT_TEMPFAIL = 75;
@@ -91,21 +90,6 @@ export function resolveArgv(cmd: readonly string[], baseDir: string): string[] {
   const [program, ...args] = cmd as [string, ...string[]];
   const relative = !isAbsolute(program) && (program.startsWith('./') || program.startsWith('../'));
   return [relative ? resolve(baseDir, program) : program, ...args];
-}
-
-/** Addresses printed one per line or space-separated; each must be of the record's family. */
-export function parseReadOutput(stdout: string, type: RecordType, what = 'read command'): string[] {
-  const family = type === 'A' ? 4 : 6;
-  const values: string[] = [];
-  for (const token of stdout.split(/\s+/)) {
-    if (token === '') continue;
-    if (ipFamily(token) !== family) {
-      throw new ProviderError('fatal', `${what} printed ${JSON.stringify(token.slice(0, 60))}, which is not an ${family === 4 ? 'IPv4' : 'IPv6'} address`);
-    }
-    const ip = canonicalIp(token);
-    if (!values.includes(ip)) values.push(ip);
-  }
-  return values;
 }
 
 function throwUnlessSuccess(outcome: RunOutcome, what: string, timeoutMs: number): asserts outcome is ExitedOutcome {

@@ -1,8 +1,11 @@
-import got, { type Method, RequestError } from 'got';
+import got, { RequestError } from 'got';
 import { ProviderError } from './errors.js';
 import { assertSafeUrl } from './url.js';
 
 export { assertSafeUrl };
+
+/** got's method names, spelt out so that the kit's published types need no got. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'HEAD' | 'DELETE' | 'OPTIONS' | 'TRACE' | 'get' | 'post' | 'put' | 'patch' | 'head' | 'delete' | 'options' | 'trace';
 
 export interface HttpClientOptions {
   /** Base URL, e.g. https://api.cloudflare.com/client/v4 (a path prefix is kept). */
@@ -37,9 +40,9 @@ export interface RequestOptions {
 
 export interface HttpClient {
   /** path '' requests the base URL itself, exactly as given (a webhook URL), and leaves it out of messages. */
-  request(method: Method, path: string, opts?: RequestOptions): Promise<HttpResponse>;
+  request(method: HttpMethod, path: string, opts?: RequestOptions): Promise<HttpResponse>;
   /** request() and JSON.parse of the body; malformed JSON is a transient error. */
-  json<T>(method: Method, path: string, opts?: RequestOptions): Promise<{ status: number; data: T; headers: HttpResponse['headers'] }>;
+  json<T>(method: HttpMethod, path: string, opts?: RequestOptions): Promise<{ status: number; data: T; headers: HttpResponse['headers'] }>;
 }
 
 /**
@@ -59,7 +62,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     responseType: 'text',
   });
 
-  const request = async (method: Method, path: string, ro: RequestOptions = {}): Promise<HttpResponse> => {
+  const request = async (method: HttpMethod, path: string, ro: RequestOptions = {}): Promise<HttpResponse> => {
     const where = path === '' ? `${opts.service} ${method}` : `${opts.service} ${method} ${path.split('?')[0]}`;
     let res;
     try {
@@ -83,7 +86,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
   return {
     request,
-    async json<T>(method: Method, path: string, ro?: RequestOptions) {
+    async json<T>(method: HttpMethod, path: string, ro?: RequestOptions) {
       const res = await request(method, path, ro);
       if (res.status === 204 || res.body === '') return { status: res.status, data: undefined as T, headers: res.headers };
       try {

@@ -49,3 +49,27 @@ export function groupIndexes<T>(items: readonly T[], keyOf: (item: T) => string)
   });
   return groups;
 }
+
+/**
+ * Items grouped by the zone each belongs to (looked up per item, concurrently), in the items' order,
+ * so that a batch costs a call per zone. `zoneOf` resolves undefined for an item that needs no call;
+ * `fail` gets each item whose zone cannot be found, with the error.
+ */
+export async function groupByZone<T, Z extends { id: string }>(
+  items: readonly T[],
+  zoneOf: (item: T, at: number) => Promise<Z | undefined>,
+  fail: (at: number, error: Error) => void,
+): Promise<Array<{ zone: Z; at: number[] }>> {
+  const zones = await Promise.all(
+    items.map(async (item, at) => {
+      try {
+        return await zoneOf(item, at);
+      } catch (e) {
+        fail(at, asError(e));
+        return undefined;
+      }
+    }),
+  );
+  const found = zones.flatMap((zone, at) => (zone ? [{ zone, at }] : []));
+  return [...groupIndexes(found, (f) => f.zone.id).values()].map((group) => ({ zone: found[group[0]!]!.zone, at: group.map((i) => found[i]!.at) }));
+}

@@ -2,7 +2,9 @@
  * Every secret the config loads is registered here, and every line dnsfail prints or stores passes
  * through redact(): a provider error that echoes a request cannot leak a token.
  */
-const secrets = new Set<string>();
+// One set per process, kept on globalThis: a third-party provider's own copy of the kit
+// (dnsfail/provider) registers into the same set the CLI's output goes through.
+const secrets: Set<string> = ((globalThis as Record<symbol, unknown>)[Symbol.for('dnsfail.secrets')] ??= new Set<string>()) as Set<string>;
 
 /**
  * Credentials in an echoed request whatever their value: a DynDNS2 password travels as

@@ -6,6 +6,9 @@ import en from 'zod/v4/locales/en.js';
 // config once: compiling zod's fast object parsers (new Function) costs more than it saves.
 z.config({ ...en(), jitless: true });
 
+/** zod/mini, configured as above: what every provider builds its configSchema with. */
+export { z };
+
 /**
  * Attaches a key's documentation (shown by `dnsfail schema`) to a schema. Unlike zod's classic
  * `.describe()` it does not clone, so give it a schema made for that key, not a shared one.

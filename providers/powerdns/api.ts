@@ -1,19 +1,10 @@
-import type { Method } from 'got';
-import type { RecordType } from '../kit/types.js';
 import { ProviderError } from '../kit/errors.js';
-import { createHttpClient, type HttpClient, type RequestOptions } from '../kit/http.js';
-import type { CurrentRecord } from '../kit/types.js';
+import { createHttpClient, type HttpMethod, type RequestOptions } from '../kit/http.js';
+import type { CurrentRecord, ProviderContext, RecordType } from '../kit/types.js';
+import type { PowerdnsConfig, PowerdnsDeps } from './index.js';
 import { errorMessage, findRrset, parseZoneList, rrsetChange, type PdnsZone, type RrsetWrite, wireName } from './parse.js';
 
-export interface PdnsApiOptions {
-  /** The webserver's base URL (http://127.0.0.1:8081); `/api/v1` may be included. */
-  url: string;
-  apiKey: string;
-  serverId: string;
-  userAgent: string;
-  allowInsecureHttp?: boolean;
-  timeoutMs?: number;
-}
+export const DEFAULT_SERVER_ID = 'localhost';
 
 export interface PdnsApi {
   listZones(): Promise<PdnsZone[]>;
@@ -34,17 +25,21 @@ export function serverBaseUrl(url: string, serverId: string): string {
 // call: 404 is an unknown zone (or server id), 400/422 carry PowerDNS's reason in {"error": …}.
 const HANDLED = [400, 404, 422];
 
-export function createPdnsApi(o: PdnsApiOptions): PdnsApi {
-  const http: HttpClient = createHttpClient({
-    baseUrl: serverBaseUrl(o.url, o.serverId),
-    userAgent: o.userAgent,
-    headers: { 'X-API-Key': o.apiKey },
-    ...(o.allowInsecureHttp !== undefined ? { allowInsecureHttp: o.allowInsecureHttp } : {}),
-    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+export function createPowerdnsApi(config: PowerdnsConfig, ctx: ProviderContext, deps: PowerdnsDeps = {}): PdnsApi {
+  const url = config.url ?? config.endpoint;
+  if (!url) throw new ProviderError('fatal', 'powerdns: url is required');
+  if (!config.apiKey) throw new ProviderError('fatal', 'powerdns: apiKey (or apiKeyFile) is required');
+  const serverId = config.serverId ?? DEFAULT_SERVER_ID;
+  const http = createHttpClient({
+    baseUrl: serverBaseUrl(url, serverId),
+    userAgent: ctx.userAgent,
+    headers: { 'X-API-Key': config.apiKey },
+    ...(config.allowInsecureHttp !== undefined ? { allowInsecureHttp: config.allowInsecureHttp } : {}),
+    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
     service: 'PowerDNS',
   });
 
-  const call = async (method: Method, path: string, notFound: string, ro: RequestOptions = {}): Promise<unknown> => {
+  const call = async (method: HttpMethod, path: string, notFound: string, ro: RequestOptions = {}): Promise<unknown> => {
     const res = await http.request(method, path, { ...ro, accept: HANDLED });
     const where = `PowerDNS ${method} ${path}`;
     if (res.status === 404) throw new ProviderError('fatal', `${where}: HTTP 404: ${notFound}`);
@@ -60,11 +55,11 @@ export function createPdnsApi(o: PdnsApiOptions): PdnsApi {
     }
   };
   const zonePath = (zone: PdnsZone) => `/zones/${zone.id}`;
-  const unknownZone = (zone: PdnsZone) => `zone ${zone.name} does not exist on PowerDNS server "${o.serverId}"`;
+  const unknownZone = (zone: PdnsZone) => `zone ${zone.name} does not exist on PowerDNS server "${serverId}"`;
 
   return {
     async listZones() {
-      return parseZoneList(await call('GET', '/zones', `PowerDNS has no server "${o.serverId}" (check serverId)`));
+      return parseZoneList(await call('GET', '/zones', `PowerDNS has no server "${serverId}" (check serverId)`));
     },
 
     async readRrset(zone, name, type) {

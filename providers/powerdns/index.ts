@@ -1,14 +1,13 @@
 import * as z from 'zod/mini';
 import { doc, nonEmpty, optional } from '../kit/schema.js';
-import type { RecordType } from '../kit/types.js';
 import { isInZone } from '../kit/dns-name.js';
-import { canonicalIp, ipFamily, sameAddressSet } from '../kit/ip.js';
+import { sameAddressSet } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
-import { assertSafeUrl } from '../kit/http.js';
-import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
-import { createPdnsApi, type PdnsApi } from './api.js';
-import { bareName, findRrset, longestZoneFor, rrsetsNamedIn, wireName, type PdnsZone, type RrsetWrite } from './parse.js';
-import { DOMAIN_RE, asError, checkAddress, throwIfOneFailure } from '../kit/records.js';
+import { assertSafeUrl } from '../kit/url.js';
+import { asError, bareName, checkAddress, domainName, finishBatch, groupByZone, throwIfOneFailure } from '../kit/records.js';
+import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem } from '../kit/types.js';
+import { createPowerdnsApi, DEFAULT_SERVER_ID } from './api.js';
+import { findRrset, longestZoneFor, rrsetsNamedIn, wireName, type PdnsZone, type RrsetWrite } from './parse.js';
 
 export const powerdnsConfigSchema = doc(
   z
@@ -23,7 +22,7 @@ export const powerdnsConfigSchema = doc(
       apiKeyFile: optional(nonEmpty(), 'File holding the API key (trailing newline ignored); relative to the config file.'),
       serverId: optional(nonEmpty(), 'Server id in the API path. Default "localhost", the only one an Authoritative Server has.'),
       zone: optional(
-        z.string().check(z.regex(DOMAIN_RE, 'must be a domain name')),
+        domainName(),
         'Zone that holds the records, e.g. example.test. Default: the longest zone on the server that is a suffix of the record name (one GET /zones per run).',
       ),
       allowInsecureHttp: optional(z.boolean(), 'Allow plain http to a non-loopback address (the API key then crosses the network in clear).'),
@@ -54,18 +53,8 @@ export interface PowerdnsDeps {
 }
 
 export function createPowerdnsProvider(config: PowerdnsConfig, ctx: ProviderContext, deps: PowerdnsDeps = {}): Provider {
-  const url = config.url ?? config.endpoint;
-  if (!url) throw new ProviderError('fatal', 'powerdns: url is required');
-  if (!config.apiKey) throw new ProviderError('fatal', 'powerdns: apiKey (or apiKeyFile) is required');
-  const serverId = config.serverId ?? 'localhost';
-  const api: PdnsApi = createPdnsApi({
-    url,
-    apiKey: config.apiKey,
-    serverId,
-    userAgent: ctx.userAgent,
-    ...(config.allowInsecureHttp !== undefined ? { allowInsecureHttp: config.allowInsecureHttp } : {}),
-    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
-  });
+  const api = createPowerdnsApi(config, ctx, deps);
+  const serverId = config.serverId ?? DEFAULT_SERVER_ID;
   const fixedZone: PdnsZone | undefined = config.zone ? { id: wireName(config.zone), name: bareName(config.zone) } : undefined;
   let zones: Promise<PdnsZone[]> | undefined;
 
@@ -86,20 +75,9 @@ export function createPowerdnsProvider(config: PowerdnsConfig, ctx: ProviderCont
 
   const readMany = async (refs: RecordRef[]): Promise<Array<CurrentRecord | null | Error>> => {
     const out: Array<CurrentRecord | null | Error> = refs.map(() => null);
-    const groups = new Map<string, { zone: PdnsZone; at: number[] }>();
+    const groups = await groupByZone(refs, (ref) => zoneFor(bareName(ref.name)), (i, e) => (out[i] = e));
     await Promise.all(
-      refs.map(async (ref, i) => {
-        try {
-          const zone = await zoneFor(bareName(ref.name));
-          const g = groups.get(zone.id) ?? groups.set(zone.id, { zone, at: [] }).get(zone.id)!;
-          g.at.push(i);
-        } catch (e) {
-          out[i] = asError(e);
-        }
-      }),
-    );
-    await Promise.all(
-      [...groups.values()].map(async ({ zone, at }) => {
+      groups.map(async ({ zone, at }) => {
         try {
           // One record: the filtered GET (a small answer). Several: the whole zone once.
           if (at.length === 1) {
@@ -146,35 +124,31 @@ export function createPowerdnsProvider(config: PowerdnsConfig, ctx: ProviderCont
 
   const writeMany = async (items: WriteItem[]): Promise<ItemResult[]> => {
     const results: ItemResult[] = items.map(() => ({ ok: true }));
-    const groups = new Map<string, { zone: PdnsZone; pending: { at: number; rrset: RrsetWrite }[] }>();
-    await Promise.all(
-      items.map(async ({ ref, req }, at) => {
-        try {
-          const name = bareName(ref.name);
-          const values = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
-          // What this run read is already what is wanted: nothing to send.
-          if (req.previous && req.previous.ttl === req.ttl && values.length > 0 && sameAddressSet(req.previous.values, values)) return;
-          const zone = await zoneFor(name);
-          const g = groups.get(zone.id) ?? groups.set(zone.id, { zone, pending: [] }).get(zone.id)!;
-          g.pending.push({ at, rrset: { name, type: ref.type, values, ttl: req.ttl } });
-        } catch (e) {
-          results[at] = { ok: false, error: e };
-        }
-      }),
+    const rrsets: RrsetWrite[] = [];
+    const groups = await groupByZone(
+      items,
+      async ({ ref, req }, at) => {
+        const name = bareName(ref.name);
+        const values = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
+        // What this run read is already what is wanted: nothing to send.
+        if (req.previous && req.previous.ttl === req.ttl && values.length > 0 && sameAddressSet(req.previous.values, values)) return undefined;
+        rrsets[at] = { name, type: ref.type, values, ttl: req.ttl };
+        return zoneFor(name);
+      },
+      (at, error) => (results[at] = { ok: false, error }),
     );
     // One zone at a time: PowerDNS answers 500 to a PATCH that overlaps another one on a SQLite backend.
-    for (const { zone, pending } of groups.values()) await patchZone(zone, pending, results);
-    throwIfOneFailure(results.flatMap((r) => (r.ok ? [] : [r.error])), items.length);
-    return results;
+    for (const { zone, at } of groups) await patchZone(zone, at.map((i) => ({ at: i, rrset: rrsets[i]! })), results);
+    return finishBatch(results);
   };
 
   return {
-    async read(ref: RecordRef): Promise<CurrentRecord | null> {
+    async read(ref) {
       const name = bareName(ref.name);
       return api.readRrset(await zoneFor(name), name, ref.type);
     },
 
-    async write(ref: RecordRef, req: WriteRequest): Promise<void> {
+    async write(ref, req) {
       const [result] = await writeMany([{ ref, req }]);
       if (result && !result.ok) throw result.error;
     },

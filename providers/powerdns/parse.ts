@@ -1,17 +1,14 @@
-import type { RecordType } from '../kit/types.js';
 import { canonicalIp } from '../kit/ip.js';
 import { isInZone } from '../kit/dns-name.js';
 import { ProviderError } from '../kit/errors.js';
-import type { CurrentRecord } from '../kit/types.js';
+import { bareName } from '../kit/records.js';
+import type { CurrentRecord, RecordType } from '../kit/types.js';
 
 /** A zone as GET /zones lists it: `id` is the URL component (PowerDNS escapes odd characters), `name` is lower case without the dot. */
 export interface PdnsZone {
   id: string;
   name: string;
 }
-
-/** Lower case, no trailing dot: the form RecordRef uses. */
-export const bareName = (name: string): string => name.toLowerCase().replace(/\.$/, '');
 
 /** The wire form: PowerDNS wants canonical names, which end in a dot (else 422 "is not canonical"). */
 export const wireName = (name: string): string => `${bareName(name)}.`;
@@ -31,7 +28,10 @@ export function findRrset(zone: unknown, name: string, type: RecordType): Curren
     const r = rr as { name?: unknown; type?: unknown; ttl?: unknown; records?: unknown };
     if (typeof r?.name !== 'string' || typeof r.type !== 'string') throw malformed('rrset without name or type');
     if (bareName(r.name) !== want) continue;
-    if (r.type.toUpperCase() === 'CNAME') cname = enabledContents(r)[0]?.toLowerCase().replace(/\.$/, '') ?? cname;
+    if (r.type.toUpperCase() === 'CNAME') {
+      const target = enabledContents(r)[0];
+      if (target !== undefined) cname = bareName(target);
+    }
     if (r.type.toUpperCase() !== type) continue;
     if (!Array.isArray(r.records)) throw malformed(`rrset ${r.name} ${r.type} without records`);
     const values = (r.records as unknown[])

@@ -1,19 +1,17 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import { doc, nonEmpty, optional } from '../kit/schema.js';
 import { DURATION_PATTERN, parseDuration } from '../kit/duration.js';
 import { isInZone } from '../kit/dns-name.js';
-import { canonicalIp, ipFamily } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
-import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
-import { answerError, parseServer, readAnswer, type AnswerContext } from './parse.js';
-import { createExchange, serverText, type Exchange } from './transport.js';
-import { signMessage, verifyResponse, type TsigKey } from './tsig.js';
-import { encodeCheckUpdate, encodeQuery, encodeUpdate, parseMessage, WireError, type RawMessage } from './wire.js';
-import { DOMAIN_RE } from '../kit/records.js';
+import { bareName, checkAddress, DOMAIN_RE, domainName } from '../kit/records.js';
+import type { Provider, ProviderContext, ProviderFactory, RecordRef } from '../kit/types.js';
+import { createRfc2136Api } from './api.js';
+import { parseServer, readAnswer, type AnswerContext } from './parse.js';
+import type { Exchange } from './transport.js';
+import { WireError } from './wire.js';
 
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const DEFAULT_TIMEOUT = '3s';
 
 const tsigSchema = doc(
   z
@@ -47,7 +45,7 @@ export const rfc2136ConfigSchema = doc(
         ),
       'The primary server: an IP literal with optional port (default 53); IPv6 with a port goes in brackets. Host names are not accepted.',
     ),
-    zone: doc(z.string().check(z.regex(DOMAIN_RE, 'must be a domain name')), 'The zone the records are in, e.g. example.com. Managed names must be inside it.'),
+    zone: doc(domainName(), 'The zone the records are in, e.g. example.com. Managed names must be inside it.'),
     tsig: z.optional(tsigSchema),
     timeout: optional(
       z.string().check(
@@ -69,73 +67,39 @@ export interface Rfc2136Deps {
   now?: () => number;
 }
 
-export function createRfc2136Provider(config: Rfc2136Config, deps: Rfc2136Deps = {}): Provider {
-  const server = parseServer(config.server);
-  if (!server) throw new ProviderError('fatal', `server ${JSON.stringify(config.server)} is not an IP address with an optional port`);
-  const at = serverText(server);
-  const zone = config.zone.toLowerCase().replace(/\.$/, '');
-  const timeoutMs = parseDuration(config.timeout ?? DEFAULT_TIMEOUT) ?? 3000;
-  const exchange = deps.exchange ?? createExchange(server, timeoutMs);
-  const now = deps.now ?? Date.now;
-  let key: TsigKey | undefined;
-  if (config.tsig) {
-    if (!config.tsig.secret) throw new ProviderError('fatal', `tsig.secret (or tsig.secretFile) is required for key ${config.tsig.name}`);
-    key = { name: config.tsig.name.toLowerCase().replace(/\.$/, ''), algorithm: config.tsig.algorithm ?? 'hmac-sha256', secret: Buffer.from(config.tsig.secret, 'base64') };
-  }
+export function createRfc2136Provider(config: Rfc2136Config, ctx: ProviderContext, deps: Rfc2136Deps = {}): Provider {
+  const api = createRfc2136Api(config, ctx, deps);
+  const zone = bareName(config.zone);
 
   const context = (op: AnswerContext['op'], ref: RecordRef): AnswerContext => {
-    const name = ref.name.toLowerCase().replace(/\.$/, '');
+    const name = bareName(ref.name);
     if (!isInZone(name, zone)) throw new ProviderError('fatal', `${name} is not inside zone ${zone}`);
     if (ref.type !== 'A' && ref.type !== 'AAAA') throw new ProviderError('fatal', `type ${String(ref.type)} is not supported`);
-    return { op, server: at, zone, name, type: ref.type, ...(key ? { keyName: key.name } : {}) };
-  };
-
-  /** Signs (when a key is set), sends, parses, verifies, and maps the answer's rcode. */
-  const send = async (unsigned: Buffer, ctx: AnswerContext): Promise<RawMessage> => {
-    const signed = key ? signMessage(unsigned, key, Math.floor(now() / 1000)) : null;
-    const answer = await exchange(signed ? signed.message : unsigned);
-    let msg: RawMessage;
-    try {
-      msg = parseMessage(answer);
-    } catch (e) {
-      if (e instanceof WireError) throw new ProviderError('transient', `malformed answer from ${at}: ${e.message}`);
-      throw e;
-    }
-    const tsig = key && signed ? verifyResponse(answer, key, signed.mac, Math.floor(now() / 1000), msg) : null;
-    const err = answerError(msg, tsig, ctx);
-    if (err) throw err;
-    return msg;
+    return { op, server: api.server, zone, name, type: ref.type, ...(api.keyName ? { keyName: api.keyName } : {}) };
   };
 
   return {
-    async read(ref: RecordRef): Promise<CurrentRecord | null> {
+    async read(ref) {
       const ctx = context('query', ref);
-      const msg = await send(encodeQuery(randomInt(0x10000), ctx.name, ctx.type), ctx);
+      const msg = await api.query(ctx);
       try {
         return readAnswer(msg, ctx);
       } catch (e) {
-        if (e instanceof WireError) throw new ProviderError('transient', `malformed answer from ${at}: ${e.message}`);
+        if (e instanceof WireError) throw new ProviderError('transient', `malformed answer from ${api.server}: ${e.message}`);
         throw e;
       }
     },
 
-    async write(ref: RecordRef, req: WriteRequest): Promise<void> {
+    async write(ref, req) {
       const ctx = context('update', ref);
-      const family = ctx.type === 'A' ? 4 : 6;
-      const canonical = (v: string) => {
-        if (ipFamily(v) !== family) throw new ProviderError('fatal', `${JSON.stringify(v)} is not an ${family === 4 ? 'IPv4' : 'IPv6'} address`);
-        return canonicalIp(v);
-      };
-      const values = [...new Set(req.values.map(canonical))];
-      const previous = req.previous && req.previous.values.length > 0 ? [...new Set(req.previous.values.map(canonical))] : null;
+      const values = [...new Set(req.values.map((v) => checkAddress(ctx.type, v)))];
+      const previous = req.previous && req.previous.values.length > 0 ? [...new Set(req.previous.values.map((v) => checkAddress(ctx.type, v)))] : null;
       if (!Number.isInteger(req.ttl) || req.ttl < 0 || req.ttl > 0x7fffffff) throw new ProviderError('fatal', `TTL ${req.ttl} is out of range`);
-      await send(encodeUpdate({ id: randomInt(0x10000), zone, name: ctx.name, type: ctx.type, previous, values, ttl: req.ttl }), ctx);
+      await api.update(ctx, { zone, name: ctx.name, type: ctx.type, previous, values, ttl: req.ttl });
     },
 
-    async checkWrite(ref: RecordRef): Promise<void> {
-      const ctx = context('check', ref);
-      const probeName = `dnsfail-check-${randomBytes(8).toString('hex')}.${zone}`;
-      await send(encodeCheckUpdate(randomInt(0x10000), zone, probeName), ctx);
+    async checkWrite(ref) {
+      await api.checkUpdate(context('check', ref), `dnsfail-check-${randomBytes(8).toString('hex')}.${zone}`);
     },
   };
 }
@@ -146,7 +110,7 @@ export const rfc2136Provider: ProviderFactory<Rfc2136Config> = {
   capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true, batch: false },
   secretKeys: ['tsig.secret'],
   configSchema: rfc2136ConfigSchema,
-  create: (config: Rfc2136Config, _ctx: ProviderContext) => createRfc2136Provider(config),
+  create: (config, ctx) => createRfc2136Provider(config, ctx),
 };
 
 export default rfc2136Provider;

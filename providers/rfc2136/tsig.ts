@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { bareName } from '../kit/records.js';
 import { CLASS, encodeName, parseMessage, readName, TYPE, u16, type RawMessage, type RawRecord } from './wire.js';
 
 /** TSIG (RFC 8945) with HMAC-SHA256/512: sign a request, verify the server's answer to it. */
@@ -78,7 +79,7 @@ export function verifyResponse(response: Buffer, key: TsigKey, requestMac: Buffe
     return { status: 'invalid', reason: 'malformed TSIG record' };
   }
   if (f.error !== 0) return { status: 'tsig-error', error: f.error, errorName: TSIG_ERRORS[f.error] ?? `TSIG error ${f.error}` };
-  if (last.name !== key.name.toLowerCase().replace(/\.$/, '')) return { status: 'invalid', reason: `signed with another key (${last.name})` };
+  if (last.name !== bareName(key.name)) return { status: 'invalid', reason: `signed with another key (${last.name})` };
   if (f.algorithm !== key.algorithm) return { status: 'invalid', reason: `signed with another algorithm (${f.algorithm})` };
   const unsigned = Buffer.from(response.subarray(0, last.start));
   unsigned.writeUInt16BE(f.originalId, 0);

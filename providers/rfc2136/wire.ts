@@ -1,4 +1,5 @@
 import dnsPacket from 'dns-packet';
+import { bareName } from '../kit/records.js';
 
 /** DNS wire constants used here (RFC 1035, RFC 2136, RFC 8945). */
 export const TYPE = { A: 1, CNAME: 5, SOA: 6, AAAA: 28, TSIG: 250, ANY: 255 } as const;
@@ -32,7 +33,7 @@ export class WireError extends Error {
 
 /** Uncompressed wire form of a domain name, lower case (RFC 8945's canonical form for TSIG). */
 export function encodeName(name: string): Buffer {
-  const trimmed = name.replace(/\.$/, '').toLowerCase();
+  const trimmed = bareName(name);
   const labels = trimmed === '' ? [] : trimmed.split('.');
   const parts: Buffer[] = [];
   for (const label of labels) {

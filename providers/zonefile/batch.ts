@@ -8,13 +8,12 @@ import { readFile, statSync, unlink } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { replaceTarget, unwritablePart, writeFileAtomic } from '../kit/atomic-write.js';
-import type { RecordType } from '../kit/types.js';
+import type { CurrentRecord, ItemResult, RecordRef, RecordType, WriteItem } from '../kit/types.js';
 import { isInZone } from '../kit/dns-name.js';
-import { canonicalIp, ipFamily, sameAddressSet } from '../kit/ip.js';
+import { sameAddressSet } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
-import type { CurrentRecord, ItemResult, RecordRef, WriteItem } from '../kit/types.js';
-import { bumpSoaSerial, dateSerial } from './serial.js';
 import { checkAddress } from '../kit/records.js';
+import { bumpSoaSerial, dateSerial } from './serial.js';
 import {
   assertNoCname,
   indexZone,

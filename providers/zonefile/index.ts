@@ -3,8 +3,7 @@ import * as z from 'zod/mini';
 import { doc, nonEmpty, optional } from '../kit/schema.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
 import { checkName, checkWritable, readRecords, writeRecords, type ZoneFile } from './batch.js';
-import { normalizeName } from './zone-text.js';
-import { DOMAIN_RE } from '../kit/records.js';
+import { bareName, domainName } from '../kit/records.js';
 
 export const zonefileConfigSchema = doc(
   z.strictObject({
@@ -13,13 +12,13 @@ export const zonefileConfigSchema = doc(
       nonEmpty(),
       'Path of the zone file; relative paths resolve against the config file\'s directory. Created with a valid SOA and NS when missing.',
     ),
-    zone: doc(z.string().check(z.regex(DOMAIN_RE, 'must be a domain name')), 'The zone\'s origin, e.g. example.test. Managed names must be inside it.'),
+    zone: doc(domainName(), 'The zone\'s origin, e.g. example.test. Managed names must be inside it.'),
     reload: optional(
       z.array(nonEmpty()).check(z.minLength(1)),
       'Command (argv, no shell) run after each write so the server loads it, e.g. ["rndc", "reload", "example.test"]. Times out after 30 s; on failure the previous file is restored.',
     ),
     nameservers: optional(
-      z.array(z.string().check(z.regex(DOMAIN_RE, 'must be a domain name'))).check(z.minLength(1)),
+      z.array(domainName()).check(z.minLength(1)),
       'NS names written only when the file is created (the first is also the SOA primary). Default ["localhost."].',
     ),
   }),
@@ -35,7 +34,7 @@ export interface ZonefileDeps {
 export function createZonefileProvider(config: ZonefileConfig, ctx: ProviderContext, deps: ZonefileDeps = {}): Provider {
   const zf: ZoneFile = {
     path: resolve(ctx.baseDir, config.file),
-    zone: normalizeName(config.zone),
+    zone: bareName(config.zone),
     nameservers: config.nameservers ?? ['localhost.'],
     now: deps.now ?? (() => new Date()),
     ...(config.reload ? { reload: config.reload } : {}),

@@ -1,7 +1,8 @@
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
+import ts from 'typescript';
 
 /**
  * Build step (package.json "bundle"): the CLI as one CommonJS file with its libraries,
@@ -10,6 +11,8 @@ import { build, type BuildOptions } from 'esbuild';
  * import(), which esbuild turns into lazily run module wrappers: a zone-file check never runs the
  * HTTP client. The same build, with the GitHub Action's entry point, writes action/index.cjs
  * (committed: the action runs it without an install; test/e2e/action.test.ts keeps it in sync).
+ * The provider kit is published as `dnsfail/provider`: dist/bundle/provider.mjs and its type
+ * declarations in dist/bundle/provider/ (see providers/README.md).
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -35,9 +38,50 @@ export function bundleOptions(entry: string, outfile: string): BuildOptions {
   };
 }
 
+/** The zod/mini type declarations the kit's declarations refer to, shipped with them (zod is bundled, not a dependency). */
+const ZOD_TYPES = ['mini', 'v4/mini', 'v4/core', 'v4/locales'];
+
+/**
+ * `dnsfail/provider`: the kit as an ES module bundle (got, p-retry and zod/mini inside) and its
+ * declarations, emitted by tsc from providers/kit/tsconfig.json, with `zod/mini` pointed at the
+ * copy of zod's own declarations beside them.
+ */
+export async function buildProviderKit(out: string): Promise<void> {
+  await build({
+    ...bundleOptions(join('providers', 'kit', 'index.ts'), join(out, 'provider.mjs')),
+    format: 'esm',
+    // An ES module keeps its own import.meta, but has no require() for got's CommonJS dependencies.
+    define: {},
+    banner: { js: "import { createRequire as __dnsfailCreateRequire } from 'node:module'; const require = __dnsfailCreateRequire(import.meta.url);" },
+  });
+  const config = ts.getParsedCommandLineOfConfigFile(join(root, 'providers', 'kit', 'tsconfig.json'), { outDir: join(out, 'provider') }, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    },
+  });
+  if (!config) throw new Error('providers/kit/tsconfig.json: unreadable');
+  const emitted = ts.createProgram(config.fileNames, config.options).emit();
+  if (emitted.emitSkipped || emitted.diagnostics.length) throw new Error(`kit declarations: ${ts.formatDiagnostics(emitted.diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' })}`);
+  const types = join(out, 'provider');
+  for (const dir of ZOD_TYPES) {
+    mkdirSync(join(types, 'zod', dir), { recursive: true });
+    for (const f of readdirSync(join(root, 'node_modules', 'zod', dir))) {
+      if (f.endsWith('.d.ts')) copyFileSync(join(root, 'node_modules', 'zod', dir, f), join(types, 'zod', dir, f));
+    }
+  }
+  copyFileSync(join(root, 'node_modules', 'zod', 'LICENSE'), join(types, 'zod', 'LICENSE'));
+  for (const f of readdirSync(types)) {
+    if (!f.endsWith('.d.ts')) continue;
+    const text = readFileSync(join(types, f), 'utf8');
+    writeFileSync(join(types, f), text.replace(/(['"])zod\/mini\1/g, "'./zod/mini/index.js'"));
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = join(root, 'dist', 'bundle');
   rmSync(out, { recursive: true, force: true });
   await build(bundleOptions(join('src', 'cli', 'main.ts'), join(out, 'dnsfail.cjs')));
+  await buildProviderKit(out);
   if (process.argv.includes('--action')) await build(bundleOptions(join('src', 'action', 'main.ts'), join(root, 'action', 'index.cjs')));
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { BIN } from '../helpers/cli.js';
 
 const ROOT = join(dirname(BIN), '..');
@@ -38,8 +39,8 @@ describe('the bundled CLI (bin/dnsfail.js → dist/bundle/dnsfail.cjs)', () => {
   });
   after(() => target.close());
 
-  it('is one file and its external source map', () => {
-    assert.deepEqual(readdirSync(BUNDLE_DIR).sort(), ['dnsfail.cjs', 'dnsfail.cjs.map']);
+  it('is one file and its external source map (beside the provider kit, dnsfail/provider)', () => {
+    assert.deepEqual(readdirSync(BUNDLE_DIR).sort(), ['dnsfail.cjs', 'dnsfail.cjs.map', 'provider', 'provider.mjs', 'provider.mjs.map']);
     assert.match(readFileSync(join(BUNDLE_DIR, 'dnsfail.cjs'), 'utf8'), /\n\/\/# sourceMappingURL=dnsfail\.cjs\.map\n$/);
     const map = JSON.parse(readFileSync(join(BUNDLE_DIR, 'dnsfail.cjs.map'), 'utf8')) as { sources: string[] };
     assert.ok(map.sources.includes('../../src/cli/main.ts'), 'the map names the TypeScript sources');
@@ -82,5 +83,27 @@ describe('the bundled CLI (bin/dnsfail.js → dist/bundle/dnsfail.cjs)', () => {
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^error: dnsfail is not built \(cannot read .*dnsfail\.cjs: ENOENT\)\nhint: run npm run build\n$/);
+  });
+});
+
+describe('the provider kit bundle (dnsfail/provider → dist/bundle/provider.mjs)', () => {
+  it('exports what providers/kit/index.ts exports, and loads from the package name', async () => {
+    const kit = (await import(pathToFileURL(join(ROOT, 'dist', 'providers', 'kit', 'index.js')).href)) as Record<string, unknown>;
+    const bundled = (await import('dnsfail/provider' as string)) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(bundled).sort(), Object.keys(kit).sort());
+    assert.ok(Object.keys(bundled).includes('z'), 'zod/mini is re-exported');
+  });
+
+  it('its declarations refer only to each other and to the copy of zod\'s beside them', () => {
+    const types = join(BUNDLE_DIR, 'provider');
+    const files = readdirSync(types, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.d.ts'));
+    assert.ok(files.includes('index.d.ts') && files.includes(join('zod', 'mini', 'index.d.ts')));
+    for (const f of files) {
+      const text = readFileSync(join(types, f), 'utf8');
+      for (const [, spec] of text.matchAll(/(?:from|import\()\s*["']([^"']+)["']/g)) {
+        assert.match(spec!, /^\.{1,2}\//, `${f} imports ${spec}, which a user's project does not have`);
+        assert.ok(existsSync(join(types, dirname(f), spec!.replace(/\.js$/, '.d.ts'))), `${f} imports ${spec}, which is not shipped`);
+      }
+    }
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,7 +7,8 @@ import { parse, stringify } from 'yaml';
 import { BIN, runCli } from '../helpers/cli.js';
 import { freePort, startHttpTarget, type Target } from '../helpers/targets.js';
 
-const EXAMPLE = join(BIN, '..', '..', 'examples', 'custom-provider');
+const ROOT = join(BIN, '..', '..');
+const EXAMPLE = join(ROOT, 'examples', 'custom-provider');
 
 interface ExampleConfig {
   providers: Record<string, Record<string, unknown>>;
@@ -23,6 +24,9 @@ describe('third-party provider by path (examples/custom-provider, built binary)'
   const copyExample = (edit: (c: ExampleConfig) => void = () => {}) => {
     const dir = mkdtempSync(join(tmpdir(), 'dnsfail-e2e-custom-'));
     dirs.push(dir);
+    // As `npm install dnsfail` there would: 'dnsfail/provider' resolves through node_modules/dnsfail.
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(ROOT, join(dir, 'node_modules', 'dnsfail'), 'dir');
     copyFileSync(join(EXAMPLE, 'provider.js'), join(dir, 'provider.js'));
     const config = parse(readFileSync(join(EXAMPLE, 'config.yaml'), 'utf8')) as ExampleConfig;
     config.defaults = { fall: 1, rise: 1 };
@@ -70,7 +74,13 @@ describe('third-party provider by path (examples/custom-provider, built binary)'
     assert.match(status.stdout, /127\.0\.0\.3/);
   });
 
-  it('its hand-written configSchema reports problems like a built-in one (exit 2, path and line)', async () => {
+  it('the example imports the kit (dnsfail/provider), not hand-written copies of the contract', () => {
+    const text = readFileSync(join(EXAMPLE, 'provider.js'), 'utf8');
+    assert.match(text, /from 'dnsfail\/provider'/);
+    assert.doesNotMatch(text, /safeParse/);
+  });
+
+  it('its configSchema (the kit\'s zod/mini) reports problems like a built-in one (exit 2, path and line)', async () => {
     const s = copyExample((c) => {
       const block = Object.values(c.providers)[0]!;
       delete block.file;
@@ -78,8 +88,8 @@ describe('third-party provider by path (examples/custom-provider, built binary)'
     });
     const r = await runCli(['validate', ...s.args]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /config\.yaml:\d+: providers\.json\.fil: unknown key "fil"/);
-    assert.match(r.stderr, /providers\.json\.file: required/);
+    assert.match(r.stderr, /config\.yaml:\d+: providers\.json\.fil: unknown key "fil" \(did you mean "file"\?\)/);
+    assert.match(r.stderr, /providers\.json\.file: is required/);
   });
 
   it('a module path that does not exist: exit 2 naming providers.<id>.type, nothing probed or written', async () => {
@@ -94,6 +104,15 @@ describe('third-party provider by path (examples/custom-provider, built binary)'
     assert.equal(live.hits, hits);
     assert.equal(existsSync(s.records), false);
     assert.equal(existsSync(join(s.dir, 'state.json')), false);
+  });
+
+  it('a provider whose dnsfail/provider cannot be found (dnsfail not installed beside it): exit 2 saying so, not "not found"', async () => {
+    const s = copyExample();
+    rmSync(join(s.dir, 'node_modules'), { recursive: true });
+    const r = await runCli(['validate', ...s.args]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /providers\.json\.type: provider module \.\/provider\.js failed to load: Cannot find package 'dnsfail' .*npm install dnsfail in its directory/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   });
 
   it('a module that is not a provider: exit 2 saying what is missing', async () => {
@@ -115,51 +134,60 @@ describe('third-party provider by path (examples/custom-provider, built binary)'
     assert.match(r.stderr, /providers\.json\.type: .*no-such-thing.*dnsfail-provider-no-such-thing/);
   });
 
-  // The documented error contract: a third-party provider cannot import dnsfail's ProviderError, so
-  // it throws any Error with a `kind` (and retryAfterMs / code), and the engine acts on it.
-  const typedErrorProvider = (kind: string) => `
+  // The documented error contract: a provider throws the kit's ProviderError (or, as before the kit was
+  // published, any Error with a `kind`, retryAfterMs and code), and the engine acts on its kind.
+  const typedErrorProvider = (kind: string, style: 'kit' | 'plain') => `
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ProviderError, registerSecret } from 'dnsfail/provider';
 export default {
-  kind: 'typed', description: 'throws', capabilities: { read: false, multiValue: false, aaaa: false, ttl: false, compareAndSet: false },
+  kind: 'typed', description: 'throws', capabilities: { read: false, multiValue: false, aaaa: false, ttl: false, compareAndSet: false, batch: false },
   configSchema: { safeParse: (v) => ({ success: true, data: v }) },
   create(config, ctx) {
     const counter = join(ctx.baseDir, 'calls');
+    // A credential the provider derives itself: registered, it never reaches dnsfail's output.
+    const session = 'session-' + 'f00dfeed42';
+    registerSecret(session);
     return {
       async write() {
         let n = 0;
         try { n = Number(readFileSync(counter, 'utf8')); } catch {}
         writeFileSync(counter, String(n + 1));
         if (${JSON.stringify(kind)} === 'transient' && n > 0) return;
-        throw Object.assign(new Error('the service said ${kind}'), { kind: ${JSON.stringify(kind)}, code: 'abuse' });
+        const message = 'the service said ${kind} to ' + session;
+        throw ${style === 'kit' ? `new ProviderError(${JSON.stringify(kind)}, message, { code: 'abuse' })` : `Object.assign(new Error(message), { kind: ${JSON.stringify(kind)}, code: 'abuse' })`};
       },
     };
   },
 };
 `;
-  const typedSetup = (kind: string) => {
+  const typedSetup = (kind: string, style: 'kit' | 'plain' = 'kit') => {
     const s = copyExample((c) => {
       c.providers = { json: { type: './typed.js' } };
     });
-    writeFileSync(join(s.dir, 'typed.js'), typedErrorProvider(kind));
+    writeFileSync(join(s.dir, 'typed.js'), typedErrorProvider(kind, style));
     return { ...s, calls: () => Number(readFileSync(join(s.dir, 'calls'), 'utf8')) };
   };
 
-  it('a thrown { kind: "transient" } is retried within the run', async () => {
+  it('a thrown ProviderError("transient") of the kit is retried within the run', async () => {
     const s = typedSetup('transient');
     const r = await runCli(['check', ...s.args]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.equal(s.calls(), 2);
   });
 
-  it('a thrown { kind: "lockout" } is persisted: the next run makes no call', async () => {
-    const s = typedSetup('lockout');
-    const first = await runCli(['check', ...s.args]);
-    assert.equal(first.code, 1);
-    assert.equal(s.calls(), 1);
-    const second = await runCli(['check', ...s.args]);
-    assert.equal(second.code, 1);
-    assert.match(second.stdout + second.stderr, /locked out/);
-    assert.equal(s.calls(), 1, 'no call while locked out');
-  });
+  for (const style of ['kit', 'plain'] as const) {
+    it(`a thrown ${style === 'kit' ? 'ProviderError("lockout") of the kit' : 'Error with kind "lockout"'} is persisted: the next run makes no call; the provider's registered secret is never printed`, async () => {
+      const s = typedSetup('lockout', style);
+      const first = await runCli(['check', ...s.args]);
+      assert.equal(first.code, 1);
+      assert.equal(s.calls(), 1);
+      assert.match(first.stdout + first.stderr, /the service said lockout to \*\*\*/);
+      assert.doesNotMatch(first.stdout + first.stderr, /f00dfeed42/);
+      const second = await runCli(['check', ...s.args]);
+      assert.equal(second.code, 1);
+      assert.match(second.stdout + second.stderr, /locked out/);
+      assert.equal(s.calls(), 1, 'no call while locked out');
+    });
+  }
 });

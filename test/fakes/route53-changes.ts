@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { child, children, parseXml, textOf, type XmlElement } from '../../providers/route53/parse.js';
+import { child, children, parseXml, textOf, type XmlElement } from '../../providers/route53/xml.js';
 import { ApiFailure } from './route53-sigv4.js';
 
 /** The fake Route 53's zones and its change batches: Route 53's rules for ChangeResourceRecordSets. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
-import { escapeXml } from '../../providers/route53/parse.js';
+import { escapeXml } from '../../providers/route53/xml.js';
 import type { ContractFault } from '../contract/provider-contract.js';
 import { awsModelDescription, type ModelValue, type ServiceModel } from '../helpers/aws-model.js';
 import { startServerMock, type Handler, type MockReply, type MockRequest } from '../helpers/servermock.js';

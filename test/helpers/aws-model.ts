@@ -1,4 +1,4 @@
-import { escapeXml, parseXml, type XmlElement } from '../../providers/route53/parse.js';
+import { escapeXml, parseXml, type XmlElement } from '../../providers/route53/xml.js';
 import { templateMatcher, type ApiDescription, type MockReply, type MockRequest } from './servermock.js';
 
 /**

@@ -31,7 +31,7 @@ export function countingRfc2136(timeoutMs = 1000): {
   };
   const provider = (settings: unknown): Provider => {
     const config = rfc2136Provider.configSchema.parse(settings);
-    return createRfc2136Provider(config, { exchange: createExchange(parseServer(config.server)!, timeoutMs, observe) });
+    return createRfc2136Provider(config, { userAgent: 'dnsfail-test', baseDir: '/' }, { exchange: createExchange(parseServer(config.server)!, timeoutMs, observe) });
   };
   const harness = <S>(zone: string, server: Rfc2136Server<S>): ContractHarness => {
     let s: S | undefined;

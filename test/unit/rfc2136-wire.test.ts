@@ -161,7 +161,7 @@ function reply(query: Buffer, opts: { rcode?: number; tc?: boolean; id?: number;
 describe('transport: UDP, TCP fallback, timeouts (against a scripted server)', () => {
   const server = (port: number) => parseServer(`127.0.0.1:${port}`)!;
   const providerAt = (port: number, exchange = createExchange(server(port), 300)) =>
-    createRfc2136Provider(rfc2136Provider.configSchema.parse({ type: 'rfc2136', server: `127.0.0.1:${port}`, zone: 'example.test', timeout: '300ms' }), { exchange });
+    createRfc2136Provider(rfc2136Provider.configSchema.parse({ type: 'rfc2136', server: `127.0.0.1:${port}`, zone: 'example.test', timeout: '300ms' }), { userAgent: 'dnsfail-test', baseDir: '/' }, { exchange });
   const A = { name: 'app.example.test', type: 'A' } as const;
 
   it('a truncated UDP answer is asked again over TCP, and the TCP answer is used', async (t) => {
@@ -224,7 +224,7 @@ describe('transport: UDP, TCP fallback, timeouts (against a scripted server)', (
     const dns = await fakeDns((m) => reply(m));
     t.after(() => dns.close());
     const config = rfc2136Provider.configSchema.parse({ type: 'rfc2136', server: `127.0.0.1:${dns.port}`, zone: 'example.test', tsig: { name: 'k', secret: 'c2VjcmV0' } });
-    await assert.rejects(createRfc2136Provider(config).write(A, { values: ['192.0.2.1'], ttl: 60, previous: null }), (e: unknown) => e instanceof ProviderError && /not signed/.test(e.message));
+    await assert.rejects(createRfc2136Provider(config, { userAgent: 'dnsfail-test', baseDir: '/' }).write(A, { values: ['192.0.2.1'], ttl: 60, previous: null }), (e: unknown) => e instanceof ProviderError && /not signed/.test(e.message));
   });
 
   it('nothing listening: a transient error', async () => {

@@ -2,17 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProviderError } from '../../providers/kit/errors.js';
 import { parseIni } from '../../providers/route53/credentials.js';
-import {
-  changeBatchXml,
-  decodeRoute53Name,
-  parseApiError,
-  parseChangeInfo,
-  parseHostedZonesByName,
-  parseRrsetPage,
-  parseXml,
-  route53Error,
-  XmlError,
-} from '../../providers/route53/parse.js';
+import { changeBatchXml } from '../../providers/route53/change-batch.js';
+import { parseApiError, route53Error } from '../../providers/route53/errors.js';
+import { decodeRoute53Name, parseChangeInfo, parseHostedZonesByName, parseRrsetPage } from '../../providers/route53/parse.js';
+import { parseXml, XmlError } from '../../providers/route53/xml.js';
 
 const NS = 'xmlns="https://route53.amazonaws.com/doc/2013-04-01/"';
 

@@ -5,6 +5,7 @@ import { describeHold } from '../../app/holds.js';
 import { ConfigError } from '../../errors.js';
 import { existsSync } from 'node:fs';
 import { configCandidates } from '../../config/load.js';
+import { bareName } from '../../../providers/kit/records.js';
 import { loadConfigFor, statePathFor, type CommandContext, type GlobalArgs } from '../context.js';
 
 export interface UnlockArgs extends GlobalArgs {
@@ -16,7 +17,7 @@ export async function unlockCommand(args: UnlockArgs, ctx: CommandContext): Prom
   // With --state and no config anywhere, unlock still works on that file (it cannot check the name then).
   const noConfig = args.state !== undefined && args.config === undefined && !configCandidates(ctx.env, ctx.cwd).some((p) => existsSync(p));
   const config = noConfig ? undefined : await loadConfigFor(args, ctx);
-  const wanted = args.record?.toLowerCase().replace(/\.$/, '');
+  const wanted = args.record === undefined ? undefined : bareName(args.record);
   if (config && wanted && !config.records.some((r) => r.name === wanted)) {
     throw new ConfigError(`${wanted} is not a record in ${config.source}`, { hint: `configured: ${[...new Set(config.records.map((r) => r.name))].join(', ')}` });
   }
