@@ -18,6 +18,7 @@ const BUILTIN: Record<string, Loader> = {
   powerdns: () => import('./powerdns/index.js'),
   rfc2136: () => import('./rfc2136/index.js'),
   exec: () => import('./exec/index.js'),
+  azure: () => import('./azure/index.js'),
 };
 
 export const BUILTIN_KINDS = Object.keys(BUILTIN);
