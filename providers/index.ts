@@ -19,6 +19,7 @@ const BUILTIN: Record<string, Loader> = {
   rfc2136: () => import('./rfc2136/index.js'),
   exec: () => import('./exec/index.js'),
   azure: () => import('./azure/index.js'),
+  googleclouddns: () => import('./googleclouddns/index.js'),
 };
 
 export const BUILTIN_KINDS = Object.keys(BUILTIN);
