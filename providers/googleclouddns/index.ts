@@ -39,7 +39,7 @@ export const googleConfigSchema = doc(
           try {
             parseServiceAccountKey(c.serviceAccountKey);
           } catch (e) {
-            ctx.addIssue({ code: 'custom', path: ['serviceAccountKey'], message: `the service-account key ${(e as Error).message}` });
+            ctx.addIssue({ code: 'custom', path: ['serviceAccountKey'], message: `this ${(e as Error).message}` });
           }
         }
         for (const key of ['endpoint', 'tokenEndpoint'] as const) {

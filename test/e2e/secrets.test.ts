@@ -26,6 +26,7 @@ const SENTINELS = {
   webhookHeader: 'SENTINELhookHEADER0a1b2c3d',
   pingPath: 'SENTINELpingPATH0a1b2c3d',
   azureClientSecret: 'SENTINELazureSECRET0a1b2c3d',
+  googleAccessToken: 'SENTINELgcpTOKEN0a1b2c3d',
 } as const;
 const DYN_USER = 'dnsfail-user';
 
@@ -122,6 +123,7 @@ function writeConfig(dir: string, api: string, target: TcpTarget, dnsPort: numbe
   pdns: { type: powerdns, url: "${api}", apiKeyFile: pdns.key, zone: example.test }
   dyn: { type: dyndns2, server: "${api}", username: ${DYN_USER}, password: "\${DYN_PASSWORD}" }
   az: { type: azure, subscriptionId: s1, resourceGroup: rg, zone: example.test, tenantId: t1, clientId: c1, clientSecret: "\${AZ_SECRET}", endpoint: "${api}", loginEndpoint: "${api}" }
+  gcp: { type: googleclouddns, project: p1, managedZone: z1, accessToken: "\${GCP_TOKEN}", endpoint: "${api}" }
   ns: { type: rfc2136, server: "127.0.0.1:${dnsPort}", zone: example.test, timeout: 500ms, tsig: { name: k, algorithm: hmac-sha256, secret: "${SENTINELS.tsigSecret}" } }
 defaults:
   fall: 1
@@ -141,13 +143,14 @@ records:
   - { name: dyn.example.test, provider: dyn, servers: ${servers} }
   - { name: ns.example.test, provider: ns, servers: ${servers} }
   - { name: az.example.test, provider: az, servers: ${servers} }
+  - { name: gcp.example.test, provider: gcp, servers: ${servers} }
 `,
   );
   chmodSync(path, 0o644);
   return path;
 }
 
-const ENV = { AWS_SECRET: SENTINELS.route53Secret, DYN_PASSWORD: SENTINELS.dyndnsPassword, AZ_SECRET: SENTINELS.azureClientSecret, TZ: 'UTC' };
+const ENV = { AWS_SECRET: SENTINELS.route53Secret, DYN_PASSWORD: SENTINELS.dyndnsPassword, AZ_SECRET: SENTINELS.azureClientSecret, GCP_TOKEN: SENTINELS.googleAccessToken, TZ: 'UTC' };
 const MODES: Mode[] = [401, 403, 429, 500, 503, 'html', 'reset', 'garbage'];
 
 interface Sweep {
@@ -190,7 +193,7 @@ describe('secrets: a sentinel in every credential slot never comes out, on any f
     for (const s of sweeps) {
       assert.equal(s.r.code, 1, `${s.mode}/${s.variant}: ${s.r.stdout}\n${s.r.stderr}`);
       const all = s.r.stdout + s.r.stderr;
-      for (const name of ['cf', 'aws', 'pdns', 'dyn', 'ns', 'az']) assert.match(all, new RegExp(`${name}\\.example\\.test`), `${s.mode}/${s.variant} does not mention ${name}`);
+      for (const name of ['cf', 'aws', 'pdns', 'dyn', 'ns', 'az', 'gcp']) assert.match(all, new RegExp(`${name}\\.example\\.test`), `${s.mode}/${s.variant} does not mention ${name}`);
       assert.ok('state.json' in s.files, 'the state file is written after a failed run (the next run retries)');
     }
     // Some upstream did echo a credential back, and it came out scrubbed.
