@@ -20,6 +20,7 @@ const BUILTIN: Record<string, Loader> = {
   exec: () => import('./exec/index.js'),
   azure: () => import('./azure/index.js'),
   googleclouddns: () => import('./googleclouddns/index.js'),
+  ovh: () => import('./ovh/index.js'),
 };
 
 export const BUILTIN_KINDS = Object.keys(BUILTIN);
