@@ -6,7 +6,7 @@ import { sameAddressSet } from '../kit/ip.js';
 import { bareName, checkAddress, domainName } from '../kit/records.js';
 import type { Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { createOvhApi, ENDPOINTS, type OvhApi } from './api.js';
-import { recordsOf, subDomainOf, toCurrent, type OvhRecord } from './parse.js';
+import { planWrite, recordsOf, subDomainOf, toCurrent } from './parse.js';
 
 export const ovhConfigSchema = doc(
   z
@@ -85,25 +85,6 @@ export function createOvhProvider(config: OvhConfig, ctx: ProviderContext, deps:
       await api.refresh();
     },
   };
-}
-
-/** Which records to re-point or re-time (updates), which addresses to add, which ids to delete. */
-export function planWrite(existing: OvhRecord[], wanted: string[], ttl: number): { updates: { id: number; target: string }[]; creates: string[]; deletes: number[] } {
-  const keep = new Map<string, OvhRecord>();
-  const spare: OvhRecord[] = [];
-  for (const r of existing) {
-    const v = wanted.find((w) => w === r.target || sameAddressSet([w], [r.target]));
-    if (v !== undefined && !keep.has(v)) keep.set(v, r);
-    else spare.push(r);
-  }
-  const updates = [...keep].filter(([, r]) => r.ttl !== ttl).map(([target, r]) => ({ id: r.id, target }));
-  const creates: string[] = [];
-  for (const v of wanted.filter((w) => !keep.has(w))) {
-    const reuse = spare.shift();
-    if (reuse) updates.push({ id: reuse.id, target: v });
-    else creates.push(v);
-  }
-  return { updates, creates, deletes: spare.map((r) => r.id) };
 }
 
 export const ovhProvider: ProviderFactory<OvhConfig> = {

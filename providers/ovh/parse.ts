@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CurrentRecord, RecordRef } from '../kit/types.js';
 import { ProviderError } from '../kit/errors.js';
 import { parseRetryAfter } from '../kit/http.js';
-import { canonicalIp, ipFamily } from '../kit/ip.js';
+import { canonicalIp, ipFamily, sameAddressSet } from '../kit/ip.js';
 import { bareName } from '../kit/records.js';
 
 /** Pure parts of the OVHcloud API: record parsing, the request signature, the error mapping. No I/O here. */
@@ -88,4 +88,23 @@ export function classifyOvhError(status: number, body: string, headers: Record<s
   if (status >= 500 || status === 408) return new ProviderError('transient', text);
   if (status === 404) return new ProviderError('fatal', `${text} (check zone: the consumer key's account must hold it)`, { code });
   return new ProviderError('fatal', text, { code });
+}
+
+/** Which records to re-point or re-time (updates), which addresses to add, which ids to delete. */
+export function planWrite(existing: OvhRecord[], wanted: string[], ttl: number): { updates: { id: number; target: string }[]; creates: string[]; deletes: number[] } {
+  const keep = new Map<string, OvhRecord>();
+  const spare: OvhRecord[] = [];
+  for (const r of existing) {
+    const v = wanted.find((w) => w === r.target || sameAddressSet([w], [r.target]));
+    if (v !== undefined && !keep.has(v)) keep.set(v, r);
+    else spare.push(r);
+  }
+  const updates = [...keep].filter(([, r]) => r.ttl !== ttl).map(([target, r]) => ({ id: r.id, target }));
+  const creates: string[] = [];
+  for (const v of wanted.filter((w) => !keep.has(w))) {
+    const reuse = spare.shift();
+    if (reuse) updates.push({ id: reuse.id, target: v });
+    else creates.push(v);
+  }
+  return { updates, creates, deletes: spare.map((r) => r.id) };
 }
