@@ -40,11 +40,12 @@ export const azureConfigSchema = doc(
           if (!secret) ctx.addIssue({ code: 'custom', path: ['clientSecret'], message: 'clientSecret (or clientSecretFile) is required, with tenantId and clientId; or set managedIdentity: true' });
           for (const key of ['tenantId', 'clientId'] as const) if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required with clientSecret` });
         }
-        for (const key of ['endpoint', 'loginEndpoint'] as const) {
+        for (const key of ['endpoint', 'loginEndpoint', 'identityEndpoint'] as const) {
           const value = c[key];
           if (value === undefined) continue;
           try {
-            assertSafeUrl(value, c.allowInsecureHttp, key);
+            // IMDS is plain http by Azure's design; the other two must be https (or loopback).
+            assertSafeUrl(value, key === 'identityEndpoint' || c.allowInsecureHttp, key);
           } catch (e) {
             ctx.addIssue({ code: 'custom', path: [key], message: (e as Error).message });
           }

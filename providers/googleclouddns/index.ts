@@ -42,11 +42,12 @@ export const googleConfigSchema = doc(
             ctx.addIssue({ code: 'custom', path: ['serviceAccountKey'], message: `this ${(e as Error).message}` });
           }
         }
-        for (const key of ['endpoint', 'tokenEndpoint'] as const) {
+        for (const key of ['endpoint', 'tokenEndpoint', 'metadataEndpoint'] as const) {
           const value = c[key];
           if (value === undefined) continue;
           try {
-            assertSafeUrl(value, c.allowInsecureHttp, key);
+            // The metadata server is plain http by Google's design; the other two must be https (or loopback).
+            assertSafeUrl(value, key === 'metadataEndpoint' || c.allowInsecureHttp, key);
           } catch (e) {
             ctx.addIssue({ code: 'custom', path: [key], message: (e as Error).message });
           }
