@@ -76,6 +76,8 @@ export function createAzureProvider(config: AzureConfig, ctx: ProviderContext, d
   const fetchCurrent = async (ref: RecordRef) => {
     const relative = relativeName(ref.name, zone);
     const set = await api.get(relative, ref.type);
+    // An alias record set follows an Azure resource's address: not dnsfail's to read as missing or to overwrite.
+    if (set?.alias) throw new ProviderError('fatal', `${ref.name} ${ref.type} in Azure DNS zone ${zone} is an alias record set (targetResourceId ${set.alias}); remove the alias or manage another name`);
     if (set) return { relative, set };
     const cname = await api.get(relative, 'CNAME');
     return { relative, set: cname?.cname !== undefined ? cname : null };

@@ -13,6 +13,8 @@ export interface AzureRecordSet {
   /** Target of a CNAME record set (lower case, no trailing dot). */
   cname?: string;
   metadata?: Record<string, string>;
+  /** Set when the record set is an alias to an Azure resource (targetResourceId) instead of addresses. */
+  alias?: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -32,6 +34,7 @@ export function parseRecordSet(body: unknown, type: RecordType | 'CNAME'): Azure
   if (!isObject(body) || !isObject(body.properties)) throw new ProviderError('transient', 'Azure answered a record set without "properties"');
   const p = body.properties;
   const out: AzureRecordSet = { etag: typeof body.etag === 'string' ? body.etag : undefined, ttl: typeof p.TTL === 'number' ? p.TTL : undefined, values: [] };
+  if (typeof p.targetResourceId === 'string' && p.targetResourceId !== '') out.alias = p.targetResourceId;
   if (isObject(p.metadata)) out.metadata = Object.fromEntries(Object.entries(p.metadata).filter((e): e is [string, string] => typeof e[1] === 'string'));
   if (type === 'CNAME') {
     const target = isObject(p.CNAMERecord) ? p.CNAMERecord.cname : undefined;

@@ -115,8 +115,17 @@ describe('azure provider against the fake Azure DNS', () => {
 
   it('entries it does not understand do not break the read (missing or foreign addresses, no TTL)', async () => {
     const n = name('odd');
-    f.put(n, 'A', { ARecords: [{}, { ipv4Address: '2001:db8::1' }, { ipv4Address: '192.0.2.7' }], targetResourceId: '/x' });
+    f.put(n, 'A', { ARecords: [{}, { ipv4Address: '2001:db8::1' }, { ipv4Address: '192.0.2.7' }], metadata: { n: 'x' } });
     assert.deepEqual(await p.read!(ref(n)), { values: ['192.0.2.7'] });
+  });
+
+  it('an alias record set (targetResourceId) is neither read as missing nor overwritten', async () => {
+    const n = name('alias-rs');
+    f.put(n, 'A', { TTL: 60, targetResourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/ip1' });
+    const m = f.mutations();
+    assert.match((await rejection(p.read!(ref(n)))).message, /is an alias record set/);
+    assert.equal((await rejection(p.write(ref(n), { values: ['192.0.2.1'], ttl: 60, previous: null }))).kind, 'fatal');
+    assert.equal(f.mutations(), m);
   });
 
   it('no write when in sync, TTL included; a TTL change alone is written', async () => {
