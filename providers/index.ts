@@ -21,6 +21,9 @@ const BUILTIN: Record<string, Loader> = {
   exec: () => import('./exec/index.js'),
   desec: () => import('./desec/index.js'),
   hetzner: () => import('./hetzner/index.js'),
+  azure: () => import('./azure/index.js'),
+  googleclouddns: () => import('./googleclouddns/index.js'),
+  ovh: () => import('./ovh/index.js'),
 };
 
 export const BUILTIN_KINDS = Object.keys(BUILTIN);

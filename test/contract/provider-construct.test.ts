@@ -25,6 +25,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'secret'), 'c2VjcmV0LXNlY3JldC1zZWNyZXQ=\n');
 
 type Block = Record<string, unknown>;
+const SA_KEY = JSON.stringify({ type: 'service_account', client_email: 'a@p.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nX\n-----END PRIVATE KEY-----\n' });
 
 /** Configs each kind's schema accepts: the smallest, every optional key, and each way to give a secret. */
 const ACCEPTED: Record<string, Block[]> = {
@@ -71,6 +72,22 @@ const ACCEPTED: Record<string, Block[]> = {
     { zone: 'example.test', privateZone: true, profile: 'p', endpoint: 'http://127.0.0.1:9/base' },
     { zone: 'example.test.', endpoint: 'http://192.0.2.1', allowInsecureHttp: true },
   ],
+  azure: [
+    { subscriptionId: 's', resourceGroup: 'rg', zone: 'example.test', tenantId: 't', clientId: 'c', clientSecret: 'x' },
+    { subscriptionId: 's', resourceGroup: 'rg', zone: 'example.test.', tenantId: 't', clientId: 'c', clientSecretFile: 'secret', endpoint: 'http://127.0.0.1:1', loginEndpoint: 'http://[::1]:1' },
+    { subscriptionId: 's', resourceGroup: 'rg', zone: 'example.test', managedIdentity: true, clientId: 'c', identityEndpoint: 'http://169.254.169.254/metadata/identity/oauth2/token' },
+  ],
+  googleclouddns: [
+    { project: 'p', managedZone: 'z', accessToken: 't' },
+    { project: 'p', managedZone: 'z', accessTokenFile: 'secret', batchSize: 1000, endpoint: 'http://127.0.0.1:1' },
+    { project: 'p', managedZone: 'z', serviceAccountKey: SA_KEY, tokenEndpoint: 'https://oauth2.example.test/token' },
+    { project: 'p', managedZone: 'z', metadataServer: true, metadataEndpoint: 'http://169.254.169.254/x' },
+  ],
+  ovh: [
+    { zone: 'example.test', applicationKey: 'a', applicationSecret: 's', consumerKey: 'c' },
+    { zone: 'example.test.', endpoint: 'ovh-us', applicationKey: 'a', applicationSecretFile: 'secret', consumerKeyFile: 'secret' },
+    { zone: 'example.test', endpoint: 'http://192.0.2.1/1.0', allowInsecureHttp: true, applicationKey: 'a', applicationSecret: 's', consumerKey: 'c' },
+  ],
   zonefile: [
     { file: 'z.zone', zone: 'example.test' },
     { file: '/tmp/never-written.zone', zone: 'example.test.', reload: ['rndc', 'reload'], nameservers: ['ns1.example.test.'] },
@@ -100,6 +117,9 @@ const URL_KEYS: Record<string, { base: Block; keys: string[] }> = {
   dyndns2: { base: { username: 'u', password: 'p' }, keys: ['server', 'endpoint'] },
   powerdns: { base: { apiKey: 'k' }, keys: ['url', 'endpoint'] },
   route53: { base: { hostedZoneId: 'Z1' }, keys: ['endpoint'] },
+  azure: { base: { subscriptionId: 's', resourceGroup: 'rg', zone: 'example.test', tenantId: 't', clientId: 'c', clientSecret: 'x' }, keys: ['endpoint', 'loginEndpoint', 'identityEndpoint'] },
+  googleclouddns: { base: { project: 'p', managedZone: 'z', serviceAccountKey: SA_KEY }, keys: ['endpoint', 'tokenEndpoint', 'metadataEndpoint'] },
+  ovh: { base: { zone: 'example.test', applicationKey: 'a', applicationSecret: 's', consumerKey: 'c' }, keys: ['endpoint'] },
 };
 const SERVERS = ['127.0.0.1', '127.0.0.1:53', '127.0.0.1:0', '127.0.0.1:65536', '[::1]:5353', '::1', '[::1]', '::1:53', 'ns1.example.test', '127.0.0.1:5353:1'];
 

@@ -27,6 +27,10 @@ const SENTINELS = {
   pingPath: 'SENTINELpingPATH0a1b2c3d',
   desecToken: 'SENTINELdesecTOKEN0a1b2c3d4e5f',
   hetznerToken: 'SENTINELhcloudTOKEN0a1b2c3d4e5f',
+  azureClientSecret: 'SENTINELazureSECRET0a1b2c3d',
+  googleAccessToken: 'SENTINELgcpTOKEN0a1b2c3d',
+  ovhApplicationSecret: 'SENTINELovhAPPSECRET0a1b2c3d',
+  ovhConsumerKey: 'SENTINELovhCONSUMER0a1b2c3d',
 } as const;
 const DYN_USER = 'dnsfail-user';
 
@@ -115,6 +119,7 @@ const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').
  */
 function writeConfig(dir: string, api: string, target: TcpTarget, dnsPort: number): string {
   writeFileSync(join(dir, 'pdns.key'), `${SENTINELS.powerdnsKey}\n`, { mode: 0o600 });
+  writeFileSync(join(dir, 'ovh.ck'), `${SENTINELS.ovhConsumerKey}\n`, { mode: 0o600 });
   const path = join(dir, 'dnsfail.yaml');
   const servers = `[{ address: 127.0.0.9, label: dead }, { address: ${target.host}, label: live }]`;
   writeFileSync(
@@ -132,6 +137,9 @@ function writeConfig(dir: string, api: string, target: TcpTarget, dnsPort: numbe
   dyn: { type: dyndns2, server: "${api}", username: ${DYN_USER}, password: "\${DYN_PASSWORD}" }
   desec: { type: desec, token: "\${DESEC_TOKEN}", domain: example.test, endpoint: "${api}/desec/v1" }
   hz: { type: hetzner, token: "\${HCLOUD_TOKEN}", zone: example.test, endpoint: "${api}/hcloud/v1" }
+  az: { type: azure, subscriptionId: s1, resourceGroup: rg, zone: example.test, tenantId: t1, clientId: c1, clientSecret: "\${AZ_SECRET}", endpoint: "${api}", loginEndpoint: "${api}" }
+  gcp: { type: googleclouddns, project: p1, managedZone: z1, accessToken: "\${GCP_TOKEN}", endpoint: "${api}" }
+  ovh: { type: ovh, zone: example.test, endpoint: "${api}/1.0", applicationKey: ak1, applicationSecret: "\${OVH_SECRET}", consumerKeyFile: ovh.ck }
   ns: { type: rfc2136, server: "127.0.0.1:${dnsPort}", zone: example.test, timeout: 500ms, tsig: { name: k, algorithm: hmac-sha256, secret: "${SENTINELS.tsigSecret}" } }
 defaults:
   fall: 1
@@ -152,13 +160,16 @@ records:
   - { name: ns.example.test, provider: ns, servers: ${servers} }
   - { name: desec.example.test, provider: desec, ttl: 3600, servers: ${servers} }
   - { name: hz.example.test, provider: hz, servers: ${servers} }
+  - { name: az.example.test, provider: az, servers: ${servers} }
+  - { name: gcp.example.test, provider: gcp, servers: ${servers} }
+  - { name: ovh.example.test, provider: ovh, servers: ${servers} }
 `,
   );
   chmodSync(path, 0o644);
   return path;
 }
 
-const ENV = { AWS_SECRET: SENTINELS.route53Secret, DYN_PASSWORD: SENTINELS.dyndnsPassword, DESEC_TOKEN: SENTINELS.desecToken, HCLOUD_TOKEN: SENTINELS.hetznerToken, TZ: 'UTC' };
+const ENV = { AWS_SECRET: SENTINELS.route53Secret, DYN_PASSWORD: SENTINELS.dyndnsPassword, DESEC_TOKEN: SENTINELS.desecToken, HCLOUD_TOKEN: SENTINELS.hetznerToken, AZ_SECRET: SENTINELS.azureClientSecret, GCP_TOKEN: SENTINELS.googleAccessToken, OVH_SECRET: SENTINELS.ovhApplicationSecret, TZ: 'UTC' };
 const MODES: Mode[] = [401, 403, 429, 500, 503, 'html', 'reset', 'garbage'];
 
 interface Sweep {
@@ -201,7 +212,7 @@ describe('secrets: a sentinel in every credential slot never comes out, on any f
     for (const s of sweeps) {
       assert.equal(s.r.code, 1, `${s.mode}/${s.variant}: ${s.r.stdout}\n${s.r.stderr}`);
       const all = s.r.stdout + s.r.stderr;
-      for (const name of ['cf', 'aws', 'pdns', 'dyn', 'ns', 'desec', 'hz']) assert.match(all, new RegExp(`${name}\\.example\\.test`), `${s.mode}/${s.variant} does not mention ${name}`);
+      for (const name of ['cf', 'aws', 'pdns', 'dyn', 'ns', 'desec', 'hz', 'az', 'gcp', 'ovh']) assert.match(all, new RegExp(`${name}\\.example\\.test`), `${s.mode}/${s.variant} does not mention ${name}`);
       assert.ok('state.json' in s.files, 'the state file is written after a failed run (the next run retries)');
     }
     // Some upstream did echo a credential back, and it came out scrubbed.
@@ -278,6 +289,6 @@ describe('secrets: a sentinel in every credential slot never comes out, on any f
 /** Everything dnsfail wrote in `dir`: all but the config and the key file the test put there. */
 function readFiles(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of readdirSync(dir)) if (f !== 'dnsfail.yaml' && f !== 'pdns.key') out[f] = readFileSync(join(dir, f), 'utf8');
+  for (const f of readdirSync(dir)) if (f !== 'dnsfail.yaml' && f !== 'pdns.key' && f !== 'ovh.ck') out[f] = readFileSync(join(dir, f), 'utf8');
   return out;
 }
