@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { ProviderError } from './errors.js';
 import { canonicalIp, ipFamily } from './ip.js';
 import type { ItemResult, RecordType } from './types.js';

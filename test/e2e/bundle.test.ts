@@ -44,6 +44,8 @@ describe('the bundled CLI (bin/dnsfail.js → dist/bundle/dnsfail.cjs)', () => {
     assert.match(readFileSync(join(BUNDLE_DIR, 'dnsfail.cjs'), 'utf8'), /\n\/\/# sourceMappingURL=dnsfail\.cjs\.map\n$/);
     const map = JSON.parse(readFileSync(join(BUNDLE_DIR, 'dnsfail.cjs.map'), 'utf8')) as { sources: string[] };
     assert.ok(map.sources.includes('../../src/cli/main.ts'), 'the map names the TypeScript sources');
+    // zod's other languages come in whole when a module takes `z` as a named import instead of `* as z`.
+    assert.deepEqual(map.sources.filter((s) => /\/zod\/v4\/locales\/(?!en\.js|index\.js)/.test(s)), []);
   });
 
   it('a cron check of a zone file and a tcp check loads no module it does not use (HTTP, TLS, child processes, fs/promises, v8) and nothing from node_modules', () => {
