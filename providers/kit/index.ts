@@ -16,4 +16,3 @@ export { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
 export { registerSecret } from './redact.js';
 export { DEFAULT_KILL_GRACE_MS, lastOutputLine, MAX_CAPTURED_BYTES, runProcess, spawnErrorReason, type ExitedOutcome, type RunOptions, type RunOutcome } from './process.js';
 export { replaceTarget, unwritablePart, writeFileAtomic } from './atomic-write.js';
-export { authoritativeServers, createResolver, enclosingZone, parseResolverAddress, queryAddresses, queryCnameOrAbsence } from './dns-query.js';
