@@ -18,6 +18,8 @@ const BUILTIN: Record<string, Loader> = {
   powerdns: () => import('./powerdns/index.js'),
   rfc2136: () => import('./rfc2136/index.js'),
   exec: () => import('./exec/index.js'),
+  digitalocean: () => import('./digitalocean/index.js'),
+  linode: () => import('./linode/index.js'),
 };
 
 export const BUILTIN_KINDS = Object.keys(BUILTIN);
