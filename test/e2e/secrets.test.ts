@@ -25,6 +25,8 @@ const SENTINELS = {
   webhookPath: 'SENTINELhookPATH0a1b2c3d',
   webhookHeader: 'SENTINELhookHEADER0a1b2c3d',
   pingPath: 'SENTINELpingPATH0a1b2c3d',
+  digitaloceanToken: 'SENTINELdoTOKEN0a1b2c3d4e5f',
+  linodeToken: 'SENTINELlinodeTOKEN0a1b2c3d',
 } as const;
 const DYN_USER = 'dnsfail-user';
 
@@ -72,6 +74,14 @@ async function startHostile(mode: Mode): Promise<{ url: string; notifications: s
       if (path.startsWith('/2013-04-01')) {
         const xml = `<?xml version="1.0"?>\n<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>The canonical request was: ${escapeXml(echo)}</Message></Error><RequestId>0</RequestId></ErrorResponse>`;
         return send(res, status, 'text/xml', mode === 'garbage' ? xml.slice(0, xml.length - 40) : xml, headers);
+      }
+      if (path.startsWith('/v2/')) {
+        const json = JSON.stringify({ id: 'unauthorized', message: `Unable to authenticate you: ${echo}` });
+        return send(res, status, 'application/json', mode === 'garbage' ? json.slice(0, json.length - 20) : json, headers);
+      }
+      if (path.startsWith('/v4/')) {
+        const json = JSON.stringify({ errors: [{ reason: `Invalid Token: ${echo}` }] });
+        return send(res, status, 'application/json', mode === 'garbage' ? json.slice(0, json.length - 20) : json, headers);
       }
       if (path.startsWith('/nic/update')) return send(res, status, 'text/plain', mode === 'garbage' ? `zzz-unknown ${echo}` : `badauth ${echo}`, headers);
       if (path.startsWith('/api/v1')) {
@@ -121,6 +131,8 @@ function writeConfig(dir: string, api: string, target: TcpTarget, dnsPort: numbe
   pdns: { type: powerdns, url: "${api}", apiKeyFile: pdns.key, zone: example.test }
   dyn: { type: dyndns2, server: "${api}", username: ${DYN_USER}, password: "\${DYN_PASSWORD}" }
   ns: { type: rfc2136, server: "127.0.0.1:${dnsPort}", zone: example.test, timeout: 500ms, tsig: { name: k, algorithm: hmac-sha256, secret: "${SENTINELS.tsigSecret}" } }
+  do: { type: digitalocean, token: "\${DO_TOKEN}", domain: example.test, endpoint: "${api}" }
+  lin: { type: linode, token: "\${LINODE_TOKEN}", domainId: 7, endpoint: "${api}/v4" }
 defaults:
   fall: 1
   rise: 1
@@ -138,13 +150,15 @@ records:
   - { name: pdns.example.test, provider: pdns, servers: ${servers} }
   - { name: dyn.example.test, provider: dyn, servers: ${servers} }
   - { name: ns.example.test, provider: ns, servers: ${servers} }
+  - { name: do.example.test, provider: do, servers: ${servers} }
+  - { name: lin.example.test, provider: lin, servers: ${servers} }
 `,
   );
   chmodSync(path, 0o644);
   return path;
 }
 
-const ENV = { AWS_SECRET: SENTINELS.route53Secret, DYN_PASSWORD: SENTINELS.dyndnsPassword, TZ: 'UTC' };
+const ENV = { AWS_SECRET: SENTINELS.route53Secret, DYN_PASSWORD: SENTINELS.dyndnsPassword, DO_TOKEN: SENTINELS.digitaloceanToken, LINODE_TOKEN: SENTINELS.linodeToken, TZ: 'UTC' };
 const MODES: Mode[] = [401, 403, 429, 500, 503, 'html', 'reset', 'garbage'];
 
 interface Sweep {
@@ -187,7 +201,7 @@ describe('secrets: a sentinel in every credential slot never comes out, on any f
     for (const s of sweeps) {
       assert.equal(s.r.code, 1, `${s.mode}/${s.variant}: ${s.r.stdout}\n${s.r.stderr}`);
       const all = s.r.stdout + s.r.stderr;
-      for (const name of ['cf', 'aws', 'pdns', 'dyn', 'ns']) assert.match(all, new RegExp(`${name}\\.example\\.test`), `${s.mode}/${s.variant} does not mention ${name}`);
+      for (const name of ['cf', 'aws', 'pdns', 'dyn', 'ns', 'do', 'lin']) assert.match(all, new RegExp(`${name}\\.example\\.test`), `${s.mode}/${s.variant} does not mention ${name}`);
       assert.ok('state.json' in s.files, 'the state file is written after a failed run (the next run retries)');
     }
     // Some upstream did echo a credential back, and it came out scrubbed.
