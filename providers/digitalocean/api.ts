@@ -1,6 +1,6 @@
 import type { Method } from 'got';
 import { ProviderError } from '../kit/errors.js';
-import { createHttpClient, type RequestOptions } from '../kit/http.js';
+import { createHttpClient, namingRequest, type RequestOptions } from '../kit/http.js';
 import type { RecordType } from '../kit/types.js';
 import type { ListedRecord } from '../kit/value-records.js';
 import { classifyDigitalOceanError, parseRecordPage } from './parse.js';
@@ -49,18 +49,11 @@ export function createDigitalOceanApi(o: DigitalOceanApiOptions): DigitalOceanAp
   });
   const perPage = o.perPage ?? PER_PAGE;
 
-  /** The client's own errors already name method and path; classify's and the parser's do not. */
-  const call = async <T>(method: Method, path: string, ro: RequestOptions, read: (status: number, data: unknown) => T): Promise<T> => {
-    try {
+  const call = <T>(method: Method, path: string, ro: RequestOptions, read: (status: number, data: unknown) => T): Promise<T> =>
+    namingRequest(SERVICE, method, path, async () => {
       const res = await http.json<unknown>(method, path, ro);
       return read(res.status, res.data);
-    } catch (e) {
-      if (e instanceof ProviderError && !e.message.startsWith(`${SERVICE} `)) {
-        throw new ProviderError(e.kind, `${SERVICE} ${method} ${path}: ${e.message}`, e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {});
-      }
-      throw e;
-    }
-  };
+    });
   const records = (domain: string) => `/v2/domains/${encodeURIComponent(domain)}/records`;
 
   return {

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { isInZone, relativeName, zoneCandidates } from '../kit/dns-name.js';
 import { ProviderError } from '../kit/errors.js';
-import { assertSafeUrl } from '../kit/http.js';
 import { bareName, domainName } from '../kit/records.js';
-import { doc, nonEmpty, optional } from '../kit/schema.js';
+import { doc, optional } from '../kit/schema.js';
+import { bearerTokenKeys, checkBearerTokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { syncValueRecords, valueRecordsAt, type ListedRecord } from '../kit/value-records.js';
 import { createDigitalOceanApi, DEFAULT_ENDPOINT, type DigitalOceanApi } from './api.js';
@@ -15,30 +15,13 @@ export const digitaloceanConfigSchema = doc(
   z
     .strictObject({
       type: doc(z.literal('digitalocean'), 'Provider kind: DigitalOcean DNS through the API v2 (domain records).'),
-      token: optional(
-        z.string().check(z.regex(/^\S+$/, 'must be one word, without spaces or line breaks (give the token alone, without "Bearer")')),
-        'Personal access token (sent as Authorization: Bearer) with the domain scopes: domain:read, domain:create, domain:update, domain:delete. Use ${ENV} or tokenFile rather than writing it here.',
-      ),
-      tokenFile: optional(nonEmpty(), 'File holding the token (trailing newline ignored); relative to the config file.'),
+      ...bearerTokenKeys('Personal access token with the domain scopes: domain:read, domain:create, domain:update, domain:delete.', DEFAULT_ENDPOINT),
       domain: optional(
         domainName(),
         'The DigitalOcean domain (zone) holding the records, e.g. example.com. Default: found by trying the record name and each parent, once per run.',
       ),
-      endpoint: optional(nonEmpty(), `Base URL of the API. Default ${DEFAULT_ENDPOINT}.`),
-      allowInsecureHttp: optional(z.boolean(), 'Allow plain http to a non-loopback endpoint (the token then crosses the network in clear).'),
     })
-    .check(
-      z.superRefine((c, ctx) => {
-        if (!c.token && !c.tokenFile) ctx.addIssue({ code: 'custom', path: ['token'], message: 'token (or tokenFile) is required' });
-        if (c.endpoint) {
-          try {
-            assertSafeUrl(c.endpoint, c.allowInsecureHttp, 'endpoint');
-          } catch (e) {
-            ctx.addIssue({ code: 'custom', path: ['endpoint'], message: (e as Error).message });
-          }
-        }
-      }),
-    ),
+    .check(checkBearerTokenKeys()),
   'DigitalOcean: keeps the A/AAAA records of a name (one record per address) through the API v2.',
 );
 

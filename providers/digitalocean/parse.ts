@@ -1,5 +1,5 @@
 import { ProviderError } from '../kit/errors.js';
-import { parseRetryAfter } from '../kit/http.js';
+import { rateLimitWaitMs } from '../kit/http.js';
 import type { ListedRecord } from '../kit/value-records.js';
 
 /** Pure reading of DigitalOcean API v2 answers. No I/O here. */
@@ -27,23 +27,12 @@ export function describeError(body: string): string {
   }
 }
 
-/**
- * How long a 429 asks us to wait: Retry-After when sent, else until `ratelimit-reset` (Unix seconds,
- * when the oldest counted request expires).
- */
-export function rateLimitWaitMs(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
-  const retryAfter = parseRetryAfter(headers['retry-after'], now);
-  if (retryAfter !== undefined) return retryAfter;
-  const reset = Number(Array.isArray(headers['ratelimit-reset']) ? headers['ratelimit-reset'][0] : headers['ratelimit-reset']);
-  return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - now) : undefined;
-}
-
 /** HTTP error → ProviderError kind (the shared client's `classify`); the caller prefixes method and path. */
 export function classifyDigitalOceanError(status: number, body: string, headers: Record<string, string | string[] | undefined>, now = Date.now()): ProviderError {
   const said = describeError(body);
   const detail = `HTTP ${status}${said ? `: ${said}` : ''}`;
   if (status === 429) {
-    const wait = rateLimitWaitMs(headers, now);
+    const wait = rateLimitWaitMs(headers, 'ratelimit-reset', now);
     return new ProviderError('rate-limited', `${detail} (rate limited; ${wait === undefined ? 'no ratelimit-reset header' : `resets in ${Math.ceil(wait / 1000)}s`})`, { retryAfterMs: wait ?? DEFAULT_RATE_LIMIT_WAIT_MS });
   }
   if (status === 401) return new ProviderError('auth', `${detail} (token rejected: create a personal access token with the domain scopes and set it as token)`);

@@ -1,6 +1,6 @@
 import type { Method } from 'got';
 import { ProviderError } from '../kit/errors.js';
-import { createHttpClient, type RequestOptions } from '../kit/http.js';
+import { createHttpClient, namingRequest, type RequestOptions } from '../kit/http.js';
 import type { RecordType } from '../kit/types.js';
 import type { ListedRecord } from '../kit/value-records.js';
 import { classifyLinodeError, parsePage, toDomain, toRecord, type LinodeDomain, type Page } from './parse.js';
@@ -45,17 +45,8 @@ export function createLinodeApi(o: LinodeApiOptions): LinodeApi {
   });
   const pageSize = o.pageSize ?? PAGE_SIZE;
 
-  /** The client's own errors already name method and path; classify's and the parser's do not. */
-  const call = async <T>(method: Method, path: string, ro: RequestOptions, read: (data: unknown) => T): Promise<T> => {
-    try {
-      return read((await http.json<unknown>(method, path, ro)).data);
-    } catch (e) {
-      if (e instanceof ProviderError && !e.message.startsWith(`${SERVICE} `)) {
-        throw new ProviderError(e.kind, `${SERVICE} ${method} ${path}: ${e.message}`, e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {});
-      }
-      throw e;
-    }
-  };
+  const call = <T>(method: Method, path: string, ro: RequestOptions, read: (data: unknown) => T): Promise<T> =>
+    namingRequest(SERVICE, method, path, async () => read((await http.json<unknown>(method, path, ro)).data));
 
   /** Pages 1 to `pages`, and then a check that `results` items came: a short listing is never taken for the whole. */
   const listAll = async <T>(path: string, item: (v: unknown) => T[]): Promise<T[]> => {

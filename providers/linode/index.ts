@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { isInZone, relativeName } from '../kit/dns-name.js';
 import { ProviderError } from '../kit/errors.js';
-import { assertSafeUrl } from '../kit/http.js';
-import { doc, nonEmpty, optional } from '../kit/schema.js';
+import { doc, optional } from '../kit/schema.js';
+import { bearerTokenKeys, checkBearerTokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { syncValueRecords, valueRecordsAt } from '../kit/value-records.js';
 import { createLinodeApi, DEFAULT_ENDPOINT, type LinodeApi } from './api.js';
@@ -14,30 +14,13 @@ export const linodeConfigSchema = doc(
   z
     .strictObject({
       type: doc(z.literal('linode'), 'Provider kind: Linode (Akamai) DNS Manager through the API v4.'),
-      token: optional(
-        z.string().check(z.regex(/^\S+$/, 'must be one word, without spaces or line breaks (give the token alone, without "Bearer")')),
-        'Personal access token (sent as Authorization: Bearer) with the Domains Read/Write scope. Use ${ENV} or tokenFile rather than writing it here.',
-      ),
-      tokenFile: optional(nonEmpty(), 'File holding the token (trailing newline ignored); relative to the config file.'),
+      ...bearerTokenKeys('Personal access token with the Domains Read/Write scope.', DEFAULT_ENDPOINT),
       domainId: optional(
         z.number().check(z.int(), z.positive('must be the numeric id of the domain (linode-cli domains list shows it)')),
         'The id of the Linode domain holding the records. Default: found by listing the domains (GET /domains) once per run and taking the longest that contains the record name.',
       ),
-      endpoint: optional(nonEmpty(), `Base URL of the API. Default ${DEFAULT_ENDPOINT}.`),
-      allowInsecureHttp: optional(z.boolean(), 'Allow plain http to a non-loopback endpoint (the token then crosses the network in clear).'),
     })
-    .check(
-      z.superRefine((c, ctx) => {
-        if (!c.token && !c.tokenFile) ctx.addIssue({ code: 'custom', path: ['token'], message: 'token (or tokenFile) is required' });
-        if (c.endpoint) {
-          try {
-            assertSafeUrl(c.endpoint, c.allowInsecureHttp, 'endpoint');
-          } catch (e) {
-            ctx.addIssue({ code: 'custom', path: ['endpoint'], message: (e as Error).message });
-          }
-        }
-      }),
-    ),
+    .check(checkBearerTokenKeys()),
   'Linode: keeps the A/AAAA records of a name (one record per address) through the API v4.',
 );
 

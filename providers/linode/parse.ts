@@ -1,6 +1,6 @@
 import { isInZone } from '../kit/dns-name.js';
 import { ProviderError } from '../kit/errors.js';
-import { parseRetryAfter } from '../kit/http.js';
+import { rateLimitWaitMs } from '../kit/http.js';
 import type { ListedRecord } from '../kit/value-records.js';
 
 /** Pure reading of Linode API v4 answers. No I/O here. */
@@ -51,21 +51,12 @@ export function describeErrors(body: string): string {
   }
 }
 
-/** Retry-After when sent, else until X-RateLimit-Reset (Unix seconds). */
-export function rateLimitWaitMs(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
-  const retryAfter = parseRetryAfter(headers['retry-after'], now);
-  if (retryAfter !== undefined) return retryAfter;
-  const raw = headers['x-ratelimit-reset'];
-  const reset = Number(Array.isArray(raw) ? raw[0] : raw);
-  return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - now) : undefined;
-}
-
 /** HTTP error → ProviderError kind (the shared client's `classify`); the caller prefixes method and path. */
 export function classifyLinodeError(status: number, body: string, headers: Record<string, string | string[] | undefined>, now = Date.now()): ProviderError {
   const said = describeErrors(body);
   const detail = `HTTP ${status}${said ? `: ${said}` : ''}`;
   if (status === 429) {
-    const wait = rateLimitWaitMs(headers, now);
+    const wait = rateLimitWaitMs(headers, 'x-ratelimit-reset', now);
     return new ProviderError('rate-limited', `${detail} (rate limited; ${wait === undefined ? 'no Retry-After' : `retry in ${Math.ceil(wait / 1000)}s`})`, { retryAfterMs: wait ?? DEFAULT_RATE_LIMIT_WAIT_MS });
   }
   if (status === 401) return new ProviderError('auth', `${detail} (token rejected: create a personal access token with Domains Read/Write and set it as token)`);

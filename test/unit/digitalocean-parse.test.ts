@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProviderError } from '../../providers/kit/errors.js';
-import { classifyDigitalOceanError, DEFAULT_RATE_LIMIT_WAIT_MS, digitaloceanTtl, parseRecordPage, rateLimitWaitMs, recordName } from '../../providers/digitalocean/parse.js';
+import { classifyDigitalOceanError, DEFAULT_RATE_LIMIT_WAIT_MS, digitaloceanTtl, parseRecordPage, recordName } from '../../providers/digitalocean/parse.js';
+import { rateLimitWaitMs } from '../../providers/kit/http.js';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 
@@ -52,9 +53,9 @@ describe('digitalocean parse', () => {
   });
 
   it('Retry-After wins over ratelimit-reset; a reset in the past is no wait', () => {
-    assert.equal(rateLimitWaitMs({ 'retry-after': '3', 'ratelimit-reset': String(NOW / 1000 + 60) }, NOW), 3000);
-    assert.equal(rateLimitWaitMs({ 'ratelimit-reset': String(NOW / 1000 - 5) }, NOW), 0);
-    assert.equal(rateLimitWaitMs({ 'ratelimit-reset': 'soon' }, NOW), undefined);
+    assert.equal(rateLimitWaitMs({ 'retry-after': '3', 'ratelimit-reset': String(NOW / 1000 + 60) }, 'ratelimit-reset', NOW), 3000);
+    assert.equal(rateLimitWaitMs({ 'ratelimit-reset': String(NOW / 1000 - 5) }, 'ratelimit-reset', NOW), 0);
+    assert.equal(rateLimitWaitMs({ 'ratelimit-reset': 'soon' }, 'ratelimit-reset', NOW), undefined);
   });
 
   it('TTL at least 30 s; the apex is written as "@"', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProviderError } from '../../providers/kit/errors.js';
-import { classifyLinodeError, domainFor, linodeTtl, parsePage, rateLimitWaitMs, toDomain, toRecord } from '../../providers/linode/parse.js';
+import { classifyLinodeError, domainFor, linodeTtl, parsePage, toDomain, toRecord } from '../../providers/linode/parse.js';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 const example = { id: 1, name: 'example.com', defaultTtl: 3600 };
@@ -39,7 +39,7 @@ describe('linode parse', () => {
     assert.match(classifyLinodeError(401, '{"errors":[{"reason":"Invalid Token"}]}', {}, NOW).message, /^HTTP 401: Invalid Token \(token rejected/);
     assert.equal(classifyLinodeError(403, '', {}, NOW).kind, 'auth');
     assert.equal(classifyLinodeError(429, '', { 'retry-after': '7' }, NOW).retryAfterMs, 7000);
-    assert.equal(rateLimitWaitMs({ 'x-ratelimit-reset': String(NOW / 1000 + 20) }, NOW), 20_000);
+    assert.equal(classifyLinodeError(429, '', { 'x-ratelimit-reset': String(NOW / 1000 + 20) }, NOW).retryAfterMs, 20_000);
     assert.equal(classifyLinodeError(500, 'oops', {}, NOW).kind, 'transient');
     const e400 = classifyLinodeError(400, '{"errors":[{"field":"target","reason":"You must provide a valid IPv4 address."}]}', {}, NOW);
     assert.equal(e400.kind, 'fatal');
