@@ -24,6 +24,8 @@ const BUILTIN: Record<string, Loader> = {
   azure: () => import('./azure/index.js'),
   googleclouddns: () => import('./googleclouddns/index.js'),
   ovh: () => import('./ovh/index.js'),
+  digitalocean: () => import('./digitalocean/index.js'),
+  linode: () => import('./linode/index.js'),
 };
 
 export const BUILTIN_KINDS = Object.keys(BUILTIN);

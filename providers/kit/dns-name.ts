@@ -22,3 +22,16 @@ export function isHostName(text: string): boolean {
   const name = text.toLowerCase().replace(/\.$/, '');
   return name.length > 0 && name.length <= 253 && name.split('.').every((l) => LABEL.test(l));
 }
+
+/** `a.b.example.com` → [`a.b.example.com`, `b.example.com`, `example.com`]: where its zone may start. */
+export function zoneCandidates(name: string): string[] {
+  const labels = name.split('.');
+  const out: string[] = [];
+  for (let i = 0; i <= labels.length - 2; i++) out.push(labels.slice(i).join('.'));
+  return out;
+}
+
+/** The record's name relative to its zone: "" for the apex, else the labels before the zone. */
+export function relativeName(name: string, zone: string): string {
+  return name === zone ? '' : name.slice(0, -(zone.length + 1));
+}

@@ -142,3 +142,33 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
+
+/**
+ * How long a 429 asks to wait: Retry-After when sent, else until `resetHeader` (Unix seconds, as
+ * DigitalOcean's `ratelimit-reset` and Linode's `x-ratelimit-reset` give it).
+ */
+export function rateLimitWaitMs(headers: HttpResponse['headers'], resetHeader: string, now = Date.now()): number | undefined {
+  const retryAfter = parseRetryAfter(headers['retry-after'], now);
+  if (retryAfter !== undefined) return retryAfter;
+  const raw = headers[resetHeader];
+  const reset = Number(Array.isArray(raw) ? raw[0] : raw);
+  return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - now) : undefined;
+}
+
+/**
+ * Runs one request and the reading of its answer; a ProviderError from `classify` or the reader
+ * (which do not know the request) comes out naming it: `Service METHOD /path: …`.
+ */
+export async function namingRequest<T>(service: string, method: HttpMethod, path: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof ProviderError && !e.message.startsWith(`${service} `)) {
+      throw new ProviderError(e.kind, `${service} ${method} ${path.split('?')[0]}: ${e.message}`, {
+        ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
+        ...(e.code !== undefined ? { code: e.code } : {}),
+      });
+    }
+    throw e;
+  }
+}

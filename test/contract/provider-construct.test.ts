@@ -45,6 +45,17 @@ const ACCEPTED: Record<string, Block[]> = {
     { tokenFile: 'secret', zone: 'example.test', endpoint: 'http://127.0.0.1:8080/v1' },
     { token: 'tok', endpoint: 'http://192.0.2.1', allowInsecureHttp: true },
   ],
+  digitalocean: [
+    { token: 'tok' },
+    { tokenFile: 'secret', domain: 'example.test.' },
+    { token: 'tok', domain: 'example.test', endpoint: 'http://127.0.0.1:8080' },
+    { token: 'tok', endpoint: 'http://192.0.2.1', allowInsecureHttp: true },
+  ],
+  linode: [
+    { token: 'tok' },
+    { tokenFile: 'secret', domainId: 1234 },
+    { token: 'tok', endpoint: 'http://192.0.2.1/v4', allowInsecureHttp: true },
+  ],
   dyndns2: [
     { preset: 'noip', username: 'u', password: 'p' },
     { preset: 'he', passwordFile: 'secret' },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ProviderError } from '../../providers/kit/errors.js';
 import { withRetry } from '../../providers/kit/retry.js';
-import type { Capabilities, Provider, RecordRef } from '../../providers/kit/types.js';
+import type { Capabilities, Provider, ProviderFactory, RecordRef } from '../../providers/kit/types.js';
 import { runOnce } from '../../src/app/run-once.js';
 import type { Config, RecordConfig } from '../../src/config/types.js';
 import type { RecordType } from '../../src/core/types.js';
@@ -16,6 +16,8 @@ import type { ProbeTarget } from '../../src/health/types.js';
 export interface ContractHarness {
   kind: string;
   capabilities: Capabilities;
+  /** The factory, where its storedTtl matters (a service that rounds TTLs): the engine compares with what it stores. */
+  factory?: ProviderFactory<any>;
   /** A zone the server serves; record names are made under it. */
   zone: string;
   start(): Promise<void>;
@@ -186,7 +188,7 @@ function configFor(h: ContractHarness, record: RecordConfig): Config {
   return {
     source: 'contract',
     baseDir: '/',
-    providers: { p: { id: 'p', kind: h.kind, factory: {} as never, settings: h.settings() } },
+    providers: { p: { id: 'p', kind: h.kind, factory: (h.factory ?? {}) as never, settings: h.settings() } },
     records: [record],
     notify: [],
   };

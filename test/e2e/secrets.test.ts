@@ -31,6 +31,8 @@ const SENTINELS = {
   googleAccessToken: 'SENTINELgcpTOKEN0a1b2c3d',
   ovhApplicationSecret: 'SENTINELovhAPPSECRET0a1b2c3d',
   ovhConsumerKey: 'SENTINELovhCONSUMER0a1b2c3d',
+  digitaloceanToken: 'SENTINELdoTOKEN0a1b2c3d4e5f',
+  linodeToken: 'SENTINELlinodeTOKEN0a1b2c3d',
 } as const;
 const DYN_USER = 'dnsfail-user';
 
@@ -87,6 +89,14 @@ async function startHostile(mode: Mode): Promise<{ url: string; notifications: s
         const json = JSON.stringify({ error: { code: 'unauthorized', message: `unable to authenticate: ${echo}`, details: null } });
         return send(res, status, 'application/json', mode === 'garbage' ? json.slice(0, 30) : json, headers);
       }
+      if (path.startsWith('/v2/')) {
+        const json = JSON.stringify({ id: 'unauthorized', message: `Unable to authenticate you: ${echo}` });
+        return send(res, status, 'application/json', mode === 'garbage' ? json.slice(0, json.length - 20) : json, headers);
+      }
+      if (path.startsWith('/v4/')) {
+        const json = JSON.stringify({ errors: [{ reason: `Invalid Token: ${echo}` }] });
+        return send(res, status, 'application/json', mode === 'garbage' ? json.slice(0, json.length - 20) : json, headers);
+      }
       if (path.startsWith('/nic/update')) return send(res, status, 'text/plain', mode === 'garbage' ? `zzz-unknown ${echo}` : `badauth ${echo}`, headers);
       if (path.startsWith('/api/v1')) {
         const json = JSON.stringify({ error: `Unauthorized: ${echo}` });
@@ -141,6 +151,8 @@ function writeConfig(dir: string, api: string, target: TcpTarget, dnsPort: numbe
   gcp: { type: googleclouddns, project: p1, managedZone: z1, accessToken: "\${GCP_TOKEN}", endpoint: "${api}" }
   ovh: { type: ovh, zone: example.test, endpoint: "${api}/1.0", applicationKey: ak1, applicationSecret: "\${OVH_SECRET}", consumerKeyFile: ovh.ck }
   ns: { type: rfc2136, server: "127.0.0.1:${dnsPort}", zone: example.test, timeout: 500ms, tsig: { name: k, algorithm: hmac-sha256, secret: "${SENTINELS.tsigSecret}" } }
+  do: { type: digitalocean, token: "\${DO_TOKEN}", domain: example.test, endpoint: "${api}" }
+  lin: { type: linode, token: "\${LINODE_TOKEN}", domainId: 7, endpoint: "${api}/v4" }
 defaults:
   fall: 1
   rise: 1
@@ -163,13 +175,15 @@ records:
   - { name: az.example.test, provider: az, servers: ${servers} }
   - { name: gcp.example.test, provider: gcp, servers: ${servers} }
   - { name: ovh.example.test, provider: ovh, servers: ${servers} }
+  - { name: do.example.test, provider: do, servers: ${servers} }
+  - { name: lin.example.test, provider: lin, servers: ${servers} }
 `,
   );
   chmodSync(path, 0o644);
   return path;
 }
 
-const ENV = { AWS_SECRET: SENTINELS.route53Secret, DYN_PASSWORD: SENTINELS.dyndnsPassword, DESEC_TOKEN: SENTINELS.desecToken, HCLOUD_TOKEN: SENTINELS.hetznerToken, AZ_SECRET: SENTINELS.azureClientSecret, GCP_TOKEN: SENTINELS.googleAccessToken, OVH_SECRET: SENTINELS.ovhApplicationSecret, TZ: 'UTC' };
+const ENV = { AWS_SECRET: SENTINELS.route53Secret, DYN_PASSWORD: SENTINELS.dyndnsPassword, DESEC_TOKEN: SENTINELS.desecToken, HCLOUD_TOKEN: SENTINELS.hetznerToken, AZ_SECRET: SENTINELS.azureClientSecret, GCP_TOKEN: SENTINELS.googleAccessToken, OVH_SECRET: SENTINELS.ovhApplicationSecret, DO_TOKEN: SENTINELS.digitaloceanToken, LINODE_TOKEN: SENTINELS.linodeToken, TZ: 'UTC' };
 const MODES: Mode[] = [401, 403, 429, 500, 503, 'html', 'reset', 'garbage'];
 
 interface Sweep {
@@ -212,7 +226,7 @@ describe('secrets: a sentinel in every credential slot never comes out, on any f
     for (const s of sweeps) {
       assert.equal(s.r.code, 1, `${s.mode}/${s.variant}: ${s.r.stdout}\n${s.r.stderr}`);
       const all = s.r.stdout + s.r.stderr;
-      for (const name of ['cf', 'aws', 'pdns', 'dyn', 'ns', 'desec', 'hz', 'az', 'gcp', 'ovh']) assert.match(all, new RegExp(`${name}\\.example\\.test`), `${s.mode}/${s.variant} does not mention ${name}`);
+      for (const name of ['cf', 'aws', 'pdns', 'dyn', 'ns', 'desec', 'hz', 'az', 'gcp', 'ovh', 'do', 'lin']) assert.match(all, new RegExp(`${name}\\.example\\.test`), `${s.mode}/${s.variant} does not mention ${name}`);
       assert.ok('state.json' in s.files, 'the state file is written after a failed run (the next run retries)');
     }
     // Some upstream did echo a credential back, and it came out scrubbed.

@@ -1,0 +1,89 @@
+import type { Method } from 'got';
+import { ProviderError } from '../kit/errors.js';
+import { createHttpClient, namingRequest, type RequestOptions } from '../kit/http.js';
+import type { RecordType } from '../kit/types.js';
+import type { ListedRecord } from '../kit/value-records.js';
+import { classifyDigitalOceanError, parseRecordPage } from './parse.js';
+
+export const DEFAULT_ENDPOINT = 'https://api.digitalocean.com';
+/** The most per_page allows. */
+const PER_PAGE = 200;
+/** A name with more than 50 pages of records is not something to page through blindly. */
+const MAX_PAGES = 50;
+const SERVICE = 'DigitalOcean';
+
+export interface DigitalOceanApiOptions {
+  endpoint: string;
+  token: string;
+  userAgent: string;
+  allowInsecureHttp?: boolean;
+  timeoutMs?: number;
+  /** Records per page (tests use small pages). Default 200, the most allowed. */
+  perPage?: number;
+}
+
+export interface RecordBody {
+  type: RecordType;
+  name: string;
+  data: string;
+  ttl: number;
+}
+
+export interface DigitalOceanApi {
+  /** Every record of every type at exactly this name (fully qualified), all pages; null when the domain does not exist. */
+  listRecords(domain: string, name: string): Promise<ListedRecord[] | null>;
+  createRecord(domain: string, body: RecordBody): Promise<void>;
+  updateRecord(domain: string, id: string, body: RecordBody): Promise<void>;
+  deleteRecord(domain: string, id: string): Promise<void>;
+}
+
+export function createDigitalOceanApi(o: DigitalOceanApiOptions): DigitalOceanApi {
+  const http = createHttpClient({
+    baseUrl: o.endpoint,
+    userAgent: o.userAgent,
+    headers: { authorization: `Bearer ${o.token}` },
+    ...(o.allowInsecureHttp !== undefined ? { allowInsecureHttp: o.allowInsecureHttp } : {}),
+    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    service: SERVICE,
+    classify: classifyDigitalOceanError,
+  });
+  const perPage = o.perPage ?? PER_PAGE;
+
+  const call = <T>(method: Method, path: string, ro: RequestOptions, read: (status: number, data: unknown) => T): Promise<T> =>
+    namingRequest(SERVICE, method, path, async () => {
+      const res = await http.json<unknown>(method, path, ro);
+      return read(res.status, res.data);
+    });
+  const records = (domain: string) => `/v2/domains/${encodeURIComponent(domain)}/records`;
+
+  return {
+    async listRecords(domain, name) {
+      const out: ListedRecord[] = [];
+      // Page numbers with the filters each time: the links.pages URLs are not relied on to keep them.
+      for (let page = 1; ; page++) {
+        if (page > MAX_PAGES) throw new ProviderError('fatal', `${SERVICE}: ${name} has more than ${MAX_PAGES * perPage} records`);
+        const got = await call('GET', records(domain), { searchParams: { name, per_page: perPage, page }, accept: [404] }, (status, data) => (status === 404 ? null : parseRecordPage(data, domain)));
+        if (!got) return null;
+        out.push(...got.records);
+        if (got.records.length === 0 || (!got.hasNext && out.length >= got.total)) {
+          // Never take a short listing for the whole: meta.total says how many there are.
+          if (out.length < got.total) throw new ProviderError('transient', `${SERVICE} GET ${records(domain)}: listed ${out.length} of the ${got.total} records meta.total announced`);
+          break;
+        }
+      }
+      return out.filter((r) => r.name === name);
+    },
+
+    async createRecord(domain, body) {
+      await call('POST', records(domain), { json: body }, () => undefined);
+    },
+
+    async updateRecord(domain, id, body) {
+      await call('PUT', `${records(domain)}/${encodeURIComponent(id)}`, { json: body }, () => undefined);
+    },
+
+    async deleteRecord(domain, id) {
+      await call('DELETE', `${records(domain)}/${encodeURIComponent(id)}`, {}, () => undefined);
+    },
+  };
+}

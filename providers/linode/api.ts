@@ -1,0 +1,91 @@
+import type { Method } from 'got';
+import { ProviderError } from '../kit/errors.js';
+import { createHttpClient, namingRequest, type RequestOptions } from '../kit/http.js';
+import type { RecordType } from '../kit/types.js';
+import type { ListedRecord } from '../kit/value-records.js';
+import { classifyLinodeError, parsePage, toDomain, toRecord, type LinodeDomain, type Page } from './parse.js';
+
+export const DEFAULT_ENDPOINT = 'https://api.linode.com/v4';
+/** The most page_size allows. */
+const PAGE_SIZE = 500;
+/** More than 50 pages of 500 is not something to page through blindly. */
+const MAX_PAGES = 50;
+const SERVICE = 'Linode';
+
+export interface LinodeApiOptions {
+  endpoint: string;
+  token: string;
+  userAgent: string;
+  allowInsecureHttp?: boolean;
+  timeoutMs?: number;
+  /** Items per page (25–500; tests use small pages). Default 500. */
+  pageSize?: number;
+}
+
+export interface LinodeApi {
+  /** Every domain the token can see, all pages. */
+  listDomains(): Promise<LinodeDomain[]>;
+  getDomain(id: number): Promise<LinodeDomain>;
+  /** Every record of the domain, all pages. */
+  listRecords(domain: LinodeDomain): Promise<ListedRecord[]>;
+  createRecord(domainId: number, body: { type: RecordType; name: string; target: string; ttl_sec: number }): Promise<void>;
+  updateRecord(domainId: number, id: string, body: { target: string; ttl_sec: number }): Promise<void>;
+  deleteRecord(domainId: number, id: string): Promise<void>;
+}
+
+export function createLinodeApi(o: LinodeApiOptions): LinodeApi {
+  const http = createHttpClient({
+    baseUrl: o.endpoint,
+    userAgent: o.userAgent,
+    headers: { authorization: `Bearer ${o.token}` },
+    ...(o.allowInsecureHttp !== undefined ? { allowInsecureHttp: o.allowInsecureHttp } : {}),
+    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    service: SERVICE,
+    classify: classifyLinodeError,
+  });
+  const pageSize = o.pageSize ?? PAGE_SIZE;
+
+  const call = <T>(method: Method, path: string, ro: RequestOptions, read: (data: unknown) => T): Promise<T> =>
+    namingRequest(SERVICE, method, path, async () => read((await http.json<unknown>(method, path, ro)).data));
+
+  /** Pages 1 to `pages`, and then a check that `results` items came: a short listing is never taken for the whole. */
+  const listAll = async <T>(path: string, item: (v: unknown) => T[]): Promise<T[]> => {
+    const out: unknown[] = [];
+    let results = 0;
+    for (let page = 1, pages = 1; page <= pages; page++) {
+      if (page > MAX_PAGES) throw new ProviderError('fatal', `${SERVICE} GET ${path}: more than ${MAX_PAGES * pageSize} items`);
+      const got: Page<unknown> = await call('GET', path, { searchParams: { page, page_size: pageSize } }, (data) => parsePage(data, (v) => [v]));
+      pages = got.pages;
+      results = got.results;
+      out.push(...got.items);
+    }
+    if (out.length < results) throw new ProviderError('transient', `${SERVICE} GET ${path}: listed ${out.length} of the ${results} results announced`);
+    return out.flatMap(item);
+  };
+
+  const records = (domainId: number) => `/domains/${domainId}/records`;
+
+  return {
+    listDomains: () => listAll('/domains', toDomain),
+
+    async getDomain(id) {
+      const domain = await call('GET', `/domains/${id}`, {}, (data) => toDomain(data)[0]);
+      if (!domain) throw new ProviderError('transient', `${SERVICE} GET /domains/${id}: the answer is not a domain`);
+      return domain;
+    },
+
+    listRecords: (domain) => listAll(records(domain.id), (v) => toRecord(v, domain)),
+
+    async createRecord(domainId, body) {
+      await call('POST', records(domainId), { json: body }, () => undefined);
+    },
+
+    async updateRecord(domainId, id, body) {
+      await call('PUT', `${records(domainId)}/${encodeURIComponent(id)}`, { json: body }, () => undefined);
+    },
+
+    async deleteRecord(domainId, id) {
+      await call('DELETE', `${records(domainId)}/${encodeURIComponent(id)}`, {}, () => undefined);
+    },
+  };
+}
