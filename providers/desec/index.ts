@@ -1,10 +1,10 @@
 import * as z from 'zod/mini';
 import { ProviderError } from '../kit/errors.js';
-import { assertSafeUrl } from '../kit/http.js';
 import { isInZone } from '../kit/dns-name.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { asError, bareName, checkAddress, domainName, finishBatch, groupIndexes, throwIfOneFailure } from '../kit/records.js';
-import { doc, nonEmpty, optional } from '../kit/schema.js';
+import { doc, optional } from '../kit/schema.js';
+import { checkTokenKeys, tokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem } from '../kit/types.js';
 import { BulkRefused, createDesecApi, DEFAULT_ENDPOINT, type RrsetChange } from './api.js';
 import { currentOf, subnameOf, type DesecDomain, type DesecRrset } from './parse.js';
@@ -16,31 +16,14 @@ export const desecConfigSchema = doc(
   z
     .strictObject({
       type: doc(z.literal('desec'), 'Provider kind: deSEC (desec.io) through its RRset API.'),
-      token: optional(
-        z.string().check(z.regex(/^\S+$/, 'must be the token alone: one word, without "Token " in front or line breaks')),
-        'deSEC API token (sent as Authorization: Token). Use ${ENV} or tokenFile rather than writing it here.',
-      ),
-      tokenFile: optional(nonEmpty(), 'File holding the API token (trailing newline ignored); relative to the config file.'),
+      ...tokenKeys('deSEC API token.', DEFAULT_ENDPOINT, 'Token'),
       domain: optional(domainName('must be a domain name such as example.com'), 'The deSEC domain holding the records. Default: asked of deSEC per name (GET /domains/?owns_qname=).'),
       minimumTtl: optional(
         z.number().check(z.int(), z.minimum(1), z.maximum(604_800)),
         `The domain's minimum_ttl: TTLs below it are sent as it (deSEC refuses less). Default ${DEFAULT_MINIMUM_TTL}; dedyn.io names often allow 60.`,
       ),
-      endpoint: optional(nonEmpty(), `Base URL of the API. Default ${DEFAULT_ENDPOINT}.`),
-      allowInsecureHttp: optional(z.boolean(), 'Allow plain http to a non-loopback endpoint (the token then crosses the network in clear).'),
     })
-    .check(
-      z.superRefine((c, ctx) => {
-        if (!c.token && !c.tokenFile) ctx.addIssue({ code: 'custom', path: ['token'], message: 'token (or tokenFile) is required' });
-        if (c.endpoint) {
-          try {
-            assertSafeUrl(c.endpoint, c.allowInsecureHttp, 'endpoint');
-          } catch (e) {
-            ctx.addIssue({ code: 'custom', path: ['endpoint'], message: (e as Error).message });
-          }
-        }
-      }),
-    ),
+    .check(checkTokenKeys()),
   'deSEC: replaces the A/AAAA RRset through the RRset API; several records of a domain in one atomic bulk PATCH.',
 );
 

@@ -3,7 +3,7 @@ import { isInZone, relativeName, zoneCandidates } from '../kit/dns-name.js';
 import { ProviderError } from '../kit/errors.js';
 import { bareName, domainName } from '../kit/records.js';
 import { doc, optional } from '../kit/schema.js';
-import { bearerTokenKeys, checkBearerTokenKeys } from '../kit/token-config.js';
+import { tokenKeys, checkTokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { syncValueRecords, valueRecordsAt, type ListedRecord } from '../kit/value-records.js';
 import { createDigitalOceanApi, DEFAULT_ENDPOINT, type DigitalOceanApi } from './api.js';
@@ -15,13 +15,13 @@ export const digitaloceanConfigSchema = doc(
   z
     .strictObject({
       type: doc(z.literal('digitalocean'), 'Provider kind: DigitalOcean DNS through the API v2 (domain records).'),
-      ...bearerTokenKeys('Personal access token with the domain scopes: domain:read, domain:create, domain:update, domain:delete.', DEFAULT_ENDPOINT),
+      ...tokenKeys('Personal access token with the domain scopes: domain:read, domain:create, domain:update, domain:delete.', DEFAULT_ENDPOINT),
       domain: optional(
         domainName(),
         'The DigitalOcean domain (zone) holding the records, e.g. example.com. Default: found by trying the record name and each parent, once per run.',
       ),
     })
-    .check(checkBearerTokenKeys()),
+    .check(checkTokenKeys()),
   'DigitalOcean: keeps the A/AAAA records of a name (one record per address) through the API v2.',
 );
 

@@ -1,13 +1,14 @@
 import * as z from 'zod/mini';
 import { ProviderError } from '../kit/errors.js';
-import { assertSafeUrl } from '../kit/http.js';
 import { isInZone } from '../kit/dns-name.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { asError, bareName, checkAddress, domainName, groupIndexes, throwIfOneFailure } from '../kit/records.js';
-import { doc, nonEmpty, optional } from '../kit/schema.js';
+import { doc, optional } from '../kit/schema.js';
+import { checkTokenKeys, tokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { createHetznerApi, DEFAULT_ENDPOINT } from './api.js';
-import { currentOf, rrName, zoneCandidates, type HcloudRrset } from './parse.js';
+import { zoneCandidates } from '../kit/dns-name.js';
+import { currentOf, rrName, type HcloudRrset } from './parse.js';
 
 /** Hetzner refuses TTLs below 60 s. */
 const MIN_TTL = 60;
@@ -18,27 +19,10 @@ export const hetznerConfigSchema = doc(
   z
     .strictObject({
       type: doc(z.literal('hetzner'), 'Provider kind: Hetzner DNS through the Hetzner Cloud API (zones and RRSets, api.hetzner.cloud/v1).'),
-      token: optional(
-        z.string().check(z.regex(/^\S+$/, 'must be one word: the API token alone, without "Bearer " or line breaks')),
-        'Hetzner Console API token with Read & Write permission, of the project holding the zone (sent as Authorization: Bearer). Use ${ENV} or tokenFile rather than writing it here.',
-      ),
-      tokenFile: optional(nonEmpty(), 'File holding the API token (trailing newline ignored); relative to the config file.'),
+      ...tokenKeys('Hetzner Console API token with Read & Write permission, of the project holding the zone.', DEFAULT_ENDPOINT),
       zone: optional(domainName('must be a zone name such as example.com'), 'The zone holding the records. Default: found by trying the record name\'s parent names, once per run.'),
-      endpoint: optional(nonEmpty(), `Base URL of the API. Default ${DEFAULT_ENDPOINT}.`),
-      allowInsecureHttp: optional(z.boolean(), 'Allow plain http to a non-loopback endpoint (the token then crosses the network in clear).'),
     })
-    .check(
-      z.superRefine((c, ctx) => {
-        if (!c.token && !c.tokenFile) ctx.addIssue({ code: 'custom', path: ['token'], message: 'token (or tokenFile) is required' });
-        if (c.endpoint) {
-          try {
-            assertSafeUrl(c.endpoint, c.allowInsecureHttp, 'endpoint');
-          } catch (e) {
-            ctx.addIssue({ code: 'custom', path: ['endpoint'], message: (e as Error).message });
-          }
-        }
-      }),
-    ),
+    .check(checkTokenKeys()),
   'Hetzner DNS (Cloud API zones/RRSets): sets the A/AAAA RRSet with set_records, change_ttl and add_records, waiting for each Action.',
 );
 

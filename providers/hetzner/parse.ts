@@ -91,12 +91,6 @@ export function rrName(name: string, zone: string): string {
   return name === zone ? '@' : name.slice(0, -(zone.length + 1));
 }
 
-/** `a.b.example.com` → [`a.b.example.com`, `b.example.com`, `example.com`]: where its zone may start. */
-export function zoneCandidates(name: string): string[] {
-  const labels = name.split('.');
-  return labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'));
-}
-
 /**
  * What the name holds for this type: addresses and TTL (none when the RRSet has no TTL of its own
  * and the zone's default applies), `{values: [], cname}` for a CNAME, or null.

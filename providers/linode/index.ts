@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { isInZone, relativeName } from '../kit/dns-name.js';
 import { ProviderError } from '../kit/errors.js';
 import { doc, optional } from '../kit/schema.js';
-import { bearerTokenKeys, checkBearerTokenKeys } from '../kit/token-config.js';
+import { tokenKeys, checkTokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { syncValueRecords, valueRecordsAt } from '../kit/value-records.js';
 import { createLinodeApi, DEFAULT_ENDPOINT, type LinodeApi } from './api.js';
@@ -14,13 +14,13 @@ export const linodeConfigSchema = doc(
   z
     .strictObject({
       type: doc(z.literal('linode'), 'Provider kind: Linode (Akamai) DNS Manager through the API v4.'),
-      ...bearerTokenKeys('Personal access token with the Domains Read/Write scope.', DEFAULT_ENDPOINT),
+      ...tokenKeys('Personal access token with the Domains Read/Write scope.', DEFAULT_ENDPOINT),
       domainId: optional(
         z.number().check(z.int(), z.positive('must be the numeric id of the domain (linode-cli domains list shows it)')),
         'The id of the Linode domain holding the records. Default: found by listing the domains (GET /domains) once per run and taking the longest that contains the record name.',
       ),
     })
-    .check(checkBearerTokenKeys()),
+    .check(checkTokenKeys()),
   'Linode: keeps the A/AAAA records of a name (one record per address) through the API v4.',
 );
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyHetznerError, currentOf, parseAction, parseRrsetPage, rateLimitWaitMs, rrName, zoneCandidates } from '../../providers/hetzner/parse.js';
+import { classifyHetznerError, currentOf, parseAction, parseRrsetPage, rateLimitWaitMs, rrName } from '../../providers/hetzner/parse.js';
+import { zoneCandidates } from '../../providers/kit/dns-name.js';
 
 const A = { name: 'app.example.com', type: 'A' as const };
 const page = (rrsets: unknown[], next: number | null = null) => ({ meta: { pagination: { page: 1, per_page: 100, previous_page: null, next_page: next, last_page: 1, total_entries: rrsets.length } }, rrsets });
