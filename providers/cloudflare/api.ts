@@ -1,8 +1,9 @@
-import type { Method } from 'got';
+import type { HttpMethod as Method } from '../kit/http.js';
 import type { RecordType } from '../kit/types.js';
 import { ProviderError } from '../kit/errors.js';
-import { createHttpClient, type RequestOptions } from '../kit/http.js';
+import { type RequestOptions } from '../kit/http.js';
 import { classifyCloudflareError, envelopeResult, isLastPage, parseRecordPage, parseZone, parseZoneList, type CfRecord, type CfZone, type OddRecord, type PageInfo, type RecordPatch } from './parse.js';
+import { tokenHttpClient, type TokenApiOptions } from '../kit/token-config.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.cloudflare.com/client/v4';
 const PER_PAGE = 100;
@@ -13,13 +14,7 @@ const ZONES_PER_PAGE = 50;
 /** More than 100 pages of one listing is not something to page through blindly. */
 const MAX_PAGES = 100;
 
-export interface CloudflareApiOptions {
-  endpoint: string;
-  token: string;
-  userAgent: string;
-  allowInsecureHttp?: boolean;
-  timeoutMs?: number;
-}
+export type CloudflareApiOptions = TokenApiOptions;
 
 export interface NewRecord {
   type: RecordType;
@@ -56,18 +51,10 @@ export interface RecordListing {
 export function createCloudflareApi(o: CloudflareApiOptions): CloudflareApi {
   // Errors built by classify lack the request's method and path; call() adds them.
   const classified = new WeakSet<ProviderError>();
-  const http = createHttpClient({
-    baseUrl: o.endpoint,
-    userAgent: o.userAgent,
-    headers: { authorization: `Bearer ${o.token}` },
-    ...(o.allowInsecureHttp !== undefined ? { allowInsecureHttp: o.allowInsecureHttp } : {}),
-    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-    service: 'Cloudflare',
-    classify: (status, body, headers) => {
-      const e = classifyCloudflareError(status, body, headers);
-      classified.add(e);
-      return e;
-    },
+  const http = tokenHttpClient(o, 'Cloudflare', (status, body, headers) => {
+    const e = classifyCloudflareError(status, body, headers);
+    classified.add(e);
+    return e;
   });
 
   const call = async (method: Method, path: string, ro?: RequestOptions): Promise<unknown> => {

@@ -1,29 +1,22 @@
 import * as z from 'zod/mini';
-import { doc, nonEmpty, optional } from '../kit/schema.js';
+import { doc, optional } from '../kit/schema.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
-import { assertSafeUrl } from '../kit/http.js';
 import { asError, bareName, checkAddress, finishBatch, throwIfOneFailure } from '../kit/records.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
 import { createCloudflareApi, DEFAULT_ENDPOINT, type CloudflareApi, type NewRecord } from './api.js';
 import { cloudflareTtl, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, spoils, type CfRecord, type CfZone, type RecordPatch } from './parse.js';
 import { createZoneFinder } from './zones.js';
+import { checkTokenKeys, tokenKeys } from '../kit/token-config.js';
 
 /** Changes per batch request on Cloudflare's Free plan (paid plans allow 3,500). */
 const DEFAULT_BATCH_SIZE = 200;
-
-const DROP_BEARER = 'drop "Bearer " from the start: give the token alone (dnsfail sends it as "Authorization: Bearer <token>")';
 
 export const cloudflareConfigSchema = doc(
   z
     .strictObject({
       type: doc(z.literal('cloudflare'), 'Provider kind: Cloudflare DNS through the API v4.'),
-      token: optional(
-        // A token copied with its header from a curl example: dnsfail adds "Bearer " itself, so Cloudflare would see it twice.
-        z.string().check(z.regex(/^\S+$/, { error: (issue) => (/^bearer\s/i.test(String(issue.input)) ? DROP_BEARER : 'must be one word, without spaces or line breaks') })),
-        'API token (sent as Authorization: Bearer) with Zone:DNS:Edit, and Zone:Read unless zoneId is set. Use ${ENV} or tokenFile rather than writing it here.',
-      ),
-      tokenFile: optional(nonEmpty(), 'File holding the API token (trailing newline ignored); relative to the config file.'),
+      ...tokenKeys('API token with Zone:DNS:Edit, and Zone:Read unless zoneId is set.', DEFAULT_ENDPOINT),
       zoneId: optional(
         z.string().check(z.regex(/^[0-9a-fA-F]{32}$/, 'must be a 32-character hexadecimal zone id (the zone\'s Overview page shows it)')),
         'The zone\'s id. Default: found by walking up the record name\'s labels with GET /zones?name= (needs Zone:Read), once per run.',
@@ -33,21 +26,8 @@ export const cloudflareConfigSchema = doc(
         z.number().check(z.int(), z.minimum(2), z.maximum(3500)),
         `Most record changes sent in one POST /dns_records/batch when many records change in a run. Cloudflare allows 200 on the Free plan and 3,500 on paid plans. Default ${DEFAULT_BATCH_SIZE}.`,
       ),
-      endpoint: optional(nonEmpty(), `Base URL of the API. Default ${DEFAULT_ENDPOINT}.`),
-      allowInsecureHttp: optional(z.boolean(), 'Allow plain http to a non-loopback endpoint (the token then crosses the network in clear).'),
     })
-    .check(
-      z.superRefine((c, ctx) => {
-        if (!c.token && !c.tokenFile) ctx.addIssue({ code: 'custom', path: ['token'], message: 'token (or tokenFile) is required' });
-        if (c.endpoint) {
-          try {
-            assertSafeUrl(c.endpoint, c.allowInsecureHttp, 'endpoint');
-          } catch (e) {
-            ctx.addIssue({ code: 'custom', path: ['endpoint'], message: (e as Error).message });
-          }
-        }
-      }),
-    ),
+    .check(checkTokenKeys()),
   'Cloudflare: updates A/AAAA records in place through the API v4 (records it creates are marked "managed by dnsfail").',
 );
 

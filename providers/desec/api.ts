@@ -1,6 +1,6 @@
 import { ProviderError } from '../kit/errors.js';
-import { createHttpClient } from '../kit/http.js';
 import { classifyDesecError, errorDetail, nextCursor, parseDomain, parseDomainList, parseRrsetList, type DesecDomain, type DesecRrset } from './parse.js';
+import { tokenHttpClient } from '../kit/token-config.js';
 
 export const DEFAULT_ENDPOINT = 'https://desec.io/api/v1';
 
@@ -36,15 +36,7 @@ export interface DesecApi {
 const MAX_PAGES = 200;
 
 export function createDesecApi(opts: { endpoint: string; token: string; userAgent: string; allowInsecureHttp?: boolean; timeoutMs?: number }): DesecApi {
-  const http = createHttpClient({
-    baseUrl: opts.endpoint,
-    userAgent: opts.userAgent,
-    headers: { authorization: `Token ${opts.token}` },
-    service: 'deSEC',
-    classify: classifyDesecError,
-    ...(opts.allowInsecureHttp !== undefined ? { allowInsecureHttp: opts.allowInsecureHttp } : {}),
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-  });
+  const http = tokenHttpClient(opts, 'deSEC', classifyDesecError, 'Token');
   const domainPath = (name: string) => `/domains/${encodeURIComponent(name)}/`;
 
   /** Every page of a listing: always in pagination mode (cursor=), as more than 500 items are refused without it. */

@@ -1,9 +1,10 @@
-import type { Method } from 'got';
+import type { HttpMethod as Method } from '../kit/http.js';
 import { ProviderError } from '../kit/errors.js';
-import { createHttpClient, namingRequest, type RequestOptions } from '../kit/http.js';
+import { namingRequest, type RequestOptions } from '../kit/http.js';
 import type { RecordType } from '../kit/types.js';
 import type { ListedRecord } from '../kit/value-records.js';
 import { classifyDigitalOceanError, parseRecordPage } from './parse.js';
+import { tokenHttpClient, type TokenApiOptions } from '../kit/token-config.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.digitalocean.com';
 /** The most per_page allows. */
@@ -12,12 +13,7 @@ const PER_PAGE = 200;
 const MAX_PAGES = 50;
 const SERVICE = 'DigitalOcean';
 
-export interface DigitalOceanApiOptions {
-  endpoint: string;
-  token: string;
-  userAgent: string;
-  allowInsecureHttp?: boolean;
-  timeoutMs?: number;
+export interface DigitalOceanApiOptions extends TokenApiOptions {
   /** Records per page (tests use small pages). Default 200, the most allowed. */
   perPage?: number;
 }
@@ -38,15 +34,7 @@ export interface DigitalOceanApi {
 }
 
 export function createDigitalOceanApi(o: DigitalOceanApiOptions): DigitalOceanApi {
-  const http = createHttpClient({
-    baseUrl: o.endpoint,
-    userAgent: o.userAgent,
-    headers: { authorization: `Bearer ${o.token}` },
-    ...(o.allowInsecureHttp !== undefined ? { allowInsecureHttp: o.allowInsecureHttp } : {}),
-    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-    service: SERVICE,
-    classify: classifyDigitalOceanError,
-  });
+  const http = tokenHttpClient(o, SERVICE, classifyDigitalOceanError);
   const perPage = o.perPage ?? PER_PAGE;
 
   const call = <T>(method: Method, path: string, ro: RequestOptions, read: (status: number, data: unknown) => T): Promise<T> =>

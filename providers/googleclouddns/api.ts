@@ -1,4 +1,4 @@
-import type { Method } from 'got';
+import type { HttpMethod as Method } from '../kit/http.js';
 import { ProviderError } from '../kit/errors.js';
 import { createHttpClient, type RequestOptions } from '../kit/http.js';
 import { classifyGoogleError, parseRrsetPage, type GRrset } from './parse.js';

@@ -1,6 +1,6 @@
 import { ProviderError } from '../kit/errors.js';
-import { createHttpClient } from '../kit/http.js';
 import { classifyHetznerError, parseAction, parseRrsetPage, type HcloudAction, type HcloudRrset } from './parse.js';
+import { tokenHttpClient } from '../kit/token-config.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.hetzner.cloud/v1';
 /** The most `per_page` allows on the RRSet listing. */
@@ -23,15 +23,7 @@ export interface HetznerApi {
 }
 
 export function createHetznerApi(opts: { endpoint: string; token: string; userAgent: string; allowInsecureHttp?: boolean; timeoutMs?: number; sleep?: (ms: number) => Promise<void> }): HetznerApi {
-  const http = createHttpClient({
-    baseUrl: opts.endpoint,
-    userAgent: opts.userAgent,
-    headers: { authorization: `Bearer ${opts.token}` },
-    service: 'Hetzner',
-    classify: classifyHetznerError,
-    ...(opts.allowInsecureHttp !== undefined ? { allowInsecureHttp: opts.allowInsecureHttp } : {}),
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-  });
+  const http = tokenHttpClient(opts, 'Hetzner', classifyHetznerError);
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   // `@` (the apex) is sent as is, as Hetzner's documentation writes it.
   const rrsetPath = (zone: string, name: string, type: string) => `/zones/${encodeURIComponent(zone)}/rrsets/${encodeURIComponent(name).replace(/^%40$/, '@')}/${type}`;

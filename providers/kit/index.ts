@@ -17,4 +17,4 @@ export { registerSecret } from './redact.js';
 export { DEFAULT_KILL_GRACE_MS, lastOutputLine, MAX_CAPTURED_BYTES, runProcess, spawnErrorReason, type ExitedOutcome, type RunOptions, type RunOutcome } from './process.js';
 export { replaceTarget, unwritablePart, writeFileAtomic } from './atomic-write.js';
 export { applyValuePlan, planValueRecords, syncValueRecords, valuePlanSize, valueRecordsAt, type ListedRecord, type ValuePlan, type ValueRecord } from './value-records.js';
-export { tokenKeys, checkTokenKeys } from './token-config.js';
+export { checkTokenKeys, tokenHttpClient, tokenKeys, type TokenApiOptions } from './token-config.js';

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { createHttpClient, type HttpClient, type HttpClientOptions } from './http.js';
 import { assertSafeUrl } from './url.js';
 import { nonEmpty, optional } from './schema.js';
 
@@ -9,7 +10,15 @@ import { nonEmpty, optional } from './schema.js';
 export function tokenKeys(tokenHelp: string, defaultEndpoint: string, scheme = 'Bearer') {
   return {
     token: optional(
-      z.string().check(z.regex(/^\S+$/, `must be one word, without spaces or line breaks (give the token alone, without "${scheme}")`)),
+      // A token copied with its header from a curl example: dnsfail adds the scheme itself, so the service would see it twice.
+      z.string().check(
+        z.regex(/^\S+$/, {
+          error: (issue) =>
+            new RegExp(`^${scheme}\\s`, 'i').test(String(issue.input))
+              ? `drop "${scheme} " from the start: give the token alone (dnsfail sends it as "Authorization: ${scheme} <token>")`
+              : 'must be one word, without spaces or line breaks',
+        }),
+      ),
       `${tokenHelp} Sent as Authorization: ${scheme}. Use \${ENV} or tokenFile rather than writing it here.`,
     ),
     tokenFile: optional(nonEmpty(), 'File holding the token (trailing newline ignored); relative to the config file.'),
@@ -30,3 +39,25 @@ export const checkTokenKeys = () =>
     }
   }
   });
+
+/** What the client of an API with one token needs: where it is, the token, and transport options. */
+export interface TokenApiOptions {
+  endpoint: string;
+  token: string;
+  userAgent: string;
+  allowInsecureHttp?: boolean;
+  timeoutMs?: number;
+}
+
+/** The kit's HTTP client for such an API, sending `Authorization: <scheme> <token>` with every request. */
+export function tokenHttpClient(o: TokenApiOptions, service: string, classify: HttpClientOptions['classify'], scheme = 'Bearer'): HttpClient {
+  return createHttpClient({
+    baseUrl: o.endpoint,
+    userAgent: o.userAgent,
+    headers: { authorization: `${scheme} ${o.token}` },
+    ...(o.allowInsecureHttp !== undefined ? { allowInsecureHttp: o.allowInsecureHttp } : {}),
+    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    service,
+    ...(classify ? { classify } : {}),
+  });
+}

@@ -1,9 +1,10 @@
-import type { Method } from 'got';
+import type { HttpMethod as Method } from '../kit/http.js';
 import { ProviderError } from '../kit/errors.js';
-import { createHttpClient, namingRequest, type RequestOptions } from '../kit/http.js';
+import { namingRequest, type RequestOptions } from '../kit/http.js';
 import type { RecordType } from '../kit/types.js';
 import type { ListedRecord } from '../kit/value-records.js';
 import { classifyLinodeError, parsePage, toDomain, toRecord, type LinodeDomain, type Page } from './parse.js';
+import { tokenHttpClient, type TokenApiOptions } from '../kit/token-config.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.linode.com/v4';
 /** The most page_size allows. */
@@ -12,12 +13,7 @@ const PAGE_SIZE = 500;
 const MAX_PAGES = 50;
 const SERVICE = 'Linode';
 
-export interface LinodeApiOptions {
-  endpoint: string;
-  token: string;
-  userAgent: string;
-  allowInsecureHttp?: boolean;
-  timeoutMs?: number;
+export interface LinodeApiOptions extends TokenApiOptions {
   /** Items per page (25–500; tests use small pages). Default 500. */
   pageSize?: number;
 }
@@ -34,15 +30,7 @@ export interface LinodeApi {
 }
 
 export function createLinodeApi(o: LinodeApiOptions): LinodeApi {
-  const http = createHttpClient({
-    baseUrl: o.endpoint,
-    userAgent: o.userAgent,
-    headers: { authorization: `Bearer ${o.token}` },
-    ...(o.allowInsecureHttp !== undefined ? { allowInsecureHttp: o.allowInsecureHttp } : {}),
-    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-    service: SERVICE,
-    classify: classifyLinodeError,
-  });
+  const http = tokenHttpClient(o, SERVICE, classifyLinodeError);
   const pageSize = o.pageSize ?? PAGE_SIZE;
 
   const call = <T>(method: Method, path: string, ro: RequestOptions, read: (data: unknown) => T): Promise<T> =>

@@ -1,4 +1,4 @@
-import type { Method } from 'got';
+import type { HttpMethod as Method } from '../kit/http.js';
 import { ProviderError } from '../kit/errors.js';
 import { createHttpClient } from '../kit/http.js';
 import { classifyOvhError, ovhSignature, parseIds, parseRecord, type OvhRecord } from './parse.js';
