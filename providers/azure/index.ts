@@ -3,7 +3,7 @@ import { doc, nonEmpty, optional } from '../kit/schema.js';
 import { ProviderError } from '../kit/errors.js';
 import { assertSafeUrl } from '../kit/http.js';
 import { sameAddressSet } from '../kit/ip.js';
-import { bareName, checkAddress, domainName } from '../kit/records.js';
+import { bareName, domainName, wantedAddresses } from '../kit/records.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { createAzureApi, type AzureApi } from './api.js';
 import { createTokenSource, type AzureCredentials } from './auth.js';
@@ -95,7 +95,7 @@ export function createAzureProvider(config: AzureConfig, ctx: ProviderContext, d
      * changed in between, so nothing is overwritten on a guess.
      */
     async write(ref: RecordRef, req: WriteRequest) {
-      const wanted = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
+      const wanted = wantedAddresses(ref.type, req.values);
       const { relative, set } = await fetchCurrent(ref);
       if (set?.cname !== undefined) throw new ProviderError('fatal', `${ref.name} is a CNAME in Azure DNS zone ${zone}: an ${ref.type} record set cannot share its name`);
       const current: CurrentRecord | null = set ? toCurrent(set) : null;

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { doc, optional } from '../kit/schema.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
-import { asError, bareName, checkAddress, finishBatch, throwIfOneFailure } from '../kit/records.js';
+import { asError, bareName, finishBatch, startBatch, throwIfOneFailure } from '../kit/records.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
 import { createCloudflareApi, DEFAULT_ENDPOINT, type CloudflareApi, type NewRecord } from './api.js';
 import { cloudflareTtl, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, spoils, type CfRecord, type CfZone, type RecordPatch } from './parse.js';
@@ -79,16 +79,7 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
    * in one request. A batch is one transaction: a refused batch fails every record in it.
    */
   const writeMany = async (items: WriteItem[]): Promise<ItemResult[]> => {
-    const results: ItemResult[] = items.map(() => ({ ok: true }));
-    const fail = (at: number, error: unknown) => (results[at] = { ok: false, error });
-    const wanted = items.map(({ ref, req }, at) => {
-      try {
-        return [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
-      } catch (e) {
-        fail(at, e);
-        return [];
-      }
-    });
+    const { results, fail, wanted } = startBatch(items);
     const refs = items.map((i) => i.ref);
     const groups = await zones.group(refs, fail, (at) => results[at]!.ok);
     await Promise.all(

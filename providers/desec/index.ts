@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { ProviderError } from '../kit/errors.js';
 import { isInZone } from '../kit/dns-name.js';
 import { sameAddressSet } from '../kit/ip.js';
-import { asError, bareName, checkAddress, domainName, finishBatch, groupIndexes, throwIfOneFailure } from '../kit/records.js';
+import { asError, bareName, domainName, finishBatch, groupIndexes, startBatch, throwIfOneFailure } from '../kit/records.js';
 import { doc, optional } from '../kit/schema.js';
 import { checkTokenKeys, tokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem } from '../kit/types.js';
@@ -112,16 +112,7 @@ export function createDesecProvider(config: DesecConfig, ctx: ProviderContext, d
    * in one atomic bulk PATCH. When deSEC refuses some items by name, those fail and the rest is sent again.
    */
   const writeMany = async (items: WriteItem[]): Promise<ItemResult[]> => {
-    const results: ItemResult[] = items.map(() => ({ ok: true }));
-    const fail = (at: number, error: unknown) => (results[at] = { ok: false, error });
-    const wanted = items.map(({ ref, req }, at) => {
-      try {
-        return [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
-      } catch (e) {
-        fail(at, e);
-        return [];
-      }
-    });
+    const { results, fail, wanted } = startBatch(items);
     const refs = items.map((i) => i.ref);
     const groups = await byDomain(refs, fail, (at) => results[at]!.ok);
     await Promise.all(

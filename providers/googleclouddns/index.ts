@@ -3,7 +3,7 @@ import { doc, nonEmpty, optional } from '../kit/schema.js';
 import { ProviderError } from '../kit/errors.js';
 import { assertSafeUrl } from '../kit/http.js';
 import { sameAddressSet } from '../kit/ip.js';
-import { asError, checkAddress, finishBatch } from '../kit/records.js';
+import { asError, finishBatch, wantedAddresses } from '../kit/records.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem } from '../kit/types.js';
 import { createGoogleApi, DEFAULT_ENDPOINT } from './api.js';
 import { createTokenSource, type GoogleCredentials } from './auth.js';
@@ -101,7 +101,7 @@ export function createGoogleProvider(config: GoogleConfig, ctx: ProviderContext,
     const plans: { at: number; add?: GRrset; del?: GRrset }[] = [];
     items.forEach(({ ref, req }, at) => {
       try {
-        const wanted = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
+        const wanted = wantedAddresses(ref.type, req.values);
         const found = findRrsets(rrsets, ref);
         if (found.cname) throw new ProviderError('fatal', `${ref.name} is a CNAME in Cloud DNS zone ${config.managedZone}: an ${ref.type} rrset cannot share its name`);
         const current = toCurrent(found, ref);

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { ProviderError } from '../kit/errors.js';
 import { isInZone } from '../kit/dns-name.js';
 import { sameAddressSet } from '../kit/ip.js';
-import { asError, bareName, checkAddress, domainName, groupIndexes, throwIfOneFailure } from '../kit/records.js';
+import { asError, bareName, domainName, groupIndexes, throwIfOneFailure, wantedAddresses } from '../kit/records.js';
 import { doc, optional } from '../kit/schema.js';
 import { checkTokenKeys, tokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
@@ -106,7 +106,7 @@ export function createHetznerProvider(config: HetznerConfig, ctx: ProviderContex
    * set_records replaces the values, change_ttl the TTL, DELETE removes it for an empty list.
    */
   const write = async (ref: RecordRef, req: WriteRequest): Promise<void> => {
-    const wanted = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
+    const wanted = wantedAddresses(ref.type, req.values);
     if (wanted.length > MAX_RECORDS) throw new ProviderError('fatal', `${ref.name} ${ref.type}: Hetzner takes at most ${MAX_RECORDS} records in an RRSet (got ${wanted.length})`);
     const ttl = storedTtl(req.ttl);
     const { zone, rrsets } = await lookup(ref.name, oneName(ref.name));

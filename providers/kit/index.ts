@@ -10,7 +10,7 @@ export { createHttpClient, defaultHttpError, namingRequest, parseRetryAfter, rat
 export { assertSafeUrl } from './url.js';
 export { canonicalIp, ipFamily, isIpv6, sameAddressSet, type IpFamily } from './ip.js';
 export { isHostName, isInZone, normalizeDnsName, relativeName, zoneCandidates } from './dns-name.js';
-export { asError, bareName, checkAddress, DOMAIN_RE, domainName, finishBatch, groupByZone, groupIndexes, throwIfOneFailure } from './records.js';
+export { asError, bareName, checkAddress, DOMAIN_RE, domainName, finishBatch, groupByZone, groupIndexes, startBatch, throwIfOneFailure, wantedAddresses } from './records.js';
 export { doc, nonEmpty, optional, z } from './schema.js';
 export { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
 export { registerSecret } from './redact.js';

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ProviderError } from './errors.js';
 import { canonicalIp, ipFamily } from './ip.js';
-import type { ItemResult, RecordType } from './types.js';
+import type { ItemResult, RecordType, WriteItem } from './types.js';
 
 /** A domain name as config gives it: labels of letters, digits, `-` and `_`, an optional final dot. */
 export const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
@@ -17,6 +17,27 @@ export function checkAddress(type: RecordType, value: string): string {
     throw new ProviderError('fatal', `${JSON.stringify(value)} is not an ${type === 'A' ? 'IPv4' : 'IPv6'} address`);
   }
   return canonicalIp(value);
+}
+
+/** The addresses a write asks for: each checked and canonical (see checkAddress), each once. */
+export const wantedAddresses = (type: RecordType, values: readonly string[]): string[] => [...new Set(values.map((v) => checkAddress(type, v)))];
+
+/**
+ * A writeMany's bookkeeping: one result per item (ok until failed), a way to fail one, and each
+ * item's wanted addresses; an item asking for an invalid address is failed at once and wants none.
+ */
+export function startBatch(items: readonly WriteItem[]): { results: ItemResult[]; fail: (at: number, error: unknown) => void; wanted: string[][] } {
+  const results: ItemResult[] = items.map(() => ({ ok: true }));
+  const fail = (at: number, error: unknown) => (results[at] = { ok: false, error });
+  const wanted = items.map(({ ref, req }, at) => {
+    try {
+      return wantedAddresses(ref.type, req.values);
+    } catch (e) {
+      fail(at, e);
+      return [];
+    }
+  });
+  return { results, fail, wanted };
 }
 
 export const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));

@@ -3,7 +3,7 @@ import { doc, nonEmpty, optional } from '../kit/schema.js';
 import { ProviderError } from '../kit/errors.js';
 import { assertSafeUrl } from '../kit/http.js';
 import { sameAddressSet } from '../kit/ip.js';
-import { bareName, checkAddress, domainName } from '../kit/records.js';
+import { bareName, domainName, wantedAddresses } from '../kit/records.js';
 import type { Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { createOvhApi, ENDPOINTS, type OvhApi } from './api.js';
 import { planWrite, recordsOf, subDomainOf, toCurrent } from './parse.js';
@@ -69,7 +69,7 @@ export function createOvhProvider(config: OvhConfig, ctx: ProviderContext, deps:
      * keep their id; others are re-pointed, created or deleted) and refresh the zone once.
      */
     async write(ref: RecordRef, req: WriteRequest) {
-      const wanted = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
+      const wanted = wantedAddresses(ref.type, req.values);
       const { subDomain, found } = await lookup(ref);
       if (found.cname) throw new ProviderError('fatal', `${ref.name} is a CNAME in OVH zone ${zone}: an ${ref.type} record cannot share its name`);
       const current = toCurrent(found);

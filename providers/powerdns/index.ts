@@ -4,7 +4,7 @@ import { isInZone } from '../kit/dns-name.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
 import { assertSafeUrl } from '../kit/url.js';
-import { asError, bareName, checkAddress, domainName, finishBatch, groupByZone, throwIfOneFailure } from '../kit/records.js';
+import { asError, bareName, domainName, finishBatch, groupByZone, throwIfOneFailure, wantedAddresses } from '../kit/records.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem } from '../kit/types.js';
 import { createPowerdnsApi, DEFAULT_SERVER_ID } from './api.js';
 import { findRrset, longestZoneFor, rrsetsNamedIn, wireName, type PdnsZone, type RrsetWrite } from './parse.js';
@@ -129,7 +129,7 @@ export function createPowerdnsProvider(config: PowerdnsConfig, ctx: ProviderCont
       items,
       async ({ ref, req }, at) => {
         const name = bareName(ref.name);
-        const values = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
+        const values = wantedAddresses(ref.type, req.values);
         // What this run read is already what is wanted: nothing to send.
         if (req.previous && req.previous.ttl === req.ttl && values.length > 0 && sameAddressSet(req.previous.values, values)) return undefined;
         rrsets[at] = { name, type: ref.type, values, ttl: req.ttl };

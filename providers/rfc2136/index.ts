@@ -4,7 +4,7 @@ import { doc, nonEmpty, optional } from '../kit/schema.js';
 import { DURATION_PATTERN, parseDuration } from '../kit/duration.js';
 import { isInZone } from '../kit/dns-name.js';
 import { ProviderError } from '../kit/errors.js';
-import { bareName, checkAddress, DOMAIN_RE, domainName } from '../kit/records.js';
+import { DOMAIN_RE, bareName, domainName, wantedAddresses } from '../kit/records.js';
 import type { Provider, ProviderContext, ProviderFactory, RecordRef } from '../kit/types.js';
 import { createRfc2136Api } from './api.js';
 import { parseServer, readAnswer, type AnswerContext } from './parse.js';
@@ -92,8 +92,8 @@ export function createRfc2136Provider(config: Rfc2136Config, ctx: ProviderContex
 
     async write(ref, req) {
       const ctx = context('update', ref);
-      const values = [...new Set(req.values.map((v) => checkAddress(ctx.type, v)))];
-      const previous = req.previous && req.previous.values.length > 0 ? [...new Set(req.previous.values.map((v) => checkAddress(ctx.type, v)))] : null;
+      const values = wantedAddresses(ctx.type, req.values);
+      const previous = req.previous && req.previous.values.length > 0 ? wantedAddresses(ctx.type, req.previous.values) : null;
       if (!Number.isInteger(req.ttl) || req.ttl < 0 || req.ttl > 0x7fffffff) throw new ProviderError('fatal', `TTL ${req.ttl} is out of range`);
       await api.update(ctx, { zone, name: ctx.name, type: ctx.type, previous, values, ttl: req.ttl });
     },

@@ -1,6 +1,6 @@
 import { ProviderError } from '../kit/errors.js';
 import { sameAddressSet } from '../kit/ip.js';
-import { asError, checkAddress, finishBatch } from '../kit/records.js';
+import { asError, finishBatch, wantedAddresses } from '../kit/records.js';
 import type { CurrentRecord, ItemResult, RecordRef, RecordType, WriteItem } from '../kit/types.js';
 import { packChangeGroups, type Change } from './change-batch.js';
 import { ChangeBatchError, isCasMessage, rrsetNamedIn } from './errors.js';
@@ -53,7 +53,7 @@ export function createWriteMany(zone: HostedZoneAccess, opts: WriteOptions): (it
     items.forEach(({ ref, req }, at) => {
       try {
         const name = checkName(ref);
-        const values = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
+        const values = wantedAddresses(ref.type, req.values);
         if (values.length === 0) throw new ProviderError('fatal', `refusing to write an empty ${ref.type} rrset for ${name}`);
         checked.push({ at, ref, name, values, ttl: req.ttl, previous: req.previous });
       } catch (e) {

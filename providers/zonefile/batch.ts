@@ -12,7 +12,7 @@ import type { CurrentRecord, ItemResult, RecordRef, RecordType, WriteItem } from
 import { isInZone } from '../kit/dns-name.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
-import { checkAddress } from '../kit/records.js';
+import { wantedAddresses } from '../kit/records.js';
 import { bumpSoaSerial, dateSerial } from './serial.js';
 import {
   assertNoCname,
@@ -83,7 +83,7 @@ export async function writeRecords(zf: ZoneFile, items: WriteItem[]): Promise<It
   items.forEach(({ ref, req }, at) => {
     try {
       const name = checkName(zf, ref);
-      const values = [...new Set(req.values.map((v) => checkAddress(ref.type, v)))];
+      const values = wantedAddresses(ref.type, req.values);
       edits.push({ at, name, type: ref.type, values, ttl: req.ttl, previous: req.previous });
     } catch (error) {
       results[at] = { ok: false, error };
