@@ -1,5 +1,6 @@
 import { ProviderError } from '../kit/errors.js';
 import { createHttpClient } from '../kit/http.js';
+import { accessTokenOf, cachedAccessToken, type AccessToken } from '../kit/access-token.js';
 
 /** Where an Azure access token comes from: a service principal's secret, or the VM's managed identity. */
 export type AzureCredentials =
@@ -15,9 +16,6 @@ export interface TokenSourceOptions {
   timeoutMs?: number;
 }
 
-/** Tokens are renewed this long before they expire. */
-const EARLY_MS = 60_000;
-
 /** An access token for ARM, fetched once and kept for its lifetime within the run. */
 export function createTokenSource(o: TokenSourceOptions): () => Promise<string> {
   const c = o.credentials;
@@ -32,7 +30,7 @@ export function createTokenSource(o: TokenSourceOptions): () => Promise<string> 
     classify: (status, body) => (status === 400 || status === 401 || status === 403 ? new ProviderError('auth', loginError(c, status, body)) : undefined),
   });
 
-  const fetchToken = async (): Promise<{ token: string; expiresAt: number }> => {
+  const fetchToken = async (): Promise<AccessToken> => {
     const res =
       c.kind === 'client-secret'
         ? await http.json<unknown>('POST', `/${encodeURIComponent(c.tenantId)}/oauth2/v2.0/token`, {
@@ -43,19 +41,10 @@ export function createTokenSource(o: TokenSourceOptions): () => Promise<string> 
             searchParams: { 'api-version': '2018-02-01', resource: o.resource, ...(c.clientId ? { client_id: c.clientId } : {}) },
             headers: { metadata: 'true' },
           });
-    const data = res.data as { access_token?: unknown; expires_in?: unknown } | undefined;
-    if (typeof data?.access_token !== 'string' || data.access_token === '') throw new ProviderError('transient', `${where(c)}: the answer holds no access_token`);
-    const seconds = Number(data.expires_in);
-    return { token: data.access_token, expiresAt: Date.now() + (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 300_000) };
+    return accessTokenOf(res.data, where(c));
   };
 
-  let current: Promise<{ token: string; expiresAt: number }> | undefined;
-  return async () => {
-    const held = current && (await current.catch(() => undefined));
-    if (held && held.expiresAt - EARLY_MS > Date.now()) return held.token;
-    current = fetchToken();
-    return (await current).token;
-  };
+  return cachedAccessToken(fetchToken);
 }
 
 const where = (c: AzureCredentials) => (c.kind === 'client-secret' ? 'Azure login' : 'Azure managed identity');

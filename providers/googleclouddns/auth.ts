@@ -2,6 +2,7 @@ import { importPKCS8, SignJWT } from 'jose';
 import { ProviderError } from '../kit/errors.js';
 import { createHttpClient } from '../kit/http.js';
 import type { ServiceAccountKey } from './parse.js';
+import { accessTokenOf, cachedAccessToken, type AccessToken } from '../kit/access-token.js';
 
 export const SCOPE = 'https://www.googleapis.com/auth/ndev.clouddns.readwrite';
 
@@ -10,9 +11,6 @@ export type GoogleCredentials =
   | { kind: 'access-token'; token: string }
   | { kind: 'service-account'; key: ServiceAccountKey; tokenEndpoint: string }
   | { kind: 'metadata'; metadataEndpoint: string };
-
-/** Tokens are renewed this long before they expire. */
-const EARLY_MS = 60_000;
 
 /**
  * An access token, fetched once and kept for its lifetime within the run: a service-account key
@@ -33,7 +31,7 @@ export function createTokenSource(c: GoogleCredentials, o: { userAgent: string; 
     classify: (status, body) => (status === 400 || status === 401 || status === 403 || status === 404 ? new ProviderError('auth', `${service}: HTTP ${status}${oauthError(body)}; ${fix}`) : undefined),
   });
 
-  const fetchToken = async (): Promise<{ token: string; expiresAt: number }> => {
+  const fetchToken = async (): Promise<AccessToken> => {
     let res;
     if (c.kind === 'service-account') {
       const assertion = await signAssertion(c.key, c.tokenEndpoint);
@@ -44,19 +42,10 @@ export function createTokenSource(c: GoogleCredentials, o: { userAgent: string; 
     } else {
       res = await http.json<unknown>('GET', '', { headers: { 'metadata-flavor': 'Google' } });
     }
-    const data = res.data as { access_token?: unknown; expires_in?: unknown } | undefined;
-    if (typeof data?.access_token !== 'string' || data.access_token === '') throw new ProviderError('transient', `${service}: the answer holds no access_token`);
-    const seconds = Number(data.expires_in);
-    return { token: data.access_token, expiresAt: Date.now() + (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 300_000) };
+    return accessTokenOf(res.data, service);
   };
 
-  let current: Promise<{ token: string; expiresAt: number }> | undefined;
-  return async () => {
-    const held = current && (await current.catch(() => undefined));
-    if (held && held.expiresAt - EARLY_MS > Date.now()) return held.token;
-    current = fetchToken();
-    return (await current).token;
-  };
+  return cachedAccessToken(fetchToken);
 }
 
 async function signAssertion(key: ServiceAccountKey, audience: string): Promise<string> {

@@ -18,3 +18,4 @@ export { DEFAULT_KILL_GRACE_MS, lastOutputLine, MAX_CAPTURED_BYTES, runProcess, 
 export { replaceTarget, unwritablePart, writeFileAtomic } from './atomic-write.js';
 export { applyValuePlan, planValueRecords, syncValueRecords, valuePlanSize, valueRecordsAt, type ListedRecord, type ValuePlan, type ValueRecord } from './value-records.js';
 export { checkTokenKeys, tokenHttpClient, tokenKeys, type TokenApiOptions } from './token-config.js';
+export { accessTokenOf, cachedAccessToken, type AccessToken } from './access-token.js';
