@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import azureProvider, { createAzureProvider, type AzureConfig } from '../../providers/azure/index.js';
-import { ProviderError } from '../../providers/kit/errors.js';
-import type { Provider, RecordRef } from '../../providers/kit/types.js';
+import type { Provider } from '../../providers/kit/types.js';
 import { startAzureFake, type AzureFake } from '../fakes/azure.js';
 import { providerContract } from './provider-contract.js';
+import { specificsTools } from '../helpers/specifics.js';
 
 // The azure provider against a fake Azure DNS that validates every ARM request and answer against
 // Azure's own Swagger description (test/fixtures/api-specs/azure).
@@ -54,18 +54,7 @@ providerContract({
 describe('azure provider against the fake Azure DNS', () => {
   let f: AzureFake;
   let p: Provider;
-  let seq = 0;
-  const name = (label: string) => `${label}-${++seq}.${ZONE}`;
-  const ref = (n: string, type: RecordRef['type'] = 'A'): RecordRef => ({ name: n, type });
-  const rejection = async (promise: Promise<unknown>): Promise<ProviderError> => {
-    try {
-      await promise;
-    } catch (e) {
-      assert.ok(e instanceof ProviderError, `a ProviderError, got ${String(e)}`);
-      return e;
-    }
-    assert.fail('expected a rejection');
-  };
+  const { name, ref, rejection } = specificsTools(ZONE);
 
   before(async () => {
     f = await startFake();

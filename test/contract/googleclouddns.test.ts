@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import googleCloudDnsProvider, { createGoogleProvider, type GoogleConfig } from '../../providers/googleclouddns/index.js';
 import { ProviderError } from '../../providers/kit/errors.js';
-import type { Provider, RecordRef } from '../../providers/kit/types.js';
+import type { Provider } from '../../providers/kit/types.js';
 import { startGoogleFake, type GoogleFake } from '../fakes/googleclouddns.js';
 import { batchContract } from './batch-contract.js';
 import { providerContract } from './provider-contract.js';
+import { specificsTools } from '../helpers/specifics.js';
 
 // The googleclouddns provider against a fake Cloud DNS that validates every API request and answer
 // against a transcription of Google's discovery document (test/fixtures/api-specs/googleclouddns).
@@ -89,18 +90,7 @@ const report = (what: string, fake: GoogleFake) => {
 describe('googleclouddns provider against the fake Cloud DNS', () => {
   let f: GoogleFake;
   let p: Provider;
-  let seq = 0;
-  const name = (label: string) => `${label}-${++seq}.${ZONE}`;
-  const ref = (n: string, type: RecordRef['type'] = 'A'): RecordRef => ({ name: n, type });
-  const rejection = async (promise: Promise<unknown>): Promise<ProviderError> => {
-    try {
-      await promise;
-    } catch (e) {
-      assert.ok(e instanceof ProviderError, `a ProviderError, got ${String(e)}`);
-      return e;
-    }
-    assert.fail('expected a rejection');
-  };
+  const { name, ref, rejection } = specificsTools(ZONE);
 
   before(async () => {
     f = await startGoogleFake({ project: PROJECT, zones: { 'example-test': ZONE }, pageSize: 2 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ProviderError } from '../../providers/kit/errors.js';
-import type { Provider, RecordRef } from '../../providers/kit/types.js';
+import type { Provider } from '../../providers/kit/types.js';
 import ovhProvider, { createOvhProvider, type OvhConfig } from '../../providers/ovh/index.js';
 import { startOvhFake, type OvhFake } from '../fakes/ovh.js';
 import { providerContract } from './provider-contract.js';
+import { specificsTools } from '../helpers/specifics.js';
 
 // The ovh provider against a fake OVHcloud API that checks every request's signature and validates
 // every request and answer against a transcription of OVH's API schema (test/fixtures/api-specs/ovh).
@@ -46,18 +46,7 @@ const report = (what: string, fake: OvhFake) => {
 describe('ovh provider against the fake OVHcloud API', () => {
   let f: OvhFake;
   let p: Provider;
-  let seq = 0;
-  const name = (label: string) => `${label}-${++seq}.${ZONE}`;
-  const ref = (n: string, type: RecordRef['type'] = 'A'): RecordRef => ({ name: n, type });
-  const rejection = async (promise: Promise<unknown>): Promise<ProviderError> => {
-    try {
-      await promise;
-    } catch (e) {
-      assert.ok(e instanceof ProviderError, `a ProviderError, got ${String(e)}`);
-      return e;
-    }
-    assert.fail('expected a rejection');
-  };
+  const { name, ref, rejection } = specificsTools(ZONE);
 
   before(async () => {
     f = await startOvhFake({ zones: [ZONE], ...KEYS });

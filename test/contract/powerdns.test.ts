@@ -3,11 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { ProviderError } from '../../providers/kit/errors.js';
 import powerdnsProvider, { createPowerdnsProvider, type PowerdnsConfig } from '../../providers/powerdns/index.js';
 import { withRetry } from '../../providers/kit/retry.js';
-import type { Provider, RecordRef } from '../../providers/kit/types.js';
+import type { Provider } from '../../providers/kit/types.js';
 import { digRrset } from '../helpers/dig.js';
 import { startApiProxy, startPdns, type ApiProxy, type Pdns } from '../helpers/pdns.js';
 import { requireTools, suiteTools } from '../helpers/require-tool.js';
 import { providerContract } from './provider-contract.js';
+import { specificsTools } from '../helpers/specifics.js';
 
 // The powerdns provider against a real PowerDNS Authoritative 4.7 (gsqlite3) on loopback. The
 // independent view is `dig` at its DNS port; requests and mutations are counted by a proxy in front
@@ -64,9 +65,7 @@ describe('powerdns provider against a real PowerDNS', { skip: skipWithout }, () 
   let pdns: Pdns;
   let proxy: ApiProxy;
   let p: Provider;
-  let seq = 0;
-  const name = (label: string, zone = ZONE) => `${label}-${++seq}.${zone}`;
-  const ref = (n: string, type: RecordRef['type'] = 'A'): RecordRef => ({ name: n, type });
+  const { name, ref, rejection } = specificsTools(ZONE);
   const lookup = (n: string, type: string) => digRrset(pdns.dnsPort, n, type);
   /** The server's own view of the rrsets at a name, through the API (not through the provider). */
   const rrsetsAt = async (zone: string, n: string) => {
@@ -81,15 +80,6 @@ describe('powerdns provider against a real PowerDNS', { skip: skipWithout }, () 
       body: JSON.stringify({ rrsets }),
     });
     assert.equal(res.status, 204, await res.text());
-  };
-  const rejection = async (promise: Promise<unknown>): Promise<ProviderError> => {
-    try {
-      await promise;
-    } catch (e) {
-      assert.ok(e instanceof ProviderError, `a ProviderError, got ${String(e)}`);
-      return e;
-    }
-    assert.fail('expected a rejection');
   };
   const assertNoSecret = (e: ProviderError, ...secrets: string[]) => {
     const text = `${e.message}\n${e.stack ?? ''}\n${String(e.cause ?? '')}\n${JSON.stringify(e)}`;
