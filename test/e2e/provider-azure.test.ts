@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { startHttpTarget, type Target } from '../helpers/targets.js';
 import { startAzureFake, type AzureFake } from '../fakes/azure.js';
+import { writeFailoverConfig } from '../helpers/failover-config.js';
 
 const SECRET = `az-e2e-${randomBytes(16).toString('hex')}`;
 const IDS = { subscriptionId: '00000000-1111-2222-3333-444444444444', resourceGroup: 'dns-rg', tenantId: 'tenant-e2e', clientId: 'client-e2e' };
@@ -28,11 +29,7 @@ describe('dnsfail with type: azure (built binary, fake Azure DNS on loopback)', 
 
   const setup = (secretLine: string) => {
     const dir = mkdtempSync(join(tmpdir(), 'dnsfail-e2e-az-'));
-    const configPath = join(dir, 'dnsfail.yaml');
-    writeFileSync(
-      configPath,
-      `providers:
-  az:
+    return { dir, args: writeFailoverConfig(dir, `  az:
     type: azure
     subscriptionId: ${IDS.subscriptionId}
     resourceGroup: ${IDS.resourceGroup}
@@ -41,20 +38,7 @@ describe('dnsfail with type: azure (built binary, fake Azure DNS on loopback)', 
     clientId: ${IDS.clientId}
 ${secretLine}
     endpoint: ${fake.url}
-    loginEndpoint: ${fake.loginUrl}
-defaults:
-  fall: 1
-  rise: 1
-records:
-  - name: app.example.test
-    ttl: 60
-    check: { type: http, port: ${live.port}, path: /health, timeout: 700ms }
-    servers:
-      - { address: 127.0.0.2, label: primary }
-      - { address: 127.0.0.3, label: backup }
-`,
-    );
-    return { dir, args: ['-c', configPath, '--state', join(dir, 'state.json')] };
+    loginEndpoint: ${fake.loginUrl}`, `{ type: http, port: ${live.port}, path: /health, timeout: 700ms }`) };
   };
 
   it('creates the record on the healthy server, then holds it with no write; doctor checks read and write permission', async () => {

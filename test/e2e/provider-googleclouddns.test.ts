@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { startHttpTarget, type Target } from '../helpers/targets.js';
 import { startGoogleFake, type GoogleFake } from '../fakes/googleclouddns.js';
+import { writeFailoverConfig } from '../helpers/failover-config.js';
 
 describe('dnsfail with type: googleclouddns (built binary, fake Cloud DNS on loopback)', () => {
   let fake: GoogleFake;
@@ -25,30 +26,13 @@ describe('dnsfail with type: googleclouddns (built binary, fake Cloud DNS on loo
   const setup = (keyJson: string) => {
     const dir = mkdtempSync(join(tmpdir(), 'dnsfail-e2e-gcp-'));
     writeFileSync(join(dir, 'sa.json'), keyJson, { mode: 0o600 });
-    const configPath = join(dir, 'dnsfail.yaml');
-    writeFileSync(
-      configPath,
-      `providers:
-  gcp:
+    return { dir, args: writeFailoverConfig(dir, `  gcp:
     type: googleclouddns
     project: dnsfail-e2e
     managedZone: example-test
     serviceAccountKeyFile: ./sa.json
     endpoint: ${fake.url}
-    tokenEndpoint: ${fake.tokenUrl}
-defaults:
-  fall: 1
-  rise: 1
-records:
-  - name: app.example.test
-    ttl: 60
-    check: { type: http, port: ${live.port}, path: /health, timeout: 700ms }
-    servers:
-      - { address: 127.0.0.2, label: primary }
-      - { address: 127.0.0.3, label: backup }
-`,
-    );
-    return { dir, args: ['-c', configPath, '--state', join(dir, 'state.json')] };
+    tokenEndpoint: ${fake.tokenUrl}`, `{ type: http, port: ${live.port}, path: /health, timeout: 700ms }`) };
   };
 
   it('fails over from the dead primary with one change, then holds it with no write; doctor reads with the key', async () => {

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { freePort, startTcpTarget, type TcpTarget } from '../helpers/targets.js';
 import { startHetznerFake, type HetznerFake } from '../fakes/hetzner.js';
+import { writeFailoverConfig } from '../helpers/failover-config.js';
 
 const TOKEN = `hcloud-e2e-${randomBytes(16).toString('hex')}`;
 
@@ -27,12 +28,7 @@ describe('dnsfail with type: hetzner (built binary, fake Hetzner API on loopback
 
   const setup = (name: string, provider = '    token: "${HCLOUD_TOKEN}"') => {
     const dir = mkdtempSync(join(tmpdir(), 'dnsfail-e2e-hetzner-'));
-    const configPath = join(dir, 'dnsfail.yaml');
-    writeFileSync(
-      configPath,
-      `providers:\n  d:\n    type: hetzner\n${provider}\n    endpoint: ${fake.url}\ndefaults:\n  fall: 1\n  rise: 1\nrecords:\n  - name: ${name}\n    ttl: 60\n    check: { type: tcp, port: ${live.port}, timeout: 700ms }\n    servers:\n      - { address: 127.0.0.2, label: primary }\n      - { address: 127.0.0.3, label: backup }\n`,
-    );
-    return { dir, args: ['-c', configPath, '--state', join(dir, 'state.json')] };
+    return { dir, args: writeFailoverConfig(dir, `  d:\n    type: hetzner\n${provider}\n    endpoint: ${fake.url}`, `{ type: tcp, port: ${live.port}, timeout: 700ms }`, name) };
   };
 
   it('fails over from the dead primary, then holds the record with no write; doctor checks the credentials by a read', async () => {

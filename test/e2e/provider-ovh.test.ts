@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { startHttpTarget, type Target } from '../helpers/targets.js';
 import { startOvhFake, type OvhFake } from '../fakes/ovh.js';
+import { writeFailoverConfig } from '../helpers/failover-config.js';
 
 const KEYS = { applicationKey: 'e2eAPPkey0123456', applicationSecret: 'e2eAPPsecret0123456789abcdef0123', consumerKey: 'e2eCONSUMER0123456789abcdef01234' };
 
@@ -27,30 +28,13 @@ describe('dnsfail with type: ovh (built binary, fake OVHcloud API on loopback)',
   const setup = (consumerKey: string) => {
     const dir = mkdtempSync(join(tmpdir(), 'dnsfail-e2e-ovh-'));
     writeFileSync(join(dir, 'ovh-ck'), `${consumerKey}\n`, { mode: 0o600 });
-    const configPath = join(dir, 'dnsfail.yaml');
-    writeFileSync(
-      configPath,
-      `providers:
-  ovh:
+    return { dir, args: writeFailoverConfig(dir, `  ovh:
     type: ovh
     zone: example.test
     endpoint: ${fake.url}
     applicationKey: ${KEYS.applicationKey}
     applicationSecret: "\${OVH_APP_SECRET}"
-    consumerKeyFile: ./ovh-ck
-defaults:
-  fall: 1
-  rise: 1
-records:
-  - name: app.example.test
-    ttl: 60
-    check: { type: http, port: ${live.port}, path: /health, timeout: 700ms }
-    servers:
-      - { address: 127.0.0.2, label: primary }
-      - { address: 127.0.0.3, label: backup }
-`,
-    );
-    return { dir, args: ['-c', configPath, '--state', join(dir, 'state.json')] };
+    consumerKeyFile: ./ovh-ck`, `{ type: http, port: ${live.port}, path: /health, timeout: 700ms }`) };
   };
   const env = { OVH_APP_SECRET: KEYS.applicationSecret };
 

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from './cli.js';
 import type { ServerMock } from './servermock.js';
 import { startHttpTarget, type Target } from './targets.js';
+import { writeFailoverConfig } from './failover-config.js';
 
 /** A fake vendor API for the e2e suite below: built on servermock, with the record store seen from outside. */
 export interface E2eFake {
@@ -57,27 +58,10 @@ export function valueProviderE2e(p: ValueProviderE2e): void {
 
     const setup = (name: string, tokenLines = `    token: "\${${envName}}"`) => {
       const dir = mkdtempSync(join(tmpdir(), `dnsfail-e2e-${p.kind}-`));
-      const configPath = join(dir, 'dnsfail.yaml');
-      writeFileSync(
-        configPath,
-        `providers:
-  dns:
+      return { dir, args: writeFailoverConfig(dir, `  dns:
     type: ${p.kind}
 ${tokenLines}
-    endpoint: ${fake.url}
-defaults:
-  fall: 1
-  rise: 1
-records:
-  - name: ${name}
-    ttl: 60
-    check: { type: http, port: ${live.port}, path: /health, timeout: 700ms }
-    servers:
-      - { address: 127.0.0.2, label: primary }
-      - { address: 127.0.0.3, label: backup }
-`,
-      );
-      return { dir, args: ['-c', configPath, '--state', join(dir, 'state.json')] };
+    endpoint: ${fake.url}`, `{ type: http, port: ${live.port}, path: /health, timeout: 700ms }`, name) };
     };
 
     it(`fails over from the dead primary with one PUT of the same record (TTL 60 stored as ${p.storedTtl60}), then holds it with no write`, async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { probeCommand } from '../../src/health/command.js';
 import type { CommandCheck } from '../../src/health/types.js';
-import { diesSoon, isDead } from '../helpers/pids.js';
+import { diesSoon } from '../helpers/pids.js';
 
 const node = process.execPath;
 const command = (argv: string[], timeoutMs = 5000): CommandCheck => ({ type: 'command', command: argv, timeoutMs });
