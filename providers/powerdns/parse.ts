@@ -79,9 +79,11 @@ export interface RrsetWrite {
   ttl: number;
 }
 
-/** The PATCH body entry for one rrset: `REPLACE` with every record, or `DELETE` for an empty list. */
+/**
+ * The PATCH body entry for one rrset: `REPLACE` with every record; an empty list deletes the rrset.
+ * Not `DELETE`: the API description requires `ttl` and `records` in every rrset (4.7.3 and master).
+ */
 export function rrsetChange(w: RrsetWrite): Record<string, unknown> {
-  if (w.values.length === 0) return { name: wireName(w.name), type: w.type, changetype: 'DELETE' };
   return { name: wireName(w.name), type: w.type, ttl: w.ttl, changetype: 'REPLACE', records: w.values.map((content) => ({ content, disabled: false })) };
 }
 

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import powerdnsProvider, { createPowerdnsProvider } from '../../providers/powerdns/index.js';
 import type { Provider } from '../../providers/kit/types.js';
@@ -31,6 +32,8 @@ if (available) {
     stop: async () => {
       await proxy?.close();
       await pdns?.stop();
+      assert.ok(proxy.validated() > 0);
+      assert.deepEqual(proxy.violations(), [], 'requests or answers off the PowerDNS API description');
     },
     providerFor: () => provider,
     lookup: (name, type) => digRrset(pdns.dnsPort, name, type),

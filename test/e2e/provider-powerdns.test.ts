@@ -36,6 +36,8 @@ describe('dnsfail check with the powerdns provider (built binary, real PowerDNS)
     await proxy?.close();
     await pdns?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
+    assert.ok(proxy.validated() > 0);
+    assert.deepEqual(proxy.violations(), [], 'requests or answers off the PowerDNS API description');
   });
 
   const config = (name: string, key: string) => `providers:

@@ -1,14 +1,17 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ContractFault } from '../contract/provider-contract.js';
 import { dig } from './dig.js';
 import { findTool } from './require-tool.js';
 import { freePorts, killAndReap, tailOf } from './server-process.js';
+import { startServerMock, type ApiSpec, type MockRequest, type ServerMock } from './servermock.js';
+import { forwardTo } from './servermock-forward.js';
 
 /** A throwaway PowerDNS Authoritative (gsqlite3 backend) on 127.0.0.1 with the HTTP API and RFC 2136 on. */
 export interface Pdns {
@@ -142,95 +145,82 @@ export async function startPdns(opts: { apiKey?: string; extraConfig?: string[] 
   };
 }
 
-export interface ApiProxySeen {
-  method: string;
-  /** Path and query as received. */
-  path: string;
-  headers: IncomingHttpHeaders;
-  /** The HTTP status the client got. */
-  status: number;
-}
-
-export type ApiProxyFault =
-  | { kind: 'http-5xx'; status?: number; times?: number }
-  | { kind: 'rate-limit'; retryAfterS?: number; times?: number }
-  | { kind: 'timeout'; times?: number };
+/** The PowerDNS API descriptions in test/fixtures/api-specs/powerdns (see its README): the version tested, and master. */
+const SPEC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'api-specs', 'powerdns');
+const specFile = (file: string): ApiSpec => ({ source: `PowerDNS ${file}`, document: JSON.parse(readFileSync(join(SPEC_DIR, file), 'utf8')) as Record<string, unknown> });
+/**
+ * 4.7.3 lists `changetype` as required in RRSet, which it shares between PATCH bodies and the rrsets
+ * of a GET zone answer, where PowerDNS never sends it; master (0.0.20) dropped it from `required`. So
+ * does this copy: otherwise every real answer is a violation. Everything else is checked as written.
+ */
+export const PDNS_SWAGGER_4_7_3 = specFile('authoritative-api-swagger-4.7.3-excerpt.json');
+const rrset = (PDNS_SWAGGER_4_7_3.document.definitions as Record<string, { required: string[] }>).RRSet!;
+rrset.required = rrset.required.filter((k) => k !== 'changetype');
+export const PDNS_OPENAPI_MASTER = specFile('authoritative-api-openapi-master-excerpt.json');
 
 /**
- * A counting HTTP proxy in front of a real server's API (PowerDNS here), so tests can count the
- * requests and the mutating ones (PATCH/POST/PUT/DELETE) the code under test really sent, see their
- * headers, and make the next ones fail: a 5xx or 429 answered by the proxy, or a request held
- * unanswered until the client gives up. A request answered by a fault never reaches the server.
+ * A servermock in front of a real server's API (PowerDNS here) that forwards every request to it, so
+ * tests can count the requests and the mutating ones (PATCH/POST/PUT/DELETE) the code under test
+ * really sent, see their headers, make the next ones fail (a 5xx or 429 answered by the proxy, or a
+ * request held unanswered until the client gives up; those never reach the server), and check every
+ * request and answer against the server's API description (`violations`, which tests assert empty).
  */
 export interface ApiProxy {
   /** http://127.0.0.1:PORT: use it instead of the server's URL. */
   url: string;
-  /** Every request received, in order (faulted ones too). */
-  seen: ApiProxySeen[];
+  /** Every request received, in order (faulted ones too); `url` is the path and query as received. */
+  seen: MockRequest[];
   requests(): number;
   /** Mutating requests forwarded to the server. */
   mutations(): number;
-  injectFault(fault: ApiProxyFault): void;
+  injectFault(fault: ContractFault): void;
+  /** Where a request or an answer broke a spec. */
+  violations(): string[];
+  /** Request checks made, summed over the specs. */
+  validated(): number;
   close(): Promise<void>;
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export async function startApiProxy(targetUrl: string): Promise<ApiProxy> {
-  const target = new URL(targetUrl);
-  let fault: { f: ApiProxyFault; left: number } | undefined;
+/** Checked against 4.7.3 (the version tested) by the proxy itself, and against master by a second servermock behind it. */
+export async function startApiProxy(targetUrl: string, specs: ApiSpec[] = [PDNS_SWAGGER_4_7_3, PDNS_OPENAPI_MASTER]): Promise<ApiProxy> {
+  const [outer, ...inner] = specs;
+  const checkers: ServerMock[] = [];
+  let upstream = targetUrl;
+  for (const spec of inner.reverse()) {
+    const checker = await startServerMock({ basePath: '/api/v1', spec, routes: { '*': forwardTo(upstream) } });
+    checkers.unshift(checker);
+    upstream = `http://${LOOPBACK}:${checker.port}`;
+  }
+  const forward = forwardTo(upstream);
   let forwardedMutations = 0;
-  const seen: ApiProxySeen[] = [];
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const entry: ApiProxySeen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, status: 0 };
-      seen.push(entry);
-      const answer = (r: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer) => {
-        entry.status = status;
-        r.writeHead(status, headers).end(body);
-      };
-      if (fault && fault.left > 0) {
-        fault.left--;
-        const f = fault.f;
-        if (f.kind === 'timeout') return; // held until the client aborts (its socket closes)
-        if (f.kind === 'rate-limit') return answer(res, 429, { 'content-type': 'text/plain', 'retry-after': String(f.retryAfterS ?? 1) }, 'Too Many Requests');
-        return answer(res, f.status ?? 503, { 'content-type': 'application/json' }, '{"error": "injected by the test proxy"}');
-      }
-      if (MUTATING.has(entry.method)) forwardedMutations++;
-      const headers = { ...req.headers, host: target.host };
-      const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (ur) => {
-        const body: Buffer[] = [];
-        ur.on('data', (c: Buffer) => body.push(c));
-        ur.on('end', () => {
-          const h: Record<string, string> = {};
-          for (const [k, v] of Object.entries(ur.headers)) if (v !== undefined && k !== 'transfer-encoding' && k !== 'connection') h[k] = String(v);
-          answer(res, ur.statusCode ?? 502, h, Buffer.concat(body));
-        });
-      });
-      up.on('error', () => answer(res, 502, { 'content-type': 'text/plain' }, 'proxy: upstream unreachable'));
-      up.end(Buffer.concat(chunks));
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, LOOPBACK, done));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-
-  return {
-    url: `http://${LOOPBACK}:${port}`,
-    seen,
-    requests: () => seen.length,
-    mutations: () => forwardedMutations,
-    injectFault(f) {
-      fault = { f, left: f.times ?? 1 };
+  const mock = await startServerMock({
+    basePath: '/api/v1',
+    ...(outer ? { spec: outer } : {}),
+    routes: {
+      '*': (req) => {
+        if (MUTATING.has(req.method)) forwardedMutations++;
+        return forward(req);
+      },
     },
-    close: () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
+    faultReply: (f) =>
+      f.kind === 'rate-limit'
+        ? { status: 429, headers: { 'content-type': 'text/plain', 'retry-after': String(f.retryAfterS ?? 1) }, body: 'Too Many Requests' }
+        : { status: f.status ?? 503, body: { error: 'injected by the test proxy' } },
+  });
+  const all = [mock, ...checkers];
+  return {
+    url: `http://${LOOPBACK}:${mock.port}`,
+    seen: mock.requests,
+    requests: () => mock.requests.length,
+    mutations: () => forwardedMutations,
+    injectFault: (f) => mock.injectFault(f),
+    violations: () => all.flatMap((m) => m.violations),
+    validated: () => all.reduce((n, m) => n + m.validated, 0),
+    close: async () => {
+      for (const m of all) await m.close();
+    },
   };
 }
 

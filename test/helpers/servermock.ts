@@ -1,8 +1,9 @@
 import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import type { ContractFault } from '../contract/provider-contract.js';
+import { compileSpec, errorsOf, templateMatcher, type ApiSpec, type Operation } from './servermock-spec.js';
+
+export { templateMatcher, type ApiSpec } from './servermock-spec.js';
 
 /**
  * A fake HTTP API as a route table, in the spirit of lego's servermock: each fake lists its routes
@@ -49,7 +50,7 @@ export interface MockReply {
 export type Handler = (req: MockRequest) => MockReply | Promise<MockReply>;
 
 export interface ServerMockOptions {
-  /** Routes as "METHOD /path/{var}": handler. Paths are below basePath. */
+  /** Routes as "METHOD /path/{var}": handler. Paths are below basePath. "*" takes any method and path (a proxy's forwardTo). */
   routes: Record<string, Handler>;
   /** Prefix of every path, e.g. /client/v4. */
   basePath?: string;
@@ -80,13 +81,6 @@ export interface ServerMock {
   close(): Promise<void>;
 }
 
-/** A parsed API description: an OpenAPI 3 or Swagger 2 document (or an excerpt with the same shape). */
-export interface ApiSpec {
-  document: Record<string, unknown>;
-  /** Where the document came from, for messages. */
-  source: string;
-}
-
 /** A checker for an API description that is not OpenAPI: it names the operation a request is and what breaks it. */
 export interface ApiDescription {
   source: string;
@@ -96,106 +90,10 @@ export interface ApiDescription {
   checkReply(operation: string, reply: MockReply): string[];
 }
 
-interface Operation {
-  template: string;
-  method: string;
-  matcher: RegExp;
-  vars: string[];
-  query?: ValidateFunction;
-  params?: ValidateFunction;
-  body?: ValidateFunction;
-  requiredQuery: string[];
-  knownQuery: Set<string>;
-  responses: Map<string, ValidateFunction>;
-}
-
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
-
-export function templateMatcher(template: string): { matcher: RegExp; vars: string[] } {
-  const vars: string[] = [];
-  const pattern = template
-    .split('/')
-    .map((seg) => seg.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, v: string) => (vars.push(v), '([^/]+)')))
-    .join('/');
-  return { matcher: new RegExp(`^${pattern}$`), vars };
-}
-
-/** Compiles the operations of an API description into validators. */
-function compileSpec(spec: ApiSpec): Operation[] {
-  const doc = spec.document;
-  const swagger2 = typeof doc.swagger === 'string';
-  const ajv = new Ajv({ strict: false, allErrors: true, logger: false, discriminator: false });
-  const coercing = new Ajv({ strict: false, allErrors: true, logger: false, coerceTypes: 'array' });
-  for (const a of [ajv, coercing]) addFormats.default(a);
-  const ops: Operation[] = [];
-  for (const [template, item] of Object.entries((doc.paths ?? {}) as Record<string, Record<string, unknown>>)) {
-    const shared = (item.parameters ?? []) as Array<Record<string, unknown>>;
-    for (const method of METHODS) {
-      const op = item[method] as Record<string, unknown> | undefined;
-      if (!op) continue;
-      const params = [...shared, ...((op.parameters ?? []) as Array<Record<string, unknown>>)].map((p) => resolveRef(doc, p));
-      const schemaOf = (p: Record<string, unknown>) => (swagger2 ? swaggerParamSchema(p) : (p.schema ?? {}));
-      const inQuery = params.filter((p) => p.in === 'query');
-      const inPath = params.filter((p) => p.in === 'path');
-      const objectOf = (list: Array<Record<string, unknown>>) => ({
-        type: 'object',
-        properties: Object.fromEntries(list.map((p) => [p.name as string, schemaOf(p)])),
-      });
-      const o: Operation = {
-        template,
-        method: method.toUpperCase(),
-        ...templateMatcher(template),
-        requiredQuery: inQuery.filter((p) => p.required).map((p) => p.name as string),
-        knownQuery: new Set(inQuery.map((p) => p.name as string)),
-        responses: new Map(),
-      };
-      if (inQuery.length) o.query = coercing.compile(withDoc(doc, objectOf(inQuery)));
-      if (inPath.length) o.params = coercing.compile(withDoc(doc, objectOf(inPath)));
-      if (swagger2) {
-        const body = params.find((p) => p.in === 'body');
-        if (body) o.body = ajv.compile(withDoc(doc, body.schema as object));
-        for (const [status, r] of Object.entries((op.responses ?? {}) as Record<string, Record<string, unknown>>)) {
-          if (resolveRef(doc, r).schema) o.responses.set(status, ajv.compile(withDoc(doc, resolveRef(doc, r).schema as object)));
-        }
-      } else {
-        const content = (resolveRef(doc, (op.requestBody ?? {}) as Record<string, unknown>).content ?? {}) as Record<string, { schema?: object }>;
-        if (content['application/json']?.schema) o.body = ajv.compile(withDoc(doc, content['application/json'].schema));
-        for (const [status, r] of Object.entries((op.responses ?? {}) as Record<string, Record<string, unknown>>)) {
-          const json = (resolveRef(doc, r).content as Record<string, { schema?: object }> | undefined)?.['application/json'];
-          if (json?.schema) o.responses.set(status, ajv.compile(withDoc(doc, json.schema)));
-        }
-      }
-      ops.push(o);
-    }
-  }
-  return ops;
-}
-
-/** A schema compiled on its own, with the document's definitions reachable through its local $refs. */
-function withDoc(doc: Record<string, unknown>, schema: object): object {
-  return { ...schema, components: doc.components, definitions: doc.definitions };
-}
-
-function resolveRef(doc: Record<string, unknown>, node: Record<string, unknown>): Record<string, unknown> {
-  const target = node.$ref;
-  if (typeof target !== 'string' || !target.startsWith('#/')) return node;
-  let at: unknown = doc;
-  for (const seg of target.slice(2).split('/')) at = (at as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
-  return resolveRef(doc, at as Record<string, unknown>);
-}
-
-/** Swagger 2 puts a query parameter's schema keywords on the parameter itself. */
-function swaggerParamSchema(p: Record<string, unknown>): object {
-  const { name: _n, in: _i, required: _r, description: _d, ...schema } = p;
-  return schema;
-}
-
-const errorsOf = (v: ValidateFunction): string =>
-  (v.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`).join('; ');
-
 export async function startServerMock(opts: ServerMockOptions): Promise<ServerMock> {
   const basePath = (opts.basePath ?? '').replace(/\/$/, '');
   const routes = Object.entries(opts.routes).map(([key, handle]) => {
+    if (key === '*') return { method: '*', template: '*', handle, matcher: /^/, vars: [] as string[] };
     const [method, template] = key.split(' ') as [string, string];
     return { method, template, handle, ...templateMatcher(template) };
   });
@@ -279,7 +177,7 @@ export async function startServerMock(opts: ServerMockOptions): Promise<ServerMo
 
     const early = opts.before?.(request);
     if (early) return send(res, request, early);
-    const route = routes.find((r) => r.method === request.method && r.matcher.test(path));
+    const route = routes.find((r) => (r.method === request.method || r.method === '*') && r.matcher.test(path));
     if (!route) return send(res, request, opts.notFound?.(request) ?? { status: 404, body: {} });
     const values = route.matcher.exec(path)!.slice(1);
     request.params = Object.fromEntries(route.vars.map((v, i) => [v, decodeURIComponent(values[i]!)]));

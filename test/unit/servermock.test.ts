@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { awsModelDescription, type ServiceModel } from '../helpers/aws-model.js';
 import { startServerMock } from '../helpers/servermock.js';
+import { forwardTo } from '../helpers/servermock-forward.js';
 
 /** The fake-server builder must catch what breaks a vendor's API description, or the fakes prove nothing. */
 const spec = {
@@ -178,6 +179,38 @@ describe('servermock', () => {
       assert.match(mock.violations.slice(before).join('\n'), /PutThingRequest\/Things: fewer than 1 <Thing> \(Things\)/);
     } finally {
       await mock.close();
+    }
+  });
+  it('forwards to a real server with a "*" route, and checks both what is sent and what comes back', async () => {
+    const upstream = await startServerMock({
+      basePath: '/v1',
+      routes: {
+        'POST /zones/{zone_id}/records': (req) => ({ status: 201, headers: { 'x-seen-key': String(req.headers['x-api-key']) }, body: { ...(req.body as object), echoed: req.url } }),
+        'GET /zones/{zone_id}/records': () => ({ status: 200, body: { result: [{ type: 'TXT' }] } }),
+      },
+    });
+    const proxy = await startServerMock({ basePath: '/v1', spec, routes: { '*': forwardTo(`http://127.0.0.1:${upstream.port}`) } });
+    try {
+      const res = await fetch(`${proxy.url}/zones/z1/records?x=1`, { method: 'POST', headers: { 'x-api-key': 'k1', 'content-type': 'application/json' }, body: JSON.stringify({ type: 'A', content: '192.0.2.1' }) });
+      assert.equal(res.status, 201);
+      assert.equal(res.headers.get('x-seen-key'), 'k1');
+      assert.deepEqual(await res.json(), { type: 'A', content: '192.0.2.1', echoed: '/v1/zones/z1/records?x=1' });
+      assert.equal(upstream.requests[0]!.method, 'POST');
+      assert.equal(await call(`${proxy.url}/zones/z1/records?name=a`, 'GET'), 200);
+      assert.equal(proxy.validated, 2);
+      const v = proxy.violations.join('\n');
+      assert.match(v, /POST \/zones\/\{zone_id\}\/records: query parameter "x" is not in the spec/);
+      assert.match(v, /GET \/zones\/\{zone_id\}\/records: answer 200 \/result\/0 must have required property 'content'/);
+      assert.match(v, /result\/0\/type must be equal to one of the allowed values/);
+    } finally {
+      await proxy.close();
+      await upstream.close();
+    }
+    const dead = await startServerMock({ routes: { '*': forwardTo(`http://127.0.0.1:${upstream.port}`) } });
+    try {
+      assert.equal(await call(`${dead.url}/anything`, 'GET'), 502);
+    } finally {
+      await dead.close();
     }
   });
 });
