@@ -32,9 +32,16 @@ export function bundleOptions(entry: string, outfile: string): BuildOptions {
     // The bundle is CommonJS: import.meta is rebuilt from the file's own path.
     define: { 'import.meta.url': '__dnsfailImportMetaUrl', 'import.meta.filename': '__filename' },
     banner: { js: "const __dnsfailImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    // yaml's browser build is its ES module build (the node one is CommonJS and bundles larger).
     preserveSymlinks: true,
-    alias: { yaml: join(root, 'node_modules', 'yaml', 'browser', 'index.js') },
+    alias: {
+      // yaml's browser build is its ES module build (the node one is CommonJS and bundles larger).
+      yaml: join(root, 'node_modules', 'yaml', 'browser', 'index.js'),
+      // yargs renders a command's --help on every run, to have it ready should the command fail, and
+      // measures each line with string-width, whose grapheme segmenter and emoji tables take longer
+      // to start than the rest of the parse. fast-string-width gives the same widths for that text
+      // (test/e2e/help-width.test.ts) without them.
+      'string-width': join(root, 'node_modules', 'fast-string-width', 'dist', 'index.js'),
+    },
   };
 }
 
