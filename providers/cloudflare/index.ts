@@ -2,8 +2,9 @@ import * as z from 'zod/mini';
 import { doc, optional } from '../kit/schema.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
-import { asError, bareName, finishBatch, startBatch, throwIfOneFailure } from '../kit/records.js';
+import { asError, bareName, finishBatch, readGroups, startBatch, throwIfOneFailure } from '../kit/records.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
+import type { HttpDeps } from '../kit/http.js';
 import { createCloudflareApi, DEFAULT_ENDPOINT, type CloudflareApi, type NewRecord } from './api.js';
 import { cloudflareTtl, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, spoils, type CfRecord, type CfZone, type RecordPatch } from './parse.js';
 import { createZoneFinder } from './zones.js';
@@ -33,12 +34,7 @@ export const cloudflareConfigSchema = doc(
 
 export type CloudflareConfig = z.infer<typeof cloudflareConfigSchema>;
 
-export interface CloudflareDeps {
-  /** Per-request timeout; default 10 s (http.ts). */
-  timeoutMs?: number;
-}
-
-export function createCloudflareProvider(config: CloudflareConfig, ctx: ProviderContext, deps: CloudflareDeps = {}): Provider {
+export function createCloudflareProvider(config: CloudflareConfig, ctx: ProviderContext, deps: HttpDeps = {}): Provider {
   if (!config.token) throw new ProviderError('fatal', 'cloudflare: token (or tokenFile) is required');
   const api: CloudflareApi = createCloudflareApi({
     endpoint: config.endpoint ?? DEFAULT_ENDPOINT,
@@ -53,24 +49,10 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
   const readMany = async (refs: RecordRef[]): Promise<Array<CurrentRecord | null | Error>> => {
     const out: Array<CurrentRecord | null | Error> = refs.map(() => null);
     const groups = await zones.group(refs, (at, e) => (out[at] = asError(e)));
-    await Promise.all(
-      [...groups.values()].map(async ({ zone, members }) => {
-        try {
-          const recordsAt = await lister(zone, members.map((at) => refs[at]!));
-          for (const at of members) {
-            try {
-              out[at] = currentOf(recordsAt(refs[at]!));
-            } catch (e) {
-              out[at] = asError(e);
-            }
-          }
-        } catch (e) {
-          for (const at of members) out[at] = asError(e);
-        }
-      }),
-    );
-    throwIfOneFailure(out.filter((r): r is Error => r instanceof Error), refs.length);
-    return out;
+    return readGroups(refs, out, groups.values(), async ({ zone }, members) => {
+      const recordsAt = await lister(zone, members);
+      return (ref) => currentOf(recordsAt(ref));
+    });
   };
 
   /**

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { ProviderError } from '../kit/errors.js';
 import { isInZone } from '../kit/dns-name.js';
 import { sameAddressSet } from '../kit/ip.js';
-import { asError, bareName, domainName, finishBatch, groupIndexes, startBatch, throwIfOneFailure } from '../kit/records.js';
+import { asError, bareName, domainName, finishBatch, groupIndexes, readGroups, startBatch, throwIfOneFailure } from '../kit/records.js';
 import { doc, optional } from '../kit/schema.js';
 import { checkTokenKeys, tokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem } from '../kit/types.js';
@@ -92,18 +92,10 @@ export function createDesecProvider(config: DesecConfig, ctx: ProviderContext, d
   const readMany = async (refs: RecordRef[]): Promise<Array<CurrentRecord | null | Error>> => {
     const out: Array<CurrentRecord | null | Error> = refs.map(() => null);
     const groups = await byDomain(refs, (at, e) => (out[at] = asError(e)));
-    await Promise.all(
-      groups.map(async ({ domain, members }) => {
-        try {
-          const rrsets = await listFor(domain, members.map((at) => refs[at]!));
-          for (const at of members) out[at] = currentOf(rrsets, subnameOf(refs[at]!.name, domain.name), refs[at]!);
-        } catch (e) {
-          for (const at of members) out[at] = asError(e);
-        }
-      }),
-    );
-    throwIfOneFailure(out.filter((r): r is Error => r instanceof Error), refs.length);
-    return out;
+    return readGroups(refs, out, groups, async ({ domain }, members) => {
+      const rrsets = await listFor(domain, members);
+      return (ref) => currentOf(rrsets, subnameOf(ref.name, domain.name), ref);
+    });
   };
 
   /**

@@ -5,6 +5,7 @@ import { bareName, domainName } from '../kit/records.js';
 import { doc, optional } from '../kit/schema.js';
 import { tokenKeys, checkTokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
+import type { HttpDeps } from '../kit/http.js';
 import { syncValueRecords, valueRecordsAt, type ListedRecord } from '../kit/value-records.js';
 import { createDigitalOceanApi, DEFAULT_ENDPOINT, type DigitalOceanApi } from './api.js';
 import { digitaloceanTtl, recordName } from './parse.js';
@@ -27,9 +28,7 @@ export const digitaloceanConfigSchema = doc(
 
 export type DigitaloceanConfig = z.infer<typeof digitaloceanConfigSchema>;
 
-export interface DigitaloceanDeps {
-  /** Per-request timeout; default 10 s (http.ts). */
-  timeoutMs?: number;
+export interface DigitaloceanDeps extends HttpDeps {
   /** Records per page; default 200. */
   perPage?: number;
 }

@@ -1,7 +1,8 @@
 import { createHttpClient, type HttpClient } from '../kit/http.js';
 import { ProviderError } from '../kit/errors.js';
 import type { ProviderContext } from '../kit/types.js';
-import type { Dyndns2Config, Dyndns2Deps } from './index.js';
+import type { Dyndns2Config } from './index.js';
+import type { HttpDeps } from '../kit/http.js';
 import { errorForAnswer, errorForCode, LOCKOUT_CODES, parseAnswerLines } from './parse.js';
 import { GENERIC, PRESETS, type Dyndns2Preset } from './presets.js';
 
@@ -12,7 +13,7 @@ export interface Dyndns2Api {
   update(name: string, ip: string): Promise<void>;
 }
 
-export function createDyndns2Api(config: Dyndns2Config, ctx: ProviderContext, deps: Dyndns2Deps = {}): Dyndns2Api {
+export function createDyndns2Api(config: Dyndns2Config, ctx: ProviderContext, deps: HttpDeps = {}): Dyndns2Api {
   const preset: Dyndns2Preset = config.preset ? PRESETS[config.preset] : GENERIC;
   const password = config.password;
   if (password === undefined) throw new ProviderError('fatal', 'dyndns2: password or passwordFile is required');

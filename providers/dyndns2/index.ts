@@ -4,6 +4,7 @@ import { canonicalIp, ipFamily } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
 import { assertSafeUrl } from '../kit/url.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef } from '../kit/types.js';
+import type { HttpDeps } from '../kit/http.js';
 import { createResolver, parseResolverAddress, queryAddresses } from '../kit/dns-query.js';
 import { createDyndns2Api, UPDATE_PATH } from './api.js';
 import { PRESET_NAMES, PRESETS } from './presets.js';
@@ -56,12 +57,7 @@ export const dyndns2ConfigSchema = doc(
 
 export type Dyndns2Config = z.infer<typeof dyndns2ConfigSchema>;
 
-export interface Dyndns2Deps {
-  /** Per request; default 10 s. */
-  timeoutMs?: number;
-}
-
-export function createDyndns2Provider(config: Dyndns2Config, ctx: ProviderContext, deps: Dyndns2Deps = {}): Provider {
+export function createDyndns2Provider(config: Dyndns2Config, ctx: ProviderContext, deps: HttpDeps = {}): Provider {
   const api = createDyndns2Api(config, ctx, deps);
   const provider: Provider = {
     write: async (ref, req) => api.update(ref.name, singleAddress(ref, req.values)),

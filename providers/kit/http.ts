@@ -7,6 +7,12 @@ export { assertSafeUrl };
 /** got's method names, spelt out so that the kit's published types need no got. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'HEAD' | 'DELETE' | 'OPTIONS' | 'TRACE' | 'get' | 'post' | 'put' | 'patch' | 'head' | 'delete' | 'options' | 'trace';
 
+/** What a provider built on the HTTP client takes besides its config (tests shorten the timeout). */
+export interface HttpDeps {
+  /** Per-request timeout; default 10 s. */
+  timeoutMs?: number;
+}
+
 export interface HttpClientOptions {
   /** Base URL, e.g. https://api.cloudflare.com/client/v4 (a path prefix is kept). */
   baseUrl: string;

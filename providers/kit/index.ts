@@ -6,11 +6,11 @@
 export type { Capabilities, CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, RecordType, WriteItem, WriteRequest } from './types.js';
 export { asProviderError, DnsfailError, isProviderError, ProviderError, type ProviderErrorKind } from './errors.js';
 export { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
-export { createHttpClient, defaultHttpError, namingRequest, parseRetryAfter, rateLimitWaitMs, type HttpClient, type HttpClientOptions, type HttpMethod, type HttpResponse, type RequestOptions } from './http.js';
+export { createHttpClient, defaultHttpError, namingRequest, parseRetryAfter, rateLimitWaitMs, type HttpClient, type HttpClientOptions, type HttpDeps, type HttpMethod, type HttpResponse, type RequestOptions } from './http.js';
 export { assertSafeUrl } from './url.js';
 export { canonicalIp, ipFamily, isIpv6, sameAddressSet, type IpFamily } from './ip.js';
 export { isHostName, isInZone, normalizeDnsName, relativeName, zoneCandidates } from './dns-name.js';
-export { asError, bareName, checkAddress, DOMAIN_RE, domainName, finishBatch, groupByZone, groupIndexes, startBatch, throwIfOneFailure, wantedAddresses } from './records.js';
+export { asError, bareName, checkAddress, DOMAIN_RE, domainName, finishBatch, groupByZone, groupIndexes, readGroups, startBatch, throwIfOneFailure, wantedAddresses } from './records.js';
 export { doc, nonEmpty, optional, z } from './schema.js';
 export { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
 export { registerSecret } from './redact.js';

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ProviderError } from './errors.js';
 import { canonicalIp, ipFamily } from './ip.js';
-import type { ItemResult, RecordType, WriteItem } from './types.js';
+import type { CurrentRecord, ItemResult, RecordRef, RecordType, WriteItem } from './types.js';
 
 /** A domain name as config gives it: labels of letters, digits, `-` and `_`, an optional final dot. */
 export const DOMAIN_RE = /^(?!-)[A-Za-z0-9_-]{1,63}(?:\.(?!-)[A-Za-z0-9_-]{1,63})*\.?$/;
@@ -51,6 +51,39 @@ export function throwIfOneFailure(errors: unknown[], count: number): void {
   const first = errors[0];
   if (count === 0 || errors.length !== count || !errors.every((e) => e === first)) return;
   if (first instanceof ProviderError && ['transient', 'rate-limited', 'auth', 'lockout'].includes(first.kind)) throw first;
+}
+
+/**
+ * readMany's frame: each group of refs (a zone) is read once, all groups at once. `readGroup`
+ * answers a lookup that gives each member its record. A failed group read fails its members, a
+ * failed lookup that member alone; `out` holds what was decided before (a zone not found).
+ */
+export async function readGroups<G extends { members: readonly number[] }>(
+  refs: readonly RecordRef[],
+  out: Array<CurrentRecord | null | Error>,
+  groups: Iterable<G>,
+  readGroup: (group: G, members: RecordRef[]) => Promise<(ref: RecordRef) => CurrentRecord | null>,
+): Promise<Array<CurrentRecord | null | Error>> {
+  await Promise.all(
+    [...groups].map(async (group) => {
+      let recordOf: (ref: RecordRef) => CurrentRecord | null;
+      try {
+        recordOf = await readGroup(group, group.members.map((at) => refs[at]!));
+      } catch (e) {
+        for (const at of group.members) out[at] = asError(e);
+        return;
+      }
+      for (const at of group.members) {
+        try {
+          out[at] = recordOf(refs[at]!);
+        } catch (e) {
+          out[at] = asError(e);
+        }
+      }
+    }),
+  );
+  throwIfOneFailure(out.filter((r): r is Error => r instanceof Error), refs.length);
+  return out;
 }
 
 /** writeMany's answer, thrown whole when one transport or credential error failed every item. */

@@ -4,6 +4,7 @@ import { ProviderError } from '../kit/errors.js';
 import { doc, optional } from '../kit/schema.js';
 import { tokenKeys, checkTokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
+import type { HttpDeps } from '../kit/http.js';
 import { syncValueRecords, valueRecordsAt } from '../kit/value-records.js';
 import { createLinodeApi, DEFAULT_ENDPOINT, type LinodeApi } from './api.js';
 import { domainFor, linodeTtl, type LinodeDomain } from './parse.js';
@@ -26,9 +27,7 @@ export const linodeConfigSchema = doc(
 
 export type LinodeConfig = z.infer<typeof linodeConfigSchema>;
 
-export interface LinodeDeps {
-  /** Per-request timeout; default 10 s (http.ts). */
-  timeoutMs?: number;
+export interface LinodeDeps extends HttpDeps {
   /** Items per page (25–500); default 500. */
   pageSize?: number;
 }

@@ -1,7 +1,8 @@
 import { ProviderError } from '../kit/errors.js';
 import { createHttpClient, type HttpMethod, type RequestOptions } from '../kit/http.js';
 import type { CurrentRecord, ProviderContext, RecordType } from '../kit/types.js';
-import type { PowerdnsConfig, PowerdnsDeps } from './index.js';
+import type { PowerdnsConfig } from './index.js';
+import type { HttpDeps } from '../kit/http.js';
 import { errorMessage, findRrset, parseZoneList, rrsetChange, type PdnsZone, type RrsetWrite, wireName } from './parse.js';
 
 export const DEFAULT_SERVER_ID = 'localhost';
@@ -25,7 +26,7 @@ export function serverBaseUrl(url: string, serverId: string): string {
 // call: 404 is an unknown zone (or server id), 400/422 carry PowerDNS's reason in {"error": …}.
 const HANDLED = [400, 404, 422];
 
-export function createPowerdnsApi(config: PowerdnsConfig, ctx: ProviderContext, deps: PowerdnsDeps = {}): PdnsApi {
+export function createPowerdnsApi(config: PowerdnsConfig, ctx: ProviderContext, deps: HttpDeps = {}): PdnsApi {
   const url = config.url ?? config.endpoint;
   if (!url) throw new ProviderError('fatal', 'powerdns: url is required');
   if (!config.apiKey) throw new ProviderError('fatal', 'powerdns: apiKey (or apiKeyFile) is required');

@@ -6,6 +6,7 @@ import { ProviderError } from '../kit/errors.js';
 import { assertSafeUrl } from '../kit/url.js';
 import { asError, bareName, domainName, finishBatch, groupByZone, throwIfOneFailure, wantedAddresses } from '../kit/records.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem } from '../kit/types.js';
+import type { HttpDeps } from '../kit/http.js';
 import { createPowerdnsApi, DEFAULT_SERVER_ID } from './api.js';
 import { findRrset, longestZoneFor, rrsetsNamedIn, wireName, type PdnsZone, type RrsetWrite } from './parse.js';
 
@@ -47,12 +48,7 @@ export const powerdnsConfigSchema = doc(
 
 export type PowerdnsConfig = z.infer<typeof powerdnsConfigSchema>;
 
-export interface PowerdnsDeps {
-  /** Per-request timeout; default 10 s (http.ts). */
-  timeoutMs?: number;
-}
-
-export function createPowerdnsProvider(config: PowerdnsConfig, ctx: ProviderContext, deps: PowerdnsDeps = {}): Provider {
+export function createPowerdnsProvider(config: PowerdnsConfig, ctx: ProviderContext, deps: HttpDeps = {}): Provider {
   const api = createPowerdnsApi(config, ctx, deps);
   const serverId = config.serverId ?? DEFAULT_SERVER_ID;
   const fixedZone: PdnsZone | undefined = config.zone ? { id: wireName(config.zone), name: bareName(config.zone) } : undefined;

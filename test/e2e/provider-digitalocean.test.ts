@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { startDigitalOceanFake } from '../fakes/digitalocean.js';
-import { valueProviderE2e } from '../helpers/value-provider-e2e.js';
+import { tokenProviderE2e } from '../helpers/token-provider-e2e.js';
 
-valueProviderE2e({
+tokenProviderE2e({
   kind: 'digitalocean',
   spec: 'test/fixtures/api-specs/digitalocean/domain-records.openapi.json',
   newToken: () => `dop_v1_${randomBytes(32).toString('hex')}`,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { startLinodeFake } from '../fakes/linode.js';
-import { valueProviderE2e } from '../helpers/value-provider-e2e.js';
+import { tokenProviderE2e } from '../helpers/token-provider-e2e.js';
 
-valueProviderE2e({
+tokenProviderE2e({
   kind: 'linode',
   spec: 'test/fixtures/api-specs/linode/domains.openapi.json',
   newToken: () => randomBytes(32).toString('hex'),

@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { ContractFault } from '../contract/provider-contract.js';
-import { startServerMock, type MockReply, type MockRequest, type ServerMock } from '../helpers/servermock.js';
+import { startServerMock, type MockReply, type MockRequest } from '../helpers/servermock.js';
 import { loadApiSpec } from './api-spec.js';
+import { rateWindow, Refusal, refusing, recordViews, type TokenFakeOptions, type ValueRecordFake } from './value-fake.js';
 
 /**
  * A local DigitalOcean API v2 (domain records), built with servermock against DigitalOcean's own
@@ -25,55 +25,32 @@ export interface DoRecord {
   tag: string | null;
 }
 
-export interface DigitalOceanFakeOptions {
-  token: string;
-  domains?: string[];
-  /** Requests allowed per window before 429s. Default 250 per 60 s (DigitalOcean's per-minute budget). */
-  rateLimit?: { requests: number; windowS?: number };
-  now?: () => number;
-}
-
-export interface DigitalOceanFake {
-  /** http://127.0.0.1:<port> (the API's paths start with /v2). */
-  url: string;
-  mock: ServerMock;
+/** `url` is http://127.0.0.1:<port> (the API's paths start with /v2). */
+export interface DigitalOceanFake extends ValueRecordFake<DoRecord> {
   addRecord(domain: string, r: { type: string; name: string; data: string; ttl?: number }): DoRecord;
-  /** Records by fully qualified name (and type). */
-  records(fqdn: string, type?: string): DoRecord[];
-  lookup(fqdn: string, type: string): string[] | null;
-  mutations(): number;
-  setRateLimit(limit: { requests: number; windowS?: number }): void;
-  injectFault(fault: ContractFault): void;
-  close(): Promise<void>;
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const canonical6 = (ip: string) => new URL(`http://[${ip}]/`).hostname.slice(1, -1);
 const error = (status: number, id: string, message: string, headers?: Record<string, string>): MockReply => ({ status, body: { id, message }, ...(headers ? { headers } : {}) });
 
-class Refusal extends Error {
-  constructor(readonly reply: MockReply) {
-    super(String((reply.body as { message?: string }).message));
-  }
-}
 const refuse = (status: number, id: string, message: string): never => {
   throw new Refusal(error(status, id, message));
 };
 
-export async function startDigitalOceanFake(opts: DigitalOceanFakeOptions): Promise<DigitalOceanFake> {
+export async function startDigitalOceanFake(opts: TokenFakeOptions): Promise<DigitalOceanFake> {
   const now = opts.now ?? Date.now;
   const zones = new Map<string, DoRecord[]>((opts.domains ?? []).map((d) => [d.toLowerCase(), []]));
   let nextId = 1000;
-  let limit = { requests: 250, windowS: 60, ...opts.rateLimit };
-  let windowStart = 0;
-  let used = 0;
+  // DigitalOcean's budget: 250 requests a minute.
+  const rate = rateWindow({ requests: 250, windowS: 60, ...opts.rateLimit }, now);
 
   const fqdn = (domain: string, name: string) => (name === '@' ? domain : `${name}.${domain}`);
   const zoneOf = (req: MockRequest) => zones.get(String(req.params.domain_name).toLowerCase()) ?? refuse(404, 'not_found', 'The resource you were accessing could not be found.');
 
   const rateHeaders = (remaining: number) => {
-    const reset = Math.ceil((windowStart + limit.windowS * 1000) / 1000);
-    return { 'ratelimit-limit': String(limit.requests), 'ratelimit-remaining': String(Math.max(0, remaining)), 'ratelimit-reset': String(reset) };
+    const reset = Math.ceil(rate.resetsAt() / 1000);
+    return { 'ratelimit-limit': String(rate.limit.requests), 'ratelimit-remaining': String(Math.max(0, remaining)), 'ratelimit-reset': String(reset) };
   };
 
   /** A record as the API stores it from a POST or PUT body; refuses what DigitalOcean refuses. */
@@ -95,26 +72,12 @@ export async function startDigitalOceanFake(opts: DigitalOceanFakeOptions): Prom
     return { id: self?.id ?? nextId++, type, name, data, priority: null, port: null, ttl, weight: null, flags: null, tag: null };
   };
 
-  const handle = (fn: (req: MockRequest) => MockReply) => (req: MockRequest): MockReply => {
-    try {
-      return fn(req);
-    } catch (e) {
-      if (e instanceof Refusal) return e.reply;
-      throw e;
-    }
-  };
 
   const mock = await startServerMock({
     spec: loadApiSpec('digitalocean/domain-records.openapi.json'),
     before: (req) => {
       if (req.headers.authorization !== `Bearer ${opts.token}`) return error(401, 'unauthorized', 'Unable to authenticate you');
-      const t = now();
-      if (t - windowStart >= limit.windowS * 1000) {
-        windowStart = t;
-        used = 0;
-      }
-      used++;
-      if (used > limit.requests) return error(429, 'too_many_requests', 'API Rate limit exceeded.', rateHeaders(0));
+      if (!rate.take()) return error(429, 'too_many_requests', 'API Rate limit exceeded.', rateHeaders(0));
       return undefined;
     },
     notFound: () => error(404, 'not_found', 'The resource you were accessing could not be found.'),
@@ -123,7 +86,7 @@ export async function startDigitalOceanFake(opts: DigitalOceanFakeOptions): Prom
         ? error(f.status ?? 500, 'server_error', 'Server was unable to give you a response.')
         : error(429, 'too_many_requests', 'API Rate limit exceeded.', { 'ratelimit-limit': '250', 'ratelimit-remaining': '0', 'ratelimit-reset': String(Math.ceil(now() / 1000) + (f.retryAfterS ?? 1)) }),
     routes: {
-      'GET /v2/domains/{domain_name}/records': handle((req) => {
+      'GET /v2/domains/{domain_name}/records': refusing((req) => {
         const domain = String(req.params.domain_name).toLowerCase();
         const name = req.query.name?.toLowerCase().replace(/\.$/, '');
         const matching = zoneOf(req).filter((r) => (!name || fqdn(domain, r.name) === name) && (!req.query.type || r.type === req.query.type));
@@ -135,15 +98,15 @@ export async function startDigitalOceanFake(opts: DigitalOceanFakeOptions): Prom
         const pages = { ...(page > 1 ? { first: link(1), prev: link(page - 1) } : {}), ...(page < last ? { last: link(last), next: link(page + 1) } : {}) };
         return { status: 200, body: { domain_records: matching.slice((page - 1) * perPage, page * perPage), links: { pages }, meta: { total: matching.length } } };
       }),
-      'POST /v2/domains/{domain_name}/records': handle((req) => {
+      'POST /v2/domains/{domain_name}/records': refusing((req) => {
         const list = zoneOf(req);
         const record = validated(String(req.params.domain_name).toLowerCase(), list, req.body);
         list.push(record);
         return { status: 201, body: { domain_record: record } };
       }),
-      'PUT /v2/domains/{domain_name}/records/{domain_record_id}': handle((req) => update(req)),
-      'PATCH /v2/domains/{domain_name}/records/{domain_record_id}': handle((req) => update(req)),
-      'DELETE /v2/domains/{domain_name}/records/{domain_record_id}': handle((req) => {
+      'PUT /v2/domains/{domain_name}/records/{domain_record_id}': refusing((req) => update(req)),
+      'PATCH /v2/domains/{domain_name}/records/{domain_record_id}': refusing((req) => update(req)),
+      'DELETE /v2/domains/{domain_name}/records/{domain_record_id}': refusing((req) => {
         const list = zoneOf(req);
         const at = list.findIndex((r) => String(r.id) === req.params.domain_record_id);
         if (at < 0) return error(404, 'not_found', 'The resource you were accessing could not be found.');
@@ -172,16 +135,8 @@ export async function startDigitalOceanFake(opts: DigitalOceanFakeOptions): Prom
       list.push(record);
       return record;
     },
-    records: (name, type) => all().filter(({ domain, r }) => fqdn(domain, r.name) === name && (!type || r.type === type)).map(({ r }) => r),
-    lookup(name, type) {
-      const values = all().filter(({ domain, r }) => fqdn(domain, r.name) === name && r.type === type).map(({ r }) => r.data);
-      return values.length ? values : null;
-    },
-    mutations: () => mock.requests.filter((r) => MUTATING.has(r.method)).length,
-    setRateLimit(l) {
-      limit = { windowS: 60, ...l };
-      windowStart = 0;
-    },
+    ...recordViews(all, fqdn, (r) => r.data, () => mock.requests.filter((r) => MUTATING.has(r.method)).length),
+    setRateLimit: (l) => rate.set({ windowS: 60, ...l }),
     injectFault: (f) => mock.injectFault(f),
     close: () => mock.close(),
   };

@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { ContractFault } from '../contract/provider-contract.js';
-import { startServerMock, type MockReply, type MockRequest, type ServerMock } from '../helpers/servermock.js';
+import { startServerMock, type MockReply, type MockRequest } from '../helpers/servermock.js';
 import { loadApiSpec } from './api-spec.js';
+import { rateWindow, Refusal, refusing, recordViews, type TokenFakeOptions, type ValueRecordFake } from './value-fake.js';
 
 /**
  * A local Linode API v4 (domains), built with servermock against Linode's own OpenAPI description
@@ -42,27 +42,11 @@ export interface LinodeDomainObject {
   tags: string[];
 }
 
-export interface LinodeFakeOptions {
-  token: string;
-  domains?: string[];
-  /** Requests allowed per window before 429s. Default 800 per 120 s. */
-  rateLimit?: { requests: number; windowS?: number };
-  now?: () => number;
-}
-
-export interface LinodeFake {
-  /** http://127.0.0.1:<port>/v4 */
-  url: string;
-  mock: ServerMock;
+/** `url` is http://127.0.0.1:<port>/v4. */
+export interface LinodeFake extends ValueRecordFake<LinodeRecord> {
   domain(name: string): LinodeDomainObject | undefined;
   addDomain(name: string, ttlSec?: number): LinodeDomainObject;
   addRecord(domain: string, r: { type: string; name: string; target: string; ttl_sec?: number }): LinodeRecord;
-  records(fqdn: string, type?: string): LinodeRecord[];
-  lookup(fqdn: string, type: string): string[] | null;
-  mutations(): number;
-  setRateLimit(limit: { requests: number; windowS?: number }): void;
-  injectFault(fault: ContractFault): void;
-  close(): Promise<void>;
 }
 
 const TTLS = [30, 120, 300, 3600, 7200, 14400, 28800, 57600, 86400, 172800, 345600, 604800, 1209600, 2419200];
@@ -75,22 +59,16 @@ const errors = (status: number, reason: string, field?: string, headers?: Record
   ...(headers ? { headers } : {}),
 });
 
-class Refusal extends Error {
-  constructor(readonly reply: MockReply) {
-    super('refused');
-  }
-}
 const refuse = (status: number, reason: string, field?: string): never => {
   throw new Refusal(errors(status, reason, field));
 };
 
-export async function startLinodeFake(opts: LinodeFakeOptions): Promise<LinodeFake> {
+export async function startLinodeFake(opts: TokenFakeOptions): Promise<LinodeFake> {
   const now = opts.now ?? Date.now;
   const domains = new Map<number, { domain: LinodeDomainObject; records: LinodeRecord[] }>();
   let nextId = 5000;
-  let limit = { requests: 800, windowS: 120, ...opts.rateLimit };
-  let windowStart = 0;
-  let used = 0;
+  // Linode's budget for these endpoints: 800 requests in 120 s.
+  const rate = rateWindow({ requests: 800, windowS: 120, ...opts.rateLimit }, now);
   const stamp = () => new Date(now()).toISOString().replace(/\.\d+Z$/, 'Z');
 
   const addDomain = (name: string, ttlSec = 0): LinodeDomainObject => {
@@ -127,17 +105,9 @@ export async function startLinodeFake(opts: LinodeFakeOptions): Promise<LinodeFa
     if ((type === 'CNAME' && others.length > 0) || others.some((r) => r.type === 'CNAME')) refuse(400, 'Record conflict - CNAMES must be unique', 'name');
   };
 
-  const handle = (fn: (req: MockRequest) => MockReply) => (req: MockRequest): MockReply => {
-    try {
-      return fn(req);
-    } catch (e) {
-      if (e instanceof Refusal) return e.reply;
-      throw e;
-    }
-  };
   const rateHeaders = (retryS: number) => ({
     'retry-after': String(retryS),
-    'x-ratelimit-limit': String(limit.requests),
+    'x-ratelimit-limit': String(rate.limit.requests),
     'x-ratelimit-remaining': '0',
     'x-ratelimit-reset': String(Math.ceil(now() / 1000) + retryS),
   });
@@ -147,22 +117,16 @@ export async function startLinodeFake(opts: LinodeFakeOptions): Promise<LinodeFa
     spec: loadApiSpec('linode/domains.openapi.json'),
     before: (req) => {
       if (req.headers.authorization !== `Bearer ${opts.token}`) return errors(401, 'Invalid Token');
-      const t = now();
-      if (t - windowStart >= limit.windowS * 1000) {
-        windowStart = t;
-        used = 0;
-      }
-      used++;
-      if (used > limit.requests) return errors(429, 'Too many requests', undefined, rateHeaders(Math.max(1, Math.ceil((windowStart + limit.windowS * 1000 - t) / 1000))));
+      if (!rate.take()) return errors(429, 'Too many requests', undefined, rateHeaders(Math.max(1, Math.ceil((rate.resetsAt() - now()) / 1000))));
       return undefined;
     },
     notFound: () => errors(404, 'Not found'),
     faultReply: (f) => (f.kind === 'http-5xx' ? errors(f.status ?? 500, 'Please try again later') : errors(429, 'Too many requests', undefined, rateHeaders(f.retryAfterS ?? 1))),
     routes: {
-      'GET /domains': handle((req) => page(req, [...domains.values()].map((d) => d.domain))),
-      'GET /domains/{domainId}': handle((req) => ({ status: 200, body: zoneOf(req).domain })),
-      'GET /domains/{domainId}/records': handle((req) => page(req, zoneOf(req).records)),
-      'POST /domains/{domainId}/records': handle((req) => {
+      'GET /domains': refusing((req) => page(req, [...domains.values()].map((d) => d.domain))),
+      'GET /domains/{domainId}': refusing((req) => ({ status: 200, body: zoneOf(req).domain })),
+      'GET /domains/{domainId}/records': refusing((req) => page(req, zoneOf(req).records)),
+      'POST /domains/{domainId}/records': refusing((req) => {
         const zone = zoneOf(req);
         const b = (req.body ?? {}) as Record<string, unknown>;
         const type = String(b.type);
@@ -175,7 +139,7 @@ export async function startLinodeFake(opts: LinodeFakeOptions): Promise<LinodeFa
         zone.records.push(record);
         return { status: 200, body: record };
       }),
-      'PUT /domains/{domainId}/records/{recordId}': handle((req) => {
+      'PUT /domains/{domainId}/records/{recordId}': refusing((req) => {
         const zone = zoneOf(req);
         const record = zone.records.find((r) => String(r.id) === req.params.recordId) ?? refuse(404, 'Not found');
         const b = (req.body ?? {}) as Record<string, unknown>;
@@ -185,7 +149,7 @@ export async function startLinodeFake(opts: LinodeFakeOptions): Promise<LinodeFa
         Object.assign(record, { name, target, ttl_sec: typeof b.ttl_sec === 'number' ? rounded(b.ttl_sec) : record.ttl_sec, updated: stamp() });
         return { status: 200, body: record };
       }),
-      'DELETE /domains/{domainId}/records/{recordId}': handle((req) => {
+      'DELETE /domains/{domainId}/records/{recordId}': refusing((req) => {
         const zone = zoneOf(req);
         const at = zone.records.findIndex((r) => String(r.id) === req.params.recordId);
         if (at < 0) return errors(404, 'Not found');
@@ -209,16 +173,8 @@ export async function startLinodeFake(opts: LinodeFakeOptions): Promise<LinodeFa
       zone.records.push(record);
       return record;
     },
-    records: (name, type) => all().filter(({ domain, r }) => fqdn(domain, r.name) === name && (!type || r.type === type)).map(({ r }) => r),
-    lookup(name, type) {
-      const values = all().filter(({ domain, r }) => fqdn(domain, r.name) === name && r.type === type).map(({ r }) => r.target);
-      return values.length ? values : null;
-    },
-    mutations: () => mock.requests.filter((r) => MUTATING.has(r.method)).length,
-    setRateLimit(l) {
-      limit = { windowS: 120, ...l };
-      windowStart = 0;
-    },
+    ...recordViews(all, fqdn, (r) => r.target, () => mock.requests.filter((r) => MUTATING.has(r.method)).length),
+    setRateLimit: (l) => rate.set({ windowS: 120, ...l }),
     injectFault: (f) => mock.injectFault(f),
     close: () => mock.close(),
   };

@@ -12,16 +12,20 @@ import { writeFailoverConfig } from './failover-config.js';
 export interface E2eFake {
   url: string;
   mock: ServerMock;
-  /** Adds an A record `label`.example.test holding `value`; its id. */
+  /** Adds an A record `label`.example.test holding `value`; its id (0 where the API keeps RRsets, not records). */
   seed(label: string, value: string, ttl: number): number;
-  /** [id, value, ttl] of each A record of the name. */
+  /** [id, value, ttl] of each A record of the name (id 0 for RRsets). */
   held(name: string): [number, string, number][];
   mutations(): number;
   close(): Promise<void>;
 }
 
-export interface ValueProviderE2e {
+export interface TokenProviderE2e {
   kind: string;
+  /** More lines of the provider's config (default none). */
+  providerLines?: string;
+  /** The Authorization header the token makes (default `Bearer <token>`). */
+  authorization?: (token: string) => string;
   spec: string;
   start(token: string): Promise<E2eFake>;
   newToken(): string;
@@ -32,11 +36,13 @@ export interface ValueProviderE2e {
 }
 
 /**
- * The built CLI against a one-record-per-value provider's fake (DigitalOcean, Linode): a failover in
- * place and a quiet second run, a create and doctor, and a rejected token. Every request the CLI
- * sent is checked against the vendor's API description.
+ * The built CLI against the fake of a provider configured with an API token (DigitalOcean, Linode,
+ * Hetzner, deSEC): a failover (in place, for one record per value) and a quiet second run, a create
+ * and doctor, and a rejected token. Every request the CLI sent is checked against the vendor's API
+ * description.
  */
-export function valueProviderE2e(p: ValueProviderE2e): void {
+export function tokenProviderE2e(p: TokenProviderE2e): void {
+  const authorization = p.authorization ?? ((t: string) => `Bearer ${t}`);
   const token = p.newToken();
   const envName = `${p.kind.toUpperCase()}_TOKEN`;
   const env = { [envName]: token };
@@ -61,10 +67,10 @@ export function valueProviderE2e(p: ValueProviderE2e): void {
       return { dir, args: writeFailoverConfig(dir, `  dns:
     type: ${p.kind}
 ${tokenLines}
-    endpoint: ${fake.url}`, `{ type: http, port: ${live.port}, path: /health, timeout: 700ms }`, name) };
+    endpoint: ${fake.url}${p.providerLines ? `\n${p.providerLines}` : ''}`, `{ type: http, port: ${live.port}, path: /health, timeout: 700ms }`, name) };
     };
 
-    it(`fails over from the dead primary with one PUT of the same record (TTL 60 stored as ${p.storedTtl60}), then holds it with no write`, async () => {
+    it(`fails over from the dead primary (TTL 60 stored as ${p.storedTtl60}), then holds the record with no write`, async () => {
       const id = fake.seed('app', '127.0.0.2', 300);
       const s = setup('app.example.test');
       const start = fake.mock.requests.length;
@@ -79,7 +85,7 @@ ${tokenLines}
       assert.equal(second.stdout + second.stderr, '', 'silent when in sync');
       assert.equal(fake.mutations(), mutations, 'no mutating request on the second run');
       for (const r of fake.mock.requests.slice(start)) {
-        assert.equal(r.headers.authorization, `Bearer ${token}`);
+        assert.equal(r.headers.authorization, authorization(token));
         assert.match(String(r.headers['user-agent']), /^dnsfail\//);
       }
       for (const out of [first, second]) assert.ok(!(out.stdout + out.stderr).includes(token));
