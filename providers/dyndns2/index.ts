@@ -84,6 +84,7 @@ function singleAddress(ref: RecordRef, values: string[]): string {
 function createDnsReader(server: string): (ref: RecordRef) => Promise<CurrentRecord | null> {
   const resolver = createResolver([server]);
   return async (ref) => {
+    if (ref.type === 'TXT') throw new ProviderError('fatal', 'dyndns2 reads only A and AAAA records');
     try {
       return await queryAddresses(resolver, ref.name, ref.type);
     } catch (e) {

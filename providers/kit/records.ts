@@ -11,8 +11,15 @@ export const domainName = (message = 'must be a domain name') => z.string().chec
 /** The form every provider compares names in: lower case, no trailing dot. */
 export const bareName = (name: string): string => name.toLowerCase().replace(/\.$/, '');
 
-/** The canonical text of an address of the record's family; a fatal error for anything else. */
+/**
+ * The canonical text of a value of the record's type: an address of its family, or for TXT the text
+ * itself (printable ASCII, at most 255 characters: one character-string); a fatal error for anything else.
+ */
 export function checkAddress(type: RecordType, value: string): string {
+  if (type === 'TXT') {
+    if (!/^[\x20-\x7e]{0,255}$/.test(value)) throw new ProviderError('fatal', `${JSON.stringify(value.slice(0, 60))} is not TXT text dnsfail writes (printable ASCII, at most 255 characters)`);
+    return value;
+  }
   if (ipFamily(value) !== (type === 'A' ? 4 : 6)) {
     throw new ProviderError('fatal', `${JSON.stringify(value)} is not an ${type === 'A' ? 'IPv4' : 'IPv6'} address`);
   }

@@ -1,6 +1,9 @@
 import type { ZodMiniType } from 'zod/mini';
 
-export type RecordType = 'A' | 'AAAA';
+/** The types of a managed record. */
+export type AddressType = 'A' | 'AAAA';
+/** AAAA and A, and TXT for the votes several checkers share (capability `txt`). */
+export type RecordType = AddressType | 'TXT';
 
 /** What a provider can do, declared up front so `validate` can refuse a config before any network call. */
 export interface Capabilities {
@@ -16,6 +19,11 @@ export interface Capabilities {
   compareAndSet: boolean;
   /** Writes many records in one call (writeMany): calls grow with zones, not records. */
   batch: boolean;
+  /**
+   * Reads and writes TXT records (RecordRef type "TXT"; each value one character-string of printable
+   * ASCII), which is where several checkers keep their votes. Absent: false.
+   */
+  txt?: boolean;
 }
 
 export interface RecordRef {

@@ -1,5 +1,6 @@
 import { sameAddressSet } from '../../providers/kit/ip.js';
-import type { CurrentRecord, RecordType, WriteItem } from '../../providers/kit/types.js';
+import type { CurrentRecord, WriteItem } from '../../providers/kit/types.js';
+import type { RecordType } from './types.js';
 import type { Decision } from './types.js';
 
 /**

@@ -1,8 +1,9 @@
 /** Pure data shared by the decision core. Nothing here touches the world. */
 
-import type { RecordType } from '../../providers/kit/types.js';
+import type { AddressType } from '../../providers/kit/types.js';
 
-export type { RecordType };
+/** A managed record holds addresses (providers also handle TXT, for the votes). */
+export type RecordType = AddressType;
 export type ServerState = 'up' | 'down' | 'unknown';
 export type Strategy = 'failover' | 'all';
 export type Failback = 'auto' | 'sticky';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ProviderError } from '../../providers/kit/errors.js';
 import { withRetry } from '../../providers/kit/retry.js';
-import type { Capabilities, Provider, ProviderFactory, RecordRef } from '../../providers/kit/types.js';
+import type { Capabilities, Provider, ProviderFactory, RecordRef, RecordType as AnyRecordType } from '../../providers/kit/types.js';
 import { runOnce } from '../../src/app/run-once.js';
 import type { Config, RecordConfig } from '../../src/config/types.js';
 import type { RecordType } from '../../src/core/types.js';
@@ -28,8 +28,11 @@ export interface ContractHarness {
   badAuthProvider?(): Provider | Promise<Provider>;
   /** Settings object as the config would hold it (for runOnce / holds). */
   settings(): unknown;
-  /** What the server holds, seen independently of the provider (dig, the fake's store); null = no such rrset. */
-  lookup(name: string, type: RecordType): Promise<string[] | null>;
+  /**
+   * What the server holds, seen independently of the provider (dig, the fake's store); null = no such
+   * rrset. TXT values as their text (the character-strings of each record joined, unquoted).
+   */
+  lookup(name: string, type: AnyRecordType): Promise<string[] | null>;
   /** Requests that change records, received so far. */
   mutations(): number;
   /** All requests received so far. */
@@ -48,7 +51,7 @@ let seq = 0;
 
 export function providerContract(h: ContractHarness): void {
   const name = (label: string) => `${label}-${process.pid}-${++seq}.${h.zone}`;
-  const ref = (n: string, type: RecordType = 'A'): RecordRef => ({ name: n, type });
+  const ref = (n: string, type: AnyRecordType = 'A'): RecordRef => ({ name: n, type });
 
   describe(`provider contract: ${h.kind}`, () => {
     let p: Provider;
@@ -64,6 +67,7 @@ export function providerContract(h: ContractHarness): void {
     it('declares the capabilities it has: read and batch match its methods', () => {
       assert.equal(typeof p.read === 'function', h.capabilities.read, 'capabilities.read');
       assert.equal(typeof p.writeMany === 'function', h.capabilities.batch, 'capabilities.batch');
+      if (h.capabilities.txt) assert.ok(h.capabilities.read, 'a provider with txt can read: the votes must be read back');
     });
 
     it('creates a missing record and reads it back', async () => {
@@ -113,6 +117,51 @@ export function providerContract(h: ContractHarness): void {
         const previous = h.capabilities.read ? await p.read!(ref(n)) : { values: ['192.0.2.10', '192.0.2.11', '192.0.2.12'] };
         await p.write(ref(n), { values: ['192.0.2.11'], ttl: 60, previous });
         assert.deepEqual(await h.lookup(n, 'A'), ['192.0.2.11']);
+      });
+    }
+
+    if (h.capabilities.txt) {
+      // What a checker's vote looks like, and text that needs every kind of quoting a zone file, a
+      // DNS message, a JSON API and an XML API have.
+      const VOTE = 'v=dnsfail1 at=1764900000 up=192.0.2.1 down=192.0.2.2';
+      const ODD = 'a "quoted" word, a back\\slash\\; a semicolon; (parens) $ORIGIN @ \\# 0';
+      const voteName = (label: string) => `home._dnsfail.${name(label)}`;
+
+      it('TXT (votes): creates, reads back and replaces one text value under an _underscore label, quotes and backslashes intact', async () => {
+        const n = voteName('txt');
+        assert.equal(await p.read!(ref(n, 'TXT')), null);
+        await p.write(ref(n, 'TXT'), { values: [VOTE], ttl: 60, previous: null });
+        assert.deepEqual(await h.lookup(n, 'TXT'), [VOTE]);
+        const first = await p.read!(ref(n, 'TXT'));
+        assert.deepEqual(first?.values, [VOTE]);
+        await p.write(ref(n, 'TXT'), { values: [ODD], ttl: 60, previous: first });
+        assert.deepEqual(await h.lookup(n, 'TXT'), [ODD]);
+        assert.deepEqual((await p.read!(ref(n, 'TXT')))?.values, [ODD]);
+      });
+
+      if (h.capabilities.batch) {
+        it('TXT (votes): readMany reads A and TXT records in one call, and writeMany writes both', async () => {
+          const a = name('txt-a');
+          const t = voteName('txt-b');
+          const results = await p.writeMany!([
+            { ref: ref(a), req: { values: ['192.0.2.10'], ttl: 60, previous: null } },
+            { ref: ref(t, 'TXT'), req: { values: [VOTE], ttl: 60, previous: null } },
+          ]);
+          assert.deepEqual(results, [{ ok: true }, { ok: true }]);
+          const read = await p.readMany!([ref(a), ref(t, 'TXT'), ref(voteName('txt-none'), 'TXT')]);
+          assert.deepEqual(read.map((r) => (r instanceof Error ? r.message : r?.values ?? null)), [['192.0.2.10'], [VOTE], null]);
+          assert.deepEqual(await h.lookup(a, 'A'), ['192.0.2.10']);
+        });
+      }
+
+      it('TXT (votes): text beyond printable ASCII or 255 characters is refused as fatal, and nothing is sent', async () => {
+        const n = voteName('txt-bad');
+        const before = h.mutations();
+        for (const bad of ['caf\u00e9', 'x'.repeat(256), 'line\nbreak']) {
+          await assert.rejects(p.write(ref(n, 'TXT'), { values: [bad], ttl: 60, previous: null }), (e: unknown) => e instanceof ProviderError && e.kind === 'fatal');
+        }
+        assert.equal(h.mutations(), before);
+        assert.equal(await h.lookup(n, 'TXT'), null);
       });
     }
 
