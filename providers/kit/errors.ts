@@ -4,6 +4,8 @@ export const ExitCode = {
   failure: 1,
   usage: 2,
   allDown: 3,
+  /** Several checkers: fewer fresh votes than the quorum needs, so nothing was changed. */
+  noQuorum: 4,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

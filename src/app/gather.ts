@@ -1,9 +1,10 @@
-import type { CurrentRecord, Provider } from '../../providers/kit/types.js';
+import type { CurrentRecord, Provider, RecordRef } from '../../providers/kit/types.js';
 import type { Config, RecordConfig } from '../config/types.js';
 import type { RecordHistory } from '../core/types.js';
 import type { StateFile } from '../state/store.js';
 import { describeHold, holdApplies, holdKey, refusalOf, type Hold, type Refusal } from './holds.js';
 import { readAll, type ReadResult } from './read-all.js';
+import { voteRefs } from './votes.js';
 
 /** What a run knows of one record before deciding: what it holds, its TTLs, or why it is left alone. */
 export interface Gathered {
@@ -24,16 +25,33 @@ export function holdsInForce(config: Config, state: StateFile, now: Date): Array
   });
 }
 
-/** One promise per record: the read result, batched per provider; null when not read (held, or the provider cannot read). */
-export function readRecords(config: Config, providers: Record<string, Provider>, holds: Array<Hold | undefined>): Array<Promise<ReadResult | null>> {
-  const out = new Array<Promise<ReadResult | null>>(config.records.length);
-  for (const id of new Set(config.records.map((r) => r.provider))) {
-    if (!providers[id]!.read) continue; // write-only: what is published comes from the state file
-    const idx = config.records.map((r, i) => (r.provider === id && !holds[i] ? i : -1)).filter((i) => i >= 0);
-    const all = readAll(providers[id]!, idx.map((i) => ({ name: config.records[i]!.name, type: config.records[i]!.type })));
-    idx.forEach((recordIdx, j) => (out[recordIdx] = all.then((r) => r[j]!)));
-  }
-  return config.records.map((_, i) => out[i] ?? Promise.resolve(null));
+/** A record's reads: its value (null when not read: held, or the provider cannot read) and, with several checkers, the peers' votes (null when not read). */
+export interface RecordReads {
+  record: Promise<ReadResult | null>;
+  votes: Promise<ReadResult[] | null>;
+}
+
+/** Every record's reads, one batch per provider: the records and the votes a provider keeps are read together. */
+export function readRecords(config: Config, providers: Record<string, Provider>, holds: Array<Hold | undefined>): RecordReads[] {
+  const asks = new Map<string, RecordRef[]>();
+  const ask = (provider: string, ref: RecordRef): [string, number] => {
+    const refs = asks.get(provider) ?? asks.set(provider, []).get(provider)!;
+    return [provider, refs.push(ref) - 1];
+  };
+  const v = config.vantage;
+  const asked = config.records.map((r, i) => {
+    // Write-only: what is published comes from the state file.
+    const record = providers[r.provider]!.read && !holds[i] ? ask(r.provider, { name: r.name, type: r.type }) : null;
+    const store = v?.store ?? r.provider;
+    const votes = v && !(holds[i] && store === r.provider) ? voteRefs(v, r).map((ref) => ask(store, ref)) : null;
+    return { record, votes };
+  });
+  const results = new Map([...asks].map(([id, refs]) => [id, readAll(providers[id]!, refs)]));
+  const answer = ([id, j]: [string, number]) => results.get(id)!.then((all) => all[j]!);
+  return asked.map(({ record, votes }) => ({
+    record: record ? answer(record) : Promise.resolve(null),
+    votes: votes ? Promise.all(votes.map(answer)) : Promise.resolve(null),
+  }));
 }
 
 /** A failed read is never taken for a missing record, and a CNAME at the name is never overwritten: both leave the record alone. */

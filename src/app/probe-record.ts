@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordConfig, ServerConfig } from '../config/types.js';
 import { awaitsConfirmation, failuresToSettle, foldHistory, priorHistory } from '../core/history.js';
+import type { Quorum } from '../core/quorum.js';
 import { decideRecord } from '../core/select.js';
 import { settledDecision } from '../core/settle.js';
 import type { Decision, Observation, RecordHistory } from '../core/types.js';
@@ -23,6 +24,8 @@ export interface ProbeContext {
   /** What the record holds and its TTLs: the decision is settled against them. */
   current: string[] | null;
   ttl: { current?: number; wanted: number };
+  /** Several checkers: the votes of this run. */
+  quorum?: Quorum;
   /** The record is left alone whatever the probes say (a hold, a failed read …): no decision, no confirming probes. */
   refused: boolean;
   /** Called once, as soon as the probes still running can no longer change the decision. */
@@ -53,7 +56,7 @@ export async function probeRecord(record: RecordConfig, prev: RecordHistory | un
       const i = record.servers.findIndex((s) => s.address === address);
       return failuresToSettle(before?.servers[address], record.fall, gapOf(record.servers[i]!, ctx.fastIntervalCapMs) > 0);
     };
-    const settled = settledDecision(record, before, known, pending, ctx.current, now(), ctx.ttl, failuresOf);
+    const settled = settledDecision(record, before, known, pending, ctx.current, now(), ctx.ttl, failuresOf, ctx.quorum);
     if (!settled) return;
     done = true;
     ctx.onSettled(settled);
@@ -103,7 +106,7 @@ export function startProbes(targets: ProbeTarget[], probe: ((targets: ProbeTarge
 }
 
 /** The record's decision with every result of the run in: each server judged by its latest probe, after the earlier ones are counted. */
-export function decideProbed(record: RecordConfig, prev: RecordHistory | undefined, probed: Probed, current: string[] | null, now: Date, opts: { currentUnknown: boolean; ttl: { current?: number; wanted: number } }): Decision {
+export function decideProbed(record: RecordConfig, prev: RecordHistory | undefined, probed: Probed, current: string[] | null, now: Date, opts: { currentUnknown: boolean; ttl: { current?: number; wanted: number }; quorum?: Quorum }): Decision {
   const { observations } = probed;
   const latest = observations.flatMap((o) => (o.length ? [o[o.length - 1]!] : []));
   const before = priorHistory(prev, record, observations, (i) => observations[i]!.length - 1, now);

@@ -11,6 +11,10 @@ export interface RecordReport extends Omit<RecordPlan, 'write'> {
   outcome: Outcome | 'error';
   error?: string;
   servers: ServerReport[];
+  /** Several checkers: each peer's vote as this run judged it (this checker's own included). */
+  votes?: Array<{ id: string; counted: boolean; ageS?: number; problem?: string }>;
+  /** Several checkers: this checker's vote was written in this run (absent: none was due, or a dry run). */
+  voteWritten?: boolean;
 }
 
 export interface ServerReport extends ServerView {

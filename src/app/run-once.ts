@@ -1,5 +1,5 @@
-import type { Provider } from '../../providers/kit/types.js';
-import type { Config, RecordConfig } from '../config/types.js';
+import type { Provider, WriteItem } from '../../providers/kit/types.js';
+import type { Config, RecordConfig, VantageConfig } from '../config/types.js';
 import { eventsOfRun } from '../core/events.js';
 import { planRecord, refusedPlan, type RecordPlan } from '../core/plan.js';
 import type { RecordHistory } from '../core/types.js';
@@ -8,13 +8,13 @@ import type { ProbeSeries } from '../health/run-checks.js';
 import type { ProbeResult, ProbeTarget } from '../health/types.js';
 import type { StateFile } from '../state/store.js';
 import { applyPlan, batchersFor, historyAfter, type Applied } from './apply.js';
-import { gatherRecord, holdsInForce, readRecords } from './gather.js';
+import { gatherRecord, holdsInForce, readRecords, type RecordReads } from './gather.js';
 import { holdKey, refusalOf, type Hold, type Refusal } from './holds.js';
 import { decideProbed, gapOf, probeRecord, startProbes } from './probe-record.js';
-import type { ReadResult } from './read-all.js';
 import { recordReport, type RecordReport, type RunReport } from './report.js';
 import { storedTtl } from './stored-ttl.js';
 import type { WriteBatcher } from './write-batcher.js';
+import { ownVoteWrite, votesOf, writeVotes, type VotesRead } from './votes.js';
 
 export interface RunDeps {
   providers: Record<string, Provider>;
@@ -70,8 +70,13 @@ export async function runOnce(config: Config, state: StateFile, deps: RunDeps, o
         unlock: (opts.unlockCommand ?? ((n) => `dnsfail unlock ${n}`))(record.name),
         settings: config.providers[record.provider]!.settings,
         wantedTtl: storedTtl(config, record),
+        ...(config.vantage ? { vantage: config.vantage } : {}),
       }),
     ),
+  );
+  const votes = await writeVotes(
+    runs.flatMap((r, i) => (r.vote ? [{ store: config.vantage!.store ?? config.records[i]!.provider, item: r.vote }] : [])),
+    deps.providers,
   );
 
   const nextRecords: Record<string, RecordHistory> = {};
@@ -81,10 +86,12 @@ export async function runOnce(config: Config, state: StateFile, deps: RunDeps, o
     nextRecords[r.key] = history;
     if (hold) nextHolds[holdKey(r.provider, r.key)] = hold;
   });
-  const reports = runs.map((s) => s.report);
+  const reports = runs.map((s) => (s.vote ? { ...s.report, voteWritten: votes.written.has(s.vote) } : s.report));
   const exitCode = reports.some((r) => r.outcome === 'error')
     ? ExitCode.failure
-    : reports.some((r) => r.outcome === 'all-down' || r.outcome === 'fallback')
+    : reports.some((r) => r.outcome === 'no-quorum')
+      ? ExitCode.noQuorum
+      : reports.some((r) => r.outcome === 'all-down' || r.outcome === 'fallback')
       ? ExitCode.allDown
       : ExitCode.ok;
   return {
@@ -93,7 +100,7 @@ export async function runOnce(config: Config, state: StateFile, deps: RunDeps, o
       startedAt: started.toISOString(),
       durationMs: Math.round(performance.now() - t0),
       records: reports,
-      warnings: [],
+      warnings: [...runs.flatMap((r) => r.votes?.warnings ?? []), ...votes.warnings],
       events: eventsOfRun(reports, (r) => state.records[`${r.name}/${r.type}`]?.lastOutcome),
       exitCode,
     },
@@ -121,6 +128,9 @@ interface RecordRun {
   report: RecordReport;
   history: RecordHistory;
   hold?: Hold;
+  /** Several checkers: the votes read, and this checker's vote to write after the run (absent: none due). */
+  votes?: VotesRead;
+  vote?: WriteItem;
 }
 
 /**
@@ -133,13 +143,33 @@ async function runRecord(
   record: RecordConfig,
   prev: RecordHistory | undefined,
   series: ProbeSeries[],
-  read: Promise<ReadResult | null>,
+  reads: RecordReads,
   hold: Hold | undefined,
   batcher: WriteBatcher,
-  ctx: { dryRun: boolean; now: () => Date; settings: unknown; unlock: string; wantedTtl: number; deadline: number; fastIntervalCapMs?: number },
+  ctx: { dryRun: boolean; now: () => Date; settings: unknown; unlock: string; wantedTtl: number; deadline: number; fastIntervalCapMs?: number; vantage?: VantageConfig },
+): Promise<RecordRun> {
+  const run = await runRecordOnce(record, prev, series, reads, hold, batcher, ctx);
+  if (!ctx.vantage || ctx.dryRun || !run.votes) return run;
+  const voteReads = await reads.votes;
+  const own = voteReads?.[ctx.vantage.peers.indexOf(ctx.vantage.id)];
+  if (!voteReads) return run;
+  const vote = ownVoteWrite(ctx.vantage, record, run.history, run.votes.own, own, ctx.now());
+  return vote ? { ...run, vote } : run;
+}
+
+async function runRecordOnce(
+  record: RecordConfig,
+  prev: RecordHistory | undefined,
+  series: ProbeSeries[],
+  reads: RecordReads,
+  hold: Hold | undefined,
+  batcher: WriteBatcher,
+  ctx: { dryRun: boolean; now: () => Date; settings: unknown; unlock: string; wantedTtl: number; deadline: number; fastIntervalCapMs?: number; vantage?: VantageConfig },
 ): Promise<RecordRun> {
   const { now } = ctx;
-  const got = gatherRecord(record, prev, await read, hold, { ...ctx, now: now() });
+  const got = gatherRecord(record, prev, await reads.record, hold, { ...ctx, now: now() });
+  const votes = ctx.vantage ? votesOf(ctx.vantage, record, await reads.votes, now()) : undefined;
+  const quorum = votes ? { quorum: votes.quorum } : {};
   const current = got.current?.values ?? null;
   let refusal: Refusal | undefined;
   let plan: RecordPlan | undefined;
@@ -161,14 +191,19 @@ async function runRecord(
     refused: refusal !== undefined,
     onSettled: (settled) => apply(planRecord(record, settled, got.current, got.ttl)),
     onLocalFailure: (message) => refuse({ message }),
+    ...quorum,
   });
-  const final = decideProbed(record, prev, probed, current, now(), { currentUnknown: got.unknown, ttl: got.ttl });
+  const final = decideProbed(record, prev, probed, current, now(), { currentUnknown: got.unknown, ttl: got.ttl, ...quorum });
   if (!plan || !applying) throw new Error(`bug: ${record.key} ended its probes without a plan`);
-  const report = (p: RecordPlan, result: Parameters<typeof recordReport>[1]) => recordReport(p, result, final.servers, probed.starts);
+  const report = (p: RecordPlan, result: Parameters<typeof recordReport>[1]) => ({
+    ...recordReport(p, result, final.servers, probed.starts),
+    ...(votes ? { votes: votes.peers.map((v) => ({ id: v.id, counted: v.vote !== undefined, ...(v.ageS !== undefined ? { ageS: v.ageS } : {}), ...(v.problem ? { problem: v.problem } : {}) })) } : {}),
+  });
+  const withVotes = votes ? { votes } : {};
 
   if (refusal) {
     const history = historyAfter(prev, final, plan, null, now());
-    return { report: report(plan, { outcome: 'error', written: false, error: refusal.message }), history, ...(refusal.hold ? { hold: refusal.hold } : {}) };
+    return { report: report(plan, { outcome: 'error', written: false, error: refusal.message }), history, ...(refusal.hold ? { hold: refusal.hold } : {}), ...withVotes };
   }
   // The settled decision fixed what to write; the final one, with every probe in, says why.
   const planned: RecordPlan = { ...plan, reason: final.reason };
@@ -176,7 +211,7 @@ async function runRecord(
   const history = historyAfter(prev, final, planned, applied, now());
   if (applied.error !== undefined) {
     const f = refusalOf(applied.error, 'write failed', ctx, now());
-    return { report: report(planned, { outcome: 'error', written: false, error: f.message }), history, ...(f.hold ? { hold: f.hold } : {}) };
+    return { report: report(planned, { outcome: 'error', written: false, error: f.message }), history, ...(f.hold ? { hold: f.hold } : {}), ...withVotes };
   }
-  return { report: report(planned, { outcome: final.outcome, written: applied.written }), history };
+  return { report: report(planned, { outcome: final.outcome, written: applied.written }), history, ...withVotes };
 }

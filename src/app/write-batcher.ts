@@ -55,7 +55,7 @@ export class WriteBatcher {
 const retryable = (e: unknown) => e instanceof ProviderError && (e.kind === 'transient' || e.kind === 'rate-limited');
 
 /** writeMany when the provider has it (the whole batch retried on a transport failure, single retryable items again one by one), else write per item. */
-async function writeAll(p: Provider, items: WriteItem[]): Promise<ItemResult[]> {
+export async function writeAll(p: Provider, items: WriteItem[]): Promise<ItemResult[]> {
   const one = async (it: WriteItem): Promise<ItemResult> => {
     try {
       await withRetry(() => p.write(it.ref, it.req));

@@ -12,7 +12,8 @@ const EXIT_CODES = `Exit codes:
   0  ok: every record in sync or updated
   1  a write, read or runtime failure (also: another run holds the state lock)
   2  bad config, usage or environment (a config or state path that cannot be used): nothing was probed or written
-  3  a record has no healthy server (onAllDown decided what it holds)`;
+  3  a record has no healthy server (onAllDown decided what it holds)
+  4  several checkers (vantage): fewer fresh votes than the quorum needs, so nothing was changed`;
 
 const CONFIG_SEARCH = 'Config: --config, $DNSFAIL_CONFIG, ./dnsfail.yaml, $XDG_CONFIG_HOME/dnsfail/config.yaml, /etc/dnsfail/config.yaml';
 

@@ -75,6 +75,8 @@ export function renderRun(report: RunReport, colors: { readonly c: ChalkInstance
       lines.push({ stream: 'out', text: `${verb} ${head}: ${show(r.current)} → ${c.bold(show(r.desired))} (${r.reason})` });
     } else if (r.outcome === 'waiting') {
       lines.push({ stream: 'err', text: `${c.yellow('waiting')} ${head}: ${r.reason}; holds ${show(r.current)}` });
+    } else if (r.outcome === 'no-quorum') {
+      lines.push({ stream: 'err', text: `${c.red('no quorum')} ${head}: ${r.reason}; holds ${show(r.current)}` });
     } else if (r.outcome === 'all-down' || r.outcome === 'fallback') {
       lines.push({ stream: 'err', text: `${c.yellow('all down')} ${head}: ${r.reason}; holds ${show(r.current)}` });
     } else if (verbose || report.dryRun) {
@@ -91,7 +93,8 @@ export function serverLine(s: ServerView, c: ChalkInstance): string {
   const probe =
     s.healthy === null ? c.dim('not probed') : s.healthy ? `ok ${s.latencyMs}ms${s.detail ? ` (${s.detail})` : ''}` : c.red(`failed: ${s.error ?? 'unhealthy'}`);
   const streak = s.failStreak ? ` (${s.failStreak} failed in a row)` : s.okStreak ? ` (${s.okStreak} ok in a row)` : '';
-  return `${state} ${describeServer(s)}  ${probe}${c.dim(streak)}`;
+  const votes = s.votes ? ` [here ${s.votes.own}; votes: ${s.votes.down} down, ${s.votes.up} up]` : '';
+  return `${state} ${describeServer(s)}  ${probe}${c.dim(streak + votes)}`;
 }
 
 /** How many probes a server had in the run and how far apart, when failures were confirmed (fastInterval). */

@@ -8,6 +8,7 @@ import { interpolateEnv } from './interpolate.js';
 import { exposedSecretWarning, literalSecretPaths } from './literal-secrets.js';
 import { resolveNotifiers, resolvePing } from './notify.js';
 import { resolveRecords, type Problem } from './resolve.js';
+import { resolveVantage } from './vantage.js';
 import { buildConfigSchema, type RawConfig } from './schema.js';
 import { atSecretFile, resolveSecretFiles } from './secret-files.js';
 import type { Config, ProviderConfig } from './types.js';
@@ -119,8 +120,9 @@ export async function buildConfig(source: ConfigSource, baseDir: string, env: En
   const records = resolveRecords(raw, providers, Object.keys(raw.providers as object), baseDir, problems);
   const notify = resolveNotifiers(raw, baseDir, problems, offline?.missingFiles);
   const ping = resolvePing(raw, baseDir, problems, offline?.missingFiles);
+  const vantage = resolveVantage(raw, providers, records, problems);
   if (reported().length) fail();
-  return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}), ...(offline ? { unchecked } : {}), ...(raw.state ? { statePath: resolvePath(baseDir, raw.state) } : {}) };
+  return { source: source.name, baseDir, providers, records, notify, ...(ping ? { ping } : {}), ...(vantage ? { vantage } : {}), ...(offline ? { unchecked } : {}), ...(raw.state ? { statePath: resolvePath(baseDir, raw.state) } : {}) };
 }
 
 function kindOf(data: unknown): string {

@@ -7,7 +7,7 @@ import { resolveSecretFiles } from './secret-files.js';
 import type { NotifierConfig, NotifyEvent, PingConfig } from './types.js';
 import type { PathSegment } from './yaml-source.js';
 
-const DEFAULT_EVENTS: NotifyEvent[] = ['change', 'all-down', 'recovery'];
+const DEFAULT_EVENTS: NotifyEvent[] = ['change', 'all-down', 'recovery', 'quorum-lost'];
 const DEFAULT_TIMEOUT_MS = 5000;
 
 /** `missingFiles`: validate --offline (see resolveSecretFiles); a notifier whose urlFile is missing is checked without its URL. */

@@ -110,9 +110,18 @@ const notifierSchema = z.strictObject({
     z.array(z.string()).check(z.minLength(1)),
     'exec: argv run without a shell; env DNSFAIL_EVENT, DNSFAIL_NAME, DNSFAIL_TYPE, DNSFAIL_OLD, DNSFAIL_NEW, DNSFAIL_REASON; the JSON payload on stdin.',
   ),
-  events: optional(z.array(z.enum(['change', 'all-down', 'recovery', 'error'])).check(z.minLength(1)), 'Which events to send. Default: change, all-down, recovery.'),
+  events: optional(z.array(z.enum(['change', 'all-down', 'recovery', 'error', 'quorum-lost'])).check(z.minLength(1)), 'Which events to send. Default: change, all-down, recovery, quorum-lost.'),
   timeout: duration('Per notification. Default 5s.'),
   allowInsecureHttp: optional(z.boolean(), 'Allow a plain-http URL that is not loopback.'),
+});
+
+const vantageSchema = z.strictObject({
+  id: optional(z.string(), "This checker's id, one of peers (e.g. ${DNSFAIL_VANTAGE:-}). Default: the host name's first label."),
+  peers: doc(z.array(z.string()).check(z.minLength(1)), "Every checker's id (lower-case letters, digits and -), the same list in every checker's config."),
+  quorum: optional(z.number().check(z.int(), z.minimum(1)), 'Votes that must say a server is down before it counts down. Default: a majority of peers.'),
+  staleAfter: duration('A vote older than this does not count. Default 10m; a checker writes its vote again after half of it.'),
+  store: optional(z.string(), "The provider that keeps the votes (it must read and write TXT). Default: each record's own."),
+  zone: optional(z.string(), 'Name the votes <id>._dnsfail.<record>.<zone>, in a zone of their own (e.g. one that is not public). Default <id>._dnsfail.<record>.'),
 });
 
 const pingSchema = z.strictObject({
@@ -134,6 +143,7 @@ export function buildConfigSchema(factories?: ProviderFactory<any>[]) {
     records: doc(z.array(recordSchema).check(z.minLength(1)), 'Managed records.'),
     notify: optional(z.array(notifierSchema), 'Where to tell about a change, an all-down and a recovery (not every run).'),
     ping: optional(pingSchema, 'Liveness pings after every run.'),
+    vantage: optional(vantageSchema, 'Several checkers on the same records: each keeps a vote per record in a TXT record, and a server counts down only when a quorum of votes says so (README: Several checkers).'),
     state: optional(nonEmpty(), "State file, relative to this config file's directory, so check, status and unlock share it without --state (which still wins). Default $DNSFAIL_STATE, else $XDG_STATE_HOME/dnsfail/state.json."),
   });
 }

@@ -25,7 +25,7 @@ export interface ProviderConfig {
   settings: unknown;
 }
 
-export type NotifyEvent = 'change' | 'all-down' | 'recovery' | 'error';
+export type NotifyEvent = 'change' | 'all-down' | 'recovery' | 'error' | 'quorum-lost';
 
 export type NotifierConfig =
   | { type: 'webhook' | 'slack' | 'discord'; url: string; headers: Record<string, string>; events: NotifyEvent[]; timeoutMs: number; allowInsecureHttp: boolean }
@@ -37,6 +37,21 @@ export interface PingConfig {
   allowInsecureHttp: boolean;
 }
 
+/** Several checkers sharing the records (vantage:): see README "Several checkers". */
+export interface VantageConfig {
+  /** This checker. */
+  id: string;
+  /** Every checker's id, this one included. */
+  peers: string[];
+  /** Votes that must say a server is down before it counts down. */
+  quorum: number;
+  staleAfterMs: number;
+  /** The provider that keeps the votes; absent: each record's own. */
+  store?: string;
+  /** Votes are named <id>._dnsfail.<record>.<zone>; absent: <id>._dnsfail.<record>. */
+  zone?: string;
+}
+
 export interface Config {
   /** Where it came from, for messages ("dnsfail.yaml", "embedded demo"). */
   source: string;
@@ -46,6 +61,7 @@ export interface Config {
   records: RecordConfig[];
   notify: NotifierConfig[];
   ping?: PingConfig;
+  vantage?: VantageConfig;
   /** The config's `state:` key, resolved against baseDir. */
   statePath?: string;
   /** Said once when the config file is loaded (a readable file holding plain-text secrets). */

@@ -1,5 +1,6 @@
 import { canonicalIp, sameAddressSet } from '../../providers/kit/ip.js';
 import { nextServerHistory } from './history.js';
+import { applyQuorum, freshVotes, type Quorum } from './quorum.js';
 import type { Decision, Observation, RecordHistory, RecordPolicy, ServerHistory, ServerRef, ServerView } from './types.js';
 
 /**
@@ -23,11 +24,13 @@ export function decideRecord(
     explain?: boolean;
     /** The TTL the record has now and the one it should have (after the provider's clamping); a difference alone is a TTL change. */
     ttl?: { current?: number; wanted: number };
+    /** Several checkers: servers count down only when enough fresh votes say so (src/core/quorum.ts). */
+    quorum?: Quorum;
   } = {},
 ): Decision {
   const byAddress = new Map(observations.map((o) => [canonicalIp(o.address), o]));
   const servers: Record<string, ServerHistory> = {};
-  const views: ServerView[] = policy.servers.map((s) => {
+  const own: ServerView[] = policy.servers.map((s) => {
     const obs = byAddress.get(s.address);
     const h = nextServerHistory(prev?.servers[s.address], obs, policy, now);
     servers[s.address] = h;
@@ -44,6 +47,12 @@ export function decideRecord(
   });
   const next: RecordHistory = { ...prev, servers };
   const cur = current ? current.map(canonicalIp) : null;
+  const q = opts.quorum;
+  if (q && freshVotes(q) < q.needed) {
+    const reason = `only ${freshVotes(q)} of the ${q.needed} fresh votes the quorum needs (${q.absent.join('; ')}); changing nothing`;
+    return { outcome: 'no-quorum', desired: cur, changed: false, reason, servers: own, next };
+  }
+  const views = q ? applyQuorum(own, q) : own;
   const ttlDiffers = opts.ttl?.current !== undefined && opts.ttl.current !== opts.ttl.wanted;
   const ttlText = () => `TTL is ${opts.ttl!.current}s, the config says ${opts.ttl!.wanted}s`;
   const up = views.filter((v) => v.state === 'up');
@@ -76,7 +85,7 @@ export function decideRecord(
     outcome: moves ? 'change' : 'in-sync',
     desired,
     changed: moves,
-    reason: opts.explain === false ? '' : explain(policy, prev, views, cur, desired, moves, opts.currentUnknown ?? false),
+    reason: opts.explain === false ? '' : explain(policy, prev, views, cur, desired, moves, opts.currentUnknown ?? false, q),
     servers: views,
     next,
   };
@@ -96,17 +105,20 @@ export function describeServer(s: ServerRef): string {
 
 const failedText = (v: ServerView) => `${describeServer(v)} failed${v.error ? `: ${v.error}` : ''}`;
 
-function explain(policy: RecordPolicy, prev: RecordHistory | undefined, views: ServerView[], cur: string[] | null, desired: string[], changed: boolean, currentUnknown: boolean): string {
+function explain(policy: RecordPolicy, prev: RecordHistory | undefined, views: ServerView[], cur: string[] | null, desired: string[], changed: boolean, currentUnknown: boolean, q?: Quorum): string {
   const view = (a: string) => views.find((v) => v.address === a);
   const name = (a: string) => {
     const v = view(a);
     return v ? describeServer(v) : a;
   };
-  const why = (v: ServerView) => `${describeServer(v)} is down${v.error ? ` (${v.error})` : v.failStreak ? ` (${v.failStreak} failed probes)` : ''}`;
+  const why = (v: ServerView) =>
+    v.votes ? `${describeServer(v)} is down (${v.votes.down} votes say so${v.error ? `; here: ${v.error}` : ''})` : `${describeServer(v)} is down${v.error ? ` (${v.error})` : v.failStreak ? ` (${v.failStreak} failed probes)` : ''}`;
   /** "is up again" only for a server this history had counted down. */
   const isUp = (a: string) => `${name(a)} is up${prev?.servers[a]?.state === 'down' ? ' again' : ''}`;
 
   if (!changed) {
+    const outvoted = views.find((v) => v.votes?.own === 'down' && v.state === 'up');
+    if (outvoted && q) return `in sync; this checker counts ${describeServer(outvoted)} down, but only ${outvoted.votes!.down} of the ${q.needed} votes needed say so`;
     const skipped = views.find((v) => v.state === 'up' && v.address !== desired[0] && views.indexOf(v) < views.findIndex((w) => w.address === desired[0]));
     if (policy.strategy === 'failover' && skipped) {
       if (policy.failback === 'sticky') return `in sync; sticky failback stays on ${name(desired[0]!)} although ${describeServer(skipped)} is up`;

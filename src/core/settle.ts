@@ -1,5 +1,6 @@
 import { sameAddressSet } from '../../providers/kit/ip.js';
 import { foldHistory } from './history.js';
+import type { Quorum } from './quorum.js';
 import { decideRecord } from './select.js';
 import type { Decision, Observation, RecordHistory, RecordPolicy } from './types.js';
 
@@ -26,11 +27,14 @@ export function settledDecision(
   ttl?: { current?: number; wanted: number },
   /** Failed probes in a row that end a pending server's probing in this run (default 1). */
   failuresOf: (address: string) => number = () => 1,
+  /** Several checkers: the votes of this run (they do not change while it probes). */
+  quorum?: Quorum,
 ): Decision | null {
   const assume = (healthy: boolean): Observation[] => [...known, ...pending.map((address) => ({ address, healthy, latencyMs: 0 }))];
-  const best = decideRecord(policy, prev, assume(true), current, now, { explain: false, ...(ttl ? { ttl } : {}) });
+  const opts = { explain: false, ...(ttl ? { ttl } : {}), ...(quorum ? { quorum } : {}) };
+  const best = decideRecord(policy, prev, assume(true), current, now, opts);
   if (pending.length === 0) return best;
-  const worst = decideRecord(policy, failedBefore(policy, prev, pending, failuresOf, now), assume(false), current, now, { explain: false, ...(ttl ? { ttl } : {}) });
+  const worst = decideRecord(policy, failedBefore(policy, prev, pending, failuresOf, now), assume(false), current, now, opts);
   const same = best.outcome === worst.outcome && (best.desired === null ? worst.desired === null : worst.desired !== null && sameAddressSet(best.desired, worst.desired));
   return same ? worst : null;
 }

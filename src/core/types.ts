@@ -66,6 +66,8 @@ export interface ServerView extends ServerRef {
   detail?: string;
   okStreak: number;
   failStreak: number;
+  /** With several checkers (vantage): this checker's own view, and the fresh votes that say down and up. `state` is then the quorum's. */
+  votes?: { own: ServerState; down: number; up: number };
 }
 
 export type Outcome =
@@ -74,7 +76,8 @@ export type Outcome =
   | 'ttl'           // the addresses are right, the TTL is not: correct it in place
   | 'waiting'       // servers are up but none that the record lacks passed its latest probe: leave the record
   | 'all-down'      // nothing up, onAllDown keep: leave the record
-  | 'fallback';     // nothing up, publish the onAllDown address (may also be in sync)
+  | 'fallback'      // nothing up, publish the onAllDown address (may also be in sync)
+  | 'no-quorum';    // several checkers: fewer fresh votes than the quorum needs: leave the record
 
 export interface Decision {
   outcome: Outcome;

@@ -7,11 +7,13 @@ const TITLE: Record<RecordEvent['kind'], string> = {
   'all-down': 'All servers down',
   recovery: 'Recovered',
   error: 'dnsfail error',
+  'quorum-lost': 'Checkers lost their quorum',
 };
 
 export function eventSummary(e: RecordEvent): string {
   if (e.kind === 'change') return `${e.name} ${e.type}: ${show(e.old)} → ${show(e.new)} (${e.reason})`;
   if (e.kind === 'all-down') return `${e.name} ${e.type}: no server is up; the record holds ${show(e.new)} (${e.reason})`;
+  if (e.kind === 'quorum-lost') return `${e.name} ${e.type}: too few checkers have voted lately to decide; nothing is changed, the record holds ${show(e.new)} (${e.reason})`;
   if (e.kind === 'recovery') return `${e.name} ${e.type}: a server is up again; the record holds ${show(e.new)} (${e.reason})`;
   return `${e.name} ${e.type}: ${e.reason}`;
 }
