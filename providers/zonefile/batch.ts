@@ -8,6 +8,7 @@ import { readFile, statSync, unlink } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { replaceTarget, unwritablePart, writeFileAtomic } from '../kit/atomic-write.js';
+import { takeFileLock } from '../kit/file-lock.js';
 import type { CurrentRecord, ItemResult, RecordRef, RecordType, WriteItem } from '../kit/types.js';
 import { isInZone } from '../kit/dns-name.js';
 import { sameAddressSet } from '../kit/ip.js';
@@ -89,7 +90,11 @@ export async function writeRecords(zf: ZoneFile, items: WriteItem[]): Promise<It
       results[at] = { ok: false, error };
     }
   });
-  if (edits.length > 0) await oneWriterPerFile(zf.path, () => applyEdits(zf, edits, results));
+  if (edits.length > 0) {
+    await oneWriterPerFile(zf.path, () => underZoneLock(zf, () => applyEdits(zf, edits, results))).catch((error: unknown) => {
+      for (const e of edits) results[e.at] = { ok: false, error };
+    });
+  }
   throwIfAllFailedTransiently(results);
   return results;
 }
@@ -158,6 +163,29 @@ async function reloadOrRestore(zf: ZoneFile, target: string, original: string | 
     if (original === null) await promisify(unlink)(target).catch(() => undefined);
     else writeZone(target, original);
     throw new ProviderError('transient', `reload failed: ${(e as Error).message}; ${zf.path} was restored`, { cause: e });
+  }
+}
+
+/** How long a run waits for another dnsfail process to finish its edit of the zone file. */
+const ZONE_LOCK_WAIT_MS = 10_000;
+
+/**
+ * Read, edit and write under a lock file beside the zone file (`<file>.dnsfail-lock`), so that several
+ * dnsfail processes on one host (checkers with their own state files) never lose each other's edits.
+ */
+async function underZoneLock(zf: ZoneFile, edit: () => Promise<void>): Promise<void> {
+  const lockPath = `${zoneTarget(zf.path)}.dnsfail-lock`;
+  let lock: Awaited<ReturnType<typeof takeFileLock>>;
+  try {
+    lock = await takeFileLock(lockPath, ZONE_LOCK_WAIT_MS);
+  } catch (e) {
+    throw new ProviderError('fatal', `cannot lock zone file ${zf.path} (${lockPath}): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
+  if ('busy' in lock) throw new ProviderError('transient', `zone file ${zf.path} is being edited by another dnsfail (${lock.busy})`);
+  try {
+    await edit();
+  } finally {
+    lock.release();
   }
 }
 
