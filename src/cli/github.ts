@@ -23,7 +23,7 @@ export function annotations(report: RunReport): string[] {
 
 export function jobSummary(report: RunReport): string {
   const lines = [
-    `### dnsfail ${report.dryRun ? 'dry run' : 'check'}: ${report.exitCode === 0 ? '✅ ok' : report.exitCode === 3 ? '⚠️ a record has no healthy server' : '❌ failed'}`,
+    `### dnsfail ${report.dryRun ? 'dry run' : 'check'}: ${report.exitCode === 0 ? '✅ ok' : report.exitCode === 3 ? '⚠️ a record has no healthy server' : report.exitCode === 4 ? '⚠️ too few checkers voted: nothing changed' : '❌ failed'}`,
     '',
     '| record | type | was | now | result | why |',
     '|---|---|---|---|---|---|',

@@ -40,9 +40,15 @@ export function renderMetrics(m: MetricsInput): string {
     const o = byRecord.get(r.key)?.outcome;
     return [{ record: r.name, type: r.type }, o === 'in-sync' || o === 'change' || o === 'ttl' ? 1 : 0];
   }));
+  const votes = m.report.records.flatMap((r) => (r.votes ?? []).map((v) => ({ r, v })));
+  if (votes.length) {
+    const vl = (r: Pick<RecordConfig, 'name' | 'type'>, peer: string) => ({ record: r.name, type: r.type, vantage: peer });
+    family('dnsfail_vote_counted', 'gauge', "Several checkers: 1 when the peer's vote counted in the last run (fresh, well-formed, same server queue).", votes.map(({ r, v }) => [vl(r, v.id), v.counted ? 1 : 0]));
+    family('dnsfail_vote_age_seconds', 'gauge', "Several checkers: the age of the peer's vote when the last run read it.", votes.filter(({ v }) => v.ageS !== undefined).map(({ r, v }) => [vl(r, v.id), v.ageS!]));
+  }
   family('dnsfail_last_run_timestamp_seconds', 'gauge', 'When the last run finished.', [[{}, m.finishedAt]]);
   family('dnsfail_last_run_duration_seconds', 'gauge', 'How long the last run took.', [[{}, m.report.durationMs / 1000]]);
-  family('dnsfail_last_run_exit_code', 'gauge', 'Exit code of the last run (0 ok, 1 failure, 3 a record has no healthy server).', [[{}, m.report.exitCode]]);
+  family('dnsfail_last_run_exit_code', 'gauge', 'Exit code of the last run (0 ok, 1 failure, 3 a record has no healthy server, 4 no quorum of several checkers).', [[{}, m.report.exitCode]]);
   if (m.runsTotal !== undefined) family('dnsfail_runs_total', 'counter', 'Runs since the watch started.', [[{}, m.runsTotal]]);
   return `${out.join('\n')}\n`;
 }

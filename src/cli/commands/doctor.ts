@@ -2,7 +2,9 @@ import type { Resolver } from 'node:dns/promises';
 import { withRetry } from '../../../providers/kit/retry.js';
 import { closeProviders, createProviders } from '../../app/providers.js';
 import { clampedTtlNote, storedTtl } from '../../app/stored-ttl.js';
-import type { RecordConfig } from '../../config/types.js';
+import type { RecordConfig, VantageConfig } from '../../config/types.js';
+import { readAll } from '../../app/read-all.js';
+import { voteRefs, votesOf } from '../../app/votes.js';
 import { parseDuration, formatDuration } from '../../../providers/kit/duration.js';
 import { authoritativeServers, createResolver, enclosingZone, queryAddresses, queryCnameOrAbsence } from '../../../providers/kit/dns-query.js';
 import { ConfigError, ExitCode } from '../../errors.js';
@@ -88,6 +90,8 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
         bad(`the record holds ${foreign.join(', ')}, which is not in the server queue (a hand edit or another tool)`, 'add it to servers: if it is one of yours, or run `dnsfail check`: it replaces it with a healthy server');
       }
 
+      if (config.vantage) await checkVotes(config.vantage, record, providers, ok, bad);
+
       const aliasHolds = record.alias ? await checkAlias(record, resolverFor, provider, ok, bad) : true;
 
       if (record.ttl * 1000 > record.fall * intervalMs) {
@@ -109,6 +113,16 @@ export async function doctorCommand(args: DoctorArgs, ctx: CommandContext): Prom
   }
   io.out(problems ? c.red(`${problems} problem(s) found`) : c.green('everything holds'));
   return problems ? ExitCode.failure : ExitCode.ok;
+}
+
+/** Several checkers: every peer has a fresh vote that counts (else a dead or misconfigured checker, or one that never ran). */
+async function checkVotes(v: VantageConfig, record: RecordConfig, providers: Record<string, Provider>, ok: (text: string) => void, bad: (text: string, fix: string) => void): Promise<void> {
+  const { peers } = votesOf(v, record, await readAll(providers[v.store ?? record.provider]!, voteRefs(v, record)), new Date());
+  for (const p of peers) {
+    if (p.vote) ok(`the vote of ${p.id} counts (cast ${p.ageS}s ago)`);
+    else if (p.id === v.id && p.problem === 'no vote') bad(`this checker (${p.id}) has not voted yet`, 'run `dnsfail check` once on this machine');
+    else bad(`the vote of ${p.id} does not count: ${p.problem}`, `check that the checker ${p.id} runs (more often than staleAfter) with DNSFAIL_VANTAGE=${p.id} and the same servers as here`);
+  }
 }
 
 async function checkAlias(

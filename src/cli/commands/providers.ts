@@ -9,6 +9,7 @@ const COLUMNS: Array<[keyof Capabilities, string]> = [
   ['ttl', 'TTL'],
   ['compareAndSet', 'compare-and-set'],
   ['batch', 'batch'],
+  ['txt', 'votes (TXT)'],
 ];
 
 /** `dnsfail providers`: the built-in kinds and what each can do. */

@@ -5,6 +5,9 @@ import { loadState } from '../../state/store.js';
 import { ExitCode } from '../../errors.js';
 import { redact } from '../../../providers/kit/redact.js';
 import { describeHold, holdApplies, holdKey } from '../../app/holds.js';
+import { readAll } from '../../app/read-all.js';
+import { voteRefs, votesOf } from '../../app/votes.js';
+import type { PeerVote } from '../../core/votes.js';
 import { loadConfigFor, statePathFor, unlockCommandFor, type CommandContext, type GlobalArgs } from '../context.js';
 
 export interface StatusArgs extends GlobalArgs {
@@ -46,7 +49,10 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
           source = 'state (provider read failed)';
         }
       }
-      return { r, history, current, cname, source, error, held };
+      // Several checkers: every peer's vote, read now from where the votes are kept.
+      const v = config.vantage;
+      const votes = v ? votesOf(v, r, await readAll(providers[v.store ?? r.provider]!, voteRefs(v, r)), now).peers : undefined;
+      return { r, history, current, cname, source, error, held, votes };
     }),
   ).finally(() => closeProviders(providers));
 
@@ -55,7 +61,7 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
       JSON.stringify(
         {
           statePath,
-          records: rows.map(({ r, history, current, cname, source, error, held }) => ({
+          records: rows.map(({ r, history, current, cname, source, error, held, votes }) => ({
             name: r.name,
             type: r.type,
             provider: r.provider,
@@ -65,6 +71,7 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
             ...(error ? { error } : {}),
             ...(held ? { hold: held } : {}),
             lastChange: history?.lastChange ?? null,
+            ...(votes ? { votes: votes.map(voteJson) } : {}),
             servers: r.servers.map((s) => ({ address: s.address, label: s.label ?? null, ...(history?.servers[s.address] ?? { state: 'unknown' }) })),
           })),
         },
@@ -74,7 +81,7 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
     );
     return failed ? ExitCode.failure : ExitCode.ok;
   }
-  for (const { r, history, current, cname, source, error, held } of rows) {
+  for (const { r, history, current, cname, source, error, held, votes } of rows) {
     // Only a read that succeeded can say the record is missing; from the state file, nothing known is unknown.
     const shown = current?.length ? current.join(', ') : cname !== undefined ? `CNAME to ${cname}` : source === 'provider' ? '(missing)' : '(unknown)';
     ctx.io.out(`${c.bold(`${r.name} ${r.type}`)}  ${shown}  ${c.dim(`from ${source}, via ${r.provider}`)}`);
@@ -95,6 +102,14 @@ export async function statusCommand(args: StatusArgs, ctx: CommandContext): Prom
         : c.dim('never probed');
       ctx.io.out(`  ${active} ${stateText} ${describeServer(s).padEnd(width)}  ${probe}`);
     }
+    for (const p of votes ?? []) {
+      const view = p.vote ? r.servers.map((s, i) => `${describeServer(s)} ${p.vote!.states[i]}`).join(', ') : c.yellow(`not counted: ${p.problem}`);
+      ctx.io.out(`  vote of ${c.bold(p.id)}${p.id === config.vantage!.id ? ' (this checker)' : ''}: ${view}${p.ageS !== undefined ? c.dim(` (cast ${p.ageS}s ago)`) : ''}`);
+    }
   }
   return failed ? ExitCode.failure : ExitCode.ok;
+}
+
+function voteJson(p: PeerVote) {
+  return { id: p.id, counted: p.vote !== undefined, ...(p.vote ? { states: p.vote.states } : {}), ...(p.ageS !== undefined ? { ageS: p.ageS } : {}), ...(p.problem ? { problem: p.problem } : {}) };
 }
