@@ -34,10 +34,11 @@ export interface VotesRead {
 export function votesOf(v: VantageConfig, record: RecordConfig, reads: ReadResult[] | null, now: Date): VotesRead {
   const nowS = Math.floor(now.getTime() / 1000);
   const rules = { staleAfterS: Math.round(v.staleAfterMs / 1000), skewS: CLOCK_SKEW_S, queue: queueOf(record), servers: record.servers.length };
-  const judged = v.peers.map((id, i) => {
-    const r = reads?.[i];
-    const read = !r ? new Error('not read in this run') : r.ok ? (r.value?.values ?? null) : r.error instanceof Error ? r.error : new Error(String(r.error));
-    return judgeVote(id, read, rules, nowS);
+  const judged = v.peers.map((id, i): PeerVote => {
+    // Not read at all: the record's provider, which keeps the votes, is on hold (the record says so).
+    if (!reads) return { id, problem: 'not read (the provider is on hold)' };
+    const r = reads[i]!;
+    return judgeVote(id, r.ok ? (r.value?.values ?? null) : r.error instanceof Error ? r.error : new Error(String(r.error)), rules, nowS);
   });
   const self = judged[v.peers.indexOf(v.id)]!;
   const peers = judged.filter((j) => j.id !== v.id);
