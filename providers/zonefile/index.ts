@@ -65,7 +65,7 @@ export function createZonefileProvider(config: ZonefileConfig, ctx: ProviderCont
 export const zonefileProvider: ProviderFactory<ZonefileConfig> = {
   kind: 'zonefile',
   description: 'Rewrites the record in an RFC 1035 zone file (BIND, NSD, Knot, CoreDNS file) and runs a reload command.',
-  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true, batch: true },
+  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true, batch: true, txt: true },
   configSchema: zonefileConfigSchema,
   create: (config, ctx) => createZonefileProvider(config, ctx),
 };

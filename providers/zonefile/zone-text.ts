@@ -1,10 +1,10 @@
 /**
- * Rewriting A/AAAA rrsets of RFC 1035 master-file text while leaving every other byte alone. Pure:
- * no fs, no clock.
+ * Rewriting A/AAAA and TXT rrsets of RFC 1035 master-file text while leaving every other byte alone.
+ * Pure: no fs, no clock.
  */
 import type { RecordType } from '../kit/types.js';
 import { canonicalIp } from '../kit/ip.js';
-import { isRecord, normalizeName, parseTtl, parseZone, ZoneTextError, type ZoneEntry, type ZoneRecord } from './zone-parse.js';
+import { isRecord, normalizeName, parseTtl, parseZone, ZoneTextError, type Token, type ZoneEntry, type ZoneRecord } from './zone-parse.js';
 
 export { isRecord, normalizeName, parseTtl, parseZone, ZoneTextError, type Token, type ZoneDirective, type ZoneEntry, type ZoneRecord } from './zone-parse.js';
 
@@ -13,7 +13,20 @@ export interface Rrset {
   ttl?: number;
 }
 
-/** A/AAAA rrsets and CNAMEs of a parsed zone, built in one pass so many lookups cost one parse. */
+/** The rrset types dnsfail rewrites. */
+const MANAGED = new Set(['A', 'AAAA', 'TXT']);
+
+/** A TXT record's text: its character-strings, escapes decoded (\" \\ \DDD), joined. */
+export function txtText(rdata: readonly Token[]): string {
+  return rdata.map((t) => t.text.replace(/\\(\d{3}|.)/g, (_, e: string) => (e.length === 3 ? String.fromCharCode(Number(e)) : e))).join('');
+}
+
+/** TXT text as one quoted character-string of a master file. */
+export function quoteTxt(text: string): string {
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/** A/AAAA/TXT rrsets and CNAMEs of a parsed zone, built in one pass so many lookups cost one parse. */
 export interface ZoneIndex {
   /** The rrset's TTL is left out when the file does not state it (see ZoneRecord.ttlUnstated). */
   rrset(name: string, type: RecordType): Rrset | null;
@@ -29,10 +42,10 @@ export function indexZone(entries: ZoneEntry[]): ZoneIndex {
   for (const r of entries) {
     if (r.kind !== 'record') continue;
     if (r.type === 'CNAME') cnames.set(r.owner, r.target ?? '');
-    if (r.type !== 'A' && r.type !== 'AAAA') continue;
+    if (!MANAGED.has(r.type)) continue;
     const key = rrsetKey(r.owner, r.type);
     const set = rrsets.get(key) ?? rrsets.set(key, { values: new Set(), ttl: r.ttlUnstated ? undefined : r.ttl }).get(key)!;
-    set.values.add(canonicalIp(r.rdata[0]?.text ?? ''));
+    set.values.add(r.type === 'TXT' ? txtText(r.rdata) : canonicalIp(r.rdata[0]?.text ?? ''));
   }
   return {
     rrset(name, type) {
@@ -45,7 +58,7 @@ export function indexZone(entries: ZoneEntry[]): ZoneIndex {
   };
 }
 
-/** Current values of `name`'s A or AAAA rrset, or null when it has none. */
+/** Current values of `name`'s A, AAAA or TXT rrset, or null when it has none. */
 export function readRrset(text: string, origin: string, name: string, type: RecordType): Rrset | null {
   return indexZone(parseZone(text, origin)).rrset(name, type);
 }
@@ -96,10 +109,10 @@ export function replaceRrsets(text: string, origin: string, changes: RrsetChange
   for (const c of changes) {
     const owner = normalizeName(c.name);
     if (c.values.length > 0) assertNoCname((index ??= indexZone(entries)), owner, c.type);
-    const inserted = c.values.map((v) => `${owner}. ${c.ttl} IN ${c.type} ${v}${eol}`).join('');
+    const inserted = c.values.map((v) => `${owner}. ${c.ttl} IN ${c.type} ${c.type === 'TXT' ? quoteTxt(v) : v}${eol}`).join('');
     pending.set(rrsetKey(owner, c.type), { owner, ttl: c.ttl, inserted, placed: false });
   }
-  const changeOf = (e: ZoneEntry) => (e.kind === 'record' && (e.type === 'A' || e.type === 'AAAA') ? pending.get(rrsetKey(e.owner, e.type)) : undefined);
+  const changeOf = (e: ZoneEntry) => (e.kind === 'record' && MANAGED.has(e.type) ? pending.get(rrsetKey(e.owner, e.type)) : undefined);
 
   let out = '';
   let cursor = 0;

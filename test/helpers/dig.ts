@@ -17,8 +17,14 @@ export function dig(server: string, port: number, name: string, type: string): P
   });
 }
 
-/** The rrset's values as dig sees them at 127.0.0.1:port, or null when there is none (a contract's `lookup`). */
+/** The rrset's values as dig sees them at 127.0.0.1:port, or null when there is none (a contract's `lookup`); TXT as its text. */
 export async function digRrset(port: number, name: string, type: string): Promise<string[] | null> {
   const answers = await dig('127.0.0.1', port, name, type);
-  return answers.length === 0 ? null : answers;
+  if (answers.length === 0) return null;
+  return type === 'TXT' ? answers.map(txtFromPresentation).sort() : answers;
+}
+
+/** The text of a TXT record in presentation form (`"a \"quoted\" word" "more"`): its quoted strings, escapes (\X, \DDD) decoded, joined. */
+export function txtFromPresentation(line: string): string {
+  return [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(\d{3}|.)/g, (_, e: string) => (e.length === 3 ? String.fromCharCode(Number(e)) : e))).join('');
 }

@@ -283,3 +283,27 @@ describe('newZoneText', () => {
     assert.deepEqual(records.slice(1).map((r) => r.rdata[0]?.text), ['ns1.example.net.', 'ns2.example.net.']);
   });
 });
+
+describe('zone text: TXT (the votes of several checkers)', () => {
+  const ZONE = 'example.test';
+  const base = '$ORIGIN example.test.\n$TTL 60\n@ IN SOA ns. host. 1 3600 600 86400 60\n';
+  it('every printable ASCII character survives a write and a read', () => {
+    const all = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
+    const text = replaceRrsets(base, ZONE, [{ name: 'v._dnsfail.app.example.test', type: 'TXT', values: [all], ttl: 60 }]);
+    assert.deepEqual(readRrset(text, ZONE, 'v._dnsfail.app.example.test', 'TXT'), { values: [all], ttl: 60 });
+    assert.match(text, /^v\._dnsfail\.app\.example\.test\. 60 IN TXT " !\\"#\$%&'\(\)\*\+,-\.\/0123456789:;<=>\?@A.*\[\\\\\]\^_`a.*\{\|\}~"$/m);
+  });
+
+  it('reads a TXT record someone else wrote: several strings joined, \\DDD and \\X escapes decoded, beside other records', () => {
+    const text = `${base}app IN A 192.0.2.1\nv._dnsfail.app 30 IN TXT ( "v=dnsfail1 " "id=home" ) ; a comment\nspf IN TXT "v=spf1 \\065ll" unquoted\\;semi\n`;
+    assert.deepEqual(readRrset(text, ZONE, 'v._dnsfail.app.example.test', 'TXT'), { values: ['v=dnsfail1 id=home'], ttl: 30 });
+    assert.deepEqual(readRrset(text, ZONE, 'spf.example.test', 'TXT')?.values, ['v=spf1 Allunquoted;semi']);
+    assert.deepEqual(readRrset(text, ZONE, 'app.example.test', 'A')?.values, ['192.0.2.1']);
+  });
+
+  it('replaces a TXT rrset in place and leaves the A record of the same name alone', () => {
+    const text = `${base}app IN A 192.0.2.1\napp IN TXT "old"\nafter IN A 192.0.2.9\n`;
+    const next = replaceRrsets(text, ZONE, [{ name: 'app.example.test', type: 'TXT', values: ['new "one"'], ttl: 60 }]);
+    assert.equal(next, `${base}app IN A 192.0.2.1\napp.example.test. 60 IN TXT "new \\"one\\""\nafter IN A 192.0.2.9\n`);
+  });
+});
