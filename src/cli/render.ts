@@ -28,6 +28,8 @@ export function reportToJson(report: RunReport): string {
         reason: r.reason,
         ttl: r.ttl,
         ...(r.error ? { error: r.error } : {}),
+        ...(r.votes ? { votes: r.votes } : {}),
+        ...(r.voteWritten !== undefined ? { voteWritten: r.voteWritten } : {}),
         servers: r.servers.map((s) => ({
           address: s.address,
           label: s.label ?? null,
@@ -38,6 +40,7 @@ export function reportToJson(report: RunReport): string {
           probes: s.probes,
           probeGapsMs: s.probeGapsMs,
           ...(s.detail ? { detail: s.detail } : {}),
+          ...(s.votes ? { votes: s.votes } : {}),
         })),
       })),
     },
