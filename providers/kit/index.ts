@@ -17,6 +17,7 @@ export { registerSecret } from './redact.js';
 export { DEFAULT_KILL_GRACE_MS, lastOutputLine, MAX_CAPTURED_BYTES, runProcess, spawnErrorReason, type ExitedOutcome, type RunOptions, type RunOutcome } from './process.js';
 export { replaceTarget, unwritablePart, writeFileAtomic } from './atomic-write.js';
 export { takeFileLock, type FileLock } from './file-lock.js';
+export { presentTxt, txtOfPresentation, unescapeTxt } from './txt.js';
 export { applyValuePlan, planValueRecords, syncValueRecords, valuePlanSize, valueRecordsAt, type ListedRecord, type ValuePlan, type ValueRecord } from './value-records.js';
 export { checkTokenKeys, tokenHttpClient, tokenKeys, type TokenApiOptions } from './token-config.js';
 export { accessTokenOf, cachedAccessToken, type AccessToken } from './access-token.js';

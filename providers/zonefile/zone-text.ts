@@ -4,6 +4,7 @@
  */
 import type { RecordType } from '../kit/types.js';
 import { canonicalIp } from '../kit/ip.js';
+import { presentTxt, unescapeTxt } from '../kit/txt.js';
 import { isRecord, normalizeName, parseTtl, parseZone, ZoneTextError, type Token, type ZoneEntry, type ZoneRecord } from './zone-parse.js';
 
 export { isRecord, normalizeName, parseTtl, parseZone, ZoneTextError, type Token, type ZoneDirective, type ZoneEntry, type ZoneRecord } from './zone-parse.js';
@@ -16,15 +17,8 @@ export interface Rrset {
 /** The rrset types dnsfail rewrites. */
 const MANAGED = new Set(['A', 'AAAA', 'TXT']);
 
-/** A TXT record's text: its character-strings, escapes decoded (\" \\ \DDD), joined. */
-export function txtText(rdata: readonly Token[]): string {
-  return rdata.map((t) => t.text.replace(/\\(\d{3}|.)/g, (_, e: string) => (e.length === 3 ? String.fromCharCode(Number(e)) : e))).join('');
-}
-
-/** TXT text as one quoted character-string of a master file. */
-export function quoteTxt(text: string): string {
-  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-}
+/** A TXT record's text: its character-strings, escapes decoded, joined. */
+const txtText = (rdata: readonly Token[]): string => rdata.map((t) => unescapeTxt(t.text)).join('');
 
 /** A/AAAA/TXT rrsets and CNAMEs of a parsed zone, built in one pass so many lookups cost one parse. */
 export interface ZoneIndex {
@@ -109,7 +103,7 @@ export function replaceRrsets(text: string, origin: string, changes: RrsetChange
   for (const c of changes) {
     const owner = normalizeName(c.name);
     if (c.values.length > 0) assertNoCname((index ??= indexZone(entries)), owner, c.type);
-    const inserted = c.values.map((v) => `${owner}. ${c.ttl} IN ${c.type} ${c.type === 'TXT' ? quoteTxt(v) : v}${eol}`).join('');
+    const inserted = c.values.map((v) => `${owner}. ${c.ttl} IN ${c.type} ${c.type === 'TXT' ? presentTxt(v) : v}${eol}`).join('');
     pending.set(rrsetKey(owner, c.type), { owner, ttl: c.ttl, inserted, placed: false });
   }
   const changeOf = (e: ZoneEntry) => (e.kind === 'record' && MANAGED.has(e.type) ? pending.get(rrsetKey(e.owner, e.type)) : undefined);
