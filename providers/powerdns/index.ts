@@ -157,7 +157,7 @@ export function createPowerdnsProvider(config: PowerdnsConfig, ctx: ProviderCont
 export const powerdnsProvider: ProviderFactory<PowerdnsConfig> = {
   kind: 'powerdns',
   description: 'Replaces the rrset through the PowerDNS Authoritative Server HTTP API.',
-  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: false, batch: true },
+  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: false, batch: true, txt: true },
   secretKeys: ['apiKey'],
   configSchema: powerdnsConfigSchema,
   create: (config, ctx) => createPowerdnsProvider(config, ctx),

@@ -1,4 +1,5 @@
 import { canonicalIp } from '../kit/ip.js';
+import { presentTxt, txtOfPresentation } from '../kit/txt.js';
 import { isInZone } from '../kit/dns-name.js';
 import { ProviderError } from '../kit/errors.js';
 import { bareName } from '../kit/records.js';
@@ -39,7 +40,7 @@ export function findRrset(zone: unknown, name: string, type: RecordType): Curren
       .map((rec) => {
         const content = (rec as { content?: unknown })?.content;
         if (typeof content !== 'string') throw malformed(`record of ${r.name} ${r.type} without content`);
-        return canonicalIp(content.trim());
+        return type === 'TXT' ? txtOfPresentation(content) : canonicalIp(content.trim());
       });
     if (values.length === 0) return null;
     return typeof r.ttl === 'number' ? { values, ttl: r.ttl } : { values };
@@ -84,7 +85,8 @@ export interface RrsetWrite {
  * Not `DELETE`: the API description requires `ttl` and `records` in every rrset (4.7.3 and master).
  */
 export function rrsetChange(w: RrsetWrite): Record<string, unknown> {
-  return { name: wireName(w.name), type: w.type, ttl: w.ttl, changetype: 'REPLACE', records: w.values.map((content) => ({ content, disabled: false })) };
+  const content = (v: string) => (w.type === 'TXT' ? presentTxt(v) : v);
+  return { name: wireName(w.name), type: w.type, ttl: w.ttl, changetype: 'REPLACE', records: w.values.map((v) => ({ content: content(v), disabled: false })) };
 }
 
 /**

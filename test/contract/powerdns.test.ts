@@ -128,7 +128,7 @@ describe('powerdns provider against a real PowerDNS', { skip: skipWithout }, () 
     ]);
     await p.write(ref(n), { values: ['192.0.2.20'], ttl: 60, previous: null });
     assert.deepEqual(await lookup(n, 'A'), ['192.0.2.20']);
-    assert.deepEqual(await lookup(n, 'TXT'), ['"keep me"']);
+    assert.deepEqual(await lookup(n, 'TXT'), ['keep me']);
     assert.deepEqual(await lookup(n, 'AAAA'), ['2001:db8::1']);
     await p.write(ref(n), { values: [], ttl: 60, previous: { values: ['192.0.2.20'] } });
     assert.equal(await lookup(n, 'A'), null);
