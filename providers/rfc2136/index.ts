@@ -74,7 +74,6 @@ export function createRfc2136Provider(config: Rfc2136Config, ctx: ProviderContex
   const context = (op: AnswerContext['op'], ref: RecordRef): AnswerContext => {
     const name = bareName(ref.name);
     if (!isInZone(name, zone)) throw new ProviderError('fatal', `${name} is not inside zone ${zone}`);
-    if (ref.type !== 'A' && ref.type !== 'AAAA') throw new ProviderError('fatal', `type ${String(ref.type)} is not supported`);
     return { op, server: api.server, zone, name, type: ref.type, ...(api.keyName ? { keyName: api.keyName } : {}) };
   };
 
@@ -107,7 +106,7 @@ export function createRfc2136Provider(config: Rfc2136Config, ctx: ProviderContex
 export const rfc2136Provider: ProviderFactory<Rfc2136Config> = {
   kind: 'rfc2136',
   description: 'DNS UPDATE (RFC 2136) with TSIG to the zone\'s primary: BIND, PowerDNS, Knot, Windows DNS.',
-  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true, batch: false },
+  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true, batch: false, txt: true },
   secretKeys: ['tsig.secret'],
   configSchema: rfc2136ConfigSchema,
   create: (config, ctx) => createRfc2136Provider(config, ctx),

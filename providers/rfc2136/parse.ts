@@ -1,10 +1,10 @@
 import { isIPv4 } from 'node:net';
 import { canonicalIp, isIpv6 } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
-import type { CurrentRecord } from '../kit/types.js';
+import type { CurrentRecord, RecordType } from '../kit/types.js';
 import type { TsigCheck } from './tsig.js';
 import type { ServerAddress } from './transport.js';
-import { addressesIn, cnameOf, RCODE, type RawMessage } from './wire.js';
+import { cnameOf, RCODE, valuesIn, type RawMessage } from './wire.js';
 
 const RCODE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(RCODE).map(([k, v]) => [v, k]));
 export const rcodeName = (rcode: number): string => RCODE_NAMES[rcode] ?? `RCODE ${rcode}`;
@@ -36,7 +36,7 @@ export interface AnswerContext {
   server: string;
   zone: string;
   name: string;
-  type: 'A' | 'AAAA';
+  type: RecordType;
   /** TSIG key name when the request was signed. */
   keyName?: string;
 }
@@ -114,5 +114,5 @@ export function readAnswer(msg: RawMessage, ctx: AnswerContext): CurrentRecord |
   const cname = cnameOf(msg, ctx.name);
   if (cname !== undefined) return { values: [], cname };
   if (msg.rcode === RCODE.NXDOMAIN) return null;
-  return addressesIn(msg, ctx.name, ctx.type);
+  return valuesIn(msg, ctx.name, ctx.type);
 }

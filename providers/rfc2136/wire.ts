@@ -1,8 +1,9 @@
 import dnsPacket from 'dns-packet';
 import { bareName } from '../kit/records.js';
+import type { RecordType } from '../kit/types.js';
 
 /** DNS wire constants used here (RFC 1035, RFC 2136, RFC 8945). */
-export const TYPE = { A: 1, CNAME: 5, SOA: 6, AAAA: 28, TSIG: 250, ANY: 255 } as const;
+export const TYPE = { A: 1, CNAME: 5, SOA: 6, TXT: 16, AAAA: 28, TSIG: 250, ANY: 255 } as const;
 export const CLASS = { IN: 1, NONE: 254, ANY: 255 } as const;
 export const OPCODE = { QUERY: 0, UPDATE: 5 } as const;
 export const RCODE = {
@@ -57,10 +58,10 @@ export function encodeRr(name: string, type: number, klass: number, ttl: number,
   return Buffer.concat([encodeName(name), fixed, rdata]);
 }
 
-/** Class IN A/AAAA records with data, encoded by dns-packet (it never compresses, so they can be concatenated). */
-function encodeAddressRrs(name: string, type: 'A' | 'AAAA', ttl: number, values: readonly string[]): Buffer {
+/** Class IN records with data (an address, or a TXT record of one character-string), encoded by dns-packet (it never compresses, so they can be concatenated). */
+function encodeValueRrs(name: string, type: RecordType, ttl: number, values: readonly string[]): Buffer {
   if (values.length === 0) return Buffer.alloc(0);
-  const answers = values.map((data) => ({ name, type, class: 'IN' as const, ttl, data }));
+  const answers = values.map((data) => (type === 'TXT' ? { name, type, class: 'IN' as const, ttl, data: [data] } : { name, type, class: 'IN' as const, ttl, data }));
   return dnsPacket.encode({ answers }).subarray(HEADER_BYTES);
 }
 
@@ -76,7 +77,7 @@ export interface UpdateSpec {
   id: number;
   zone: string;
   name: string;
-  type: 'A' | 'AAAA';
+  type: RecordType;
   /** The rrset as read: its values become "rrset exists (value dependent)" prerequisites; null: "rrset does not exist". */
   previous: readonly string[] | null;
   values: readonly string[];
@@ -90,16 +91,16 @@ export interface UpdateSpec {
 export function encodeUpdate(spec: UpdateSpec): Buffer {
   const type = TYPE[spec.type];
   const prereqs: Buffer[] = [encodeRr(spec.name, TYPE.CNAME, CLASS.NONE, 0)];
-  if (spec.previous && spec.previous.length > 0) prereqs.push(encodeAddressRrs(spec.name, spec.type, 0, spec.previous));
+  if (spec.previous && spec.previous.length > 0) prereqs.push(encodeValueRrs(spec.name, spec.type, 0, spec.previous));
   else prereqs.push(encodeRr(spec.name, type, CLASS.NONE, 0));
   const prereqCount = 1 + (spec.previous && spec.previous.length > 0 ? spec.previous.length : 1);
-  const updates = [encodeRr(spec.name, type, CLASS.ANY, 0), encodeAddressRrs(spec.name, spec.type, spec.ttl, spec.values)];
+  const updates = [encodeRr(spec.name, type, CLASS.ANY, 0), encodeValueRrs(spec.name, spec.type, spec.ttl, spec.values)];
   const zoneSection = Buffer.concat([encodeName(spec.zone), u16(TYPE.SOA), u16(CLASS.IN)]);
   return Buffer.concat([header(spec.id, OPCODE.UPDATE, [1, prereqCount, 1 + spec.values.length, 0]), zoneSection, ...prereqs, ...updates]);
 }
 
 /** A plain non-recursive query. */
-export function encodeQuery(id: number, name: string, type: 'A' | 'AAAA'): Buffer {
+export function encodeQuery(id: number, name: string, type: RecordType): Buffer {
   return dnsPacket.encode({ type: 'query', id, flags: 0, questions: [{ name, type, class: 'IN' }] });
 }
 
@@ -207,12 +208,12 @@ export function readName(buf: Buffer, offset: number): { name: string; next: num
   return { name: labels.join('.'), next };
 }
 
-/** Values (canonical text) and TTL of the A/AAAA records owned by `name` in the answer section. */
-export function addressesIn(msg: RawMessage, name: string, type: 'A' | 'AAAA'): { values: string[]; ttl: number } | null {
+/** Values (canonical text; a TXT record's character-strings joined) and TTL of the records of `type` owned by `name` in the answer section. */
+export function valuesIn(msg: RawMessage, name: string, type: RecordType): { values: string[]; ttl: number } | null {
   const want = name.toLowerCase();
   const rrs = msg.answers.filter((rr) => rr.name === want && rr.type === TYPE[type] && rr.klass === CLASS.IN);
   if (rrs.length === 0) return null;
-  return { values: rrs.map((rr) => addressText(rr.rdata, type)), ttl: Math.min(...rrs.map((rr) => rr.ttl)) };
+  return { values: rrs.map((rr) => (type === 'TXT' ? txtText(rr.rdata) : addressText(rr.rdata, type))), ttl: Math.min(...rrs.map((rr) => rr.ttl)) };
 }
 
 /** The target of the CNAME that `name` holds in the answer section, or undefined. */
@@ -229,6 +230,18 @@ export function cnameOf(msg: RawMessage, name: string): string | undefined {
 export function encodeCheckUpdate(id: number, zone: string, probeName: string): Buffer {
   const zoneSection = Buffer.concat([encodeName(zone), u16(TYPE.SOA), u16(CLASS.IN)]);
   return Buffer.concat([header(id, OPCODE.UPDATE, [1, 1, 0, 0]), zoneSection, encodeRr(probeName, TYPE.ANY, CLASS.ANY, 0)]);
+}
+
+/** TXT rdata: character-strings (a length byte, then that many bytes), joined. */
+function txtText(rdata: Buffer): string {
+  let text = '';
+  for (let at = 0; at < rdata.length; ) {
+    const len = rdata[at]!;
+    if (at + 1 + len > rdata.length) throw new WireError('TXT record whose character-string runs past its data');
+    text += rdata.toString('latin1', at + 1, at + 1 + len);
+    at += 1 + len;
+  }
+  return text;
 }
 
 function addressText(rdata: Buffer, type: 'A' | 'AAAA'): string {

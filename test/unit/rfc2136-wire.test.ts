@@ -8,7 +8,7 @@ import { withRetry } from '../../providers/kit/retry.js';
 import rfc2136Provider, { createRfc2136Provider } from '../../providers/rfc2136/index.js';
 import { createExchange, tcpExchange } from '../../providers/rfc2136/transport.js';
 import { parseServer } from '../../providers/rfc2136/parse.js';
-import { CLASS, encodeCheckUpdate, encodeName, encodeQuery, encodeUpdate, OPCODE, parseMessage, RCODE, TYPE, u16, WireError, type RawRecord } from '../../providers/rfc2136/wire.js';
+import { CLASS, encodeCheckUpdate, encodeName, encodeQuery, encodeUpdate, OPCODE, parseMessage, RCODE, TYPE, u16, valuesIn, WireError, type RawRecord } from '../../providers/rfc2136/wire.js';
 
 // nsupdate's unsigned part of: prereq nxrrset app.example.test A / update delete app.example.test A /
 // update add app.example.test 60 A 192.0.2.10 (zone example.test), captured on loopback.
@@ -261,5 +261,23 @@ describe('rfc2136 config', () => {
   it('declares its secret for redaction and the <key>File form', () => {
     assert.deepEqual(rfc2136Provider.secretKeys, ['tsig.secret']);
     assert.equal(parse({ tsig: { name: 'k', secretFile: '/etc/dnsfail/tsig.secret' } }).success, true);
+  });
+});
+
+describe('RFC 2136: TXT (the votes of several checkers)', () => {
+  it('an update writes the text as one character-string, with the old text as its prerequisite', () => {
+    const msg = parseMessage(encodeUpdate({ id: 1, zone: 'example.test', name: 'home._dnsfail.app.example.test', type: 'TXT', previous: ['v=old "x"'], values: ['v=new \\ y'], ttl: 60 }));
+    const cs = (text: string) => Buffer.concat([Buffer.from([text.length]), Buffer.from(text)]).toString('hex');
+    const txt = (rrs: readonly RawRecord[]) => rrs.filter((r) => r.type === TYPE.TXT && r.klass === CLASS.IN).map((r) => ({ ttl: r.ttl, rdata: r.rdata.toString('hex') }));
+    assert.deepEqual(txt(msg.answers), [{ ttl: 0, rdata: cs('v=old "x"') }], 'prerequisite: the rrset as read');
+    assert.deepEqual(txt(msg.authorities), [{ ttl: 60, rdata: cs('v=new \\ y') }]);
+  });
+
+  it('reads a TXT record of several character-strings as their concatenation, and refuses a torn one', () => {
+    const answer = (data: Buffer[] | string[]) => parseMessage(dnsPacket.encode({ type: 'response', id: 1, flags: 0, answers: [{ name: 'v.example.test', type: 'TXT', class: 'IN', ttl: 30, data }] }));
+    assert.deepEqual(valuesIn(answer(['v=dnsfail1 ', 'id=home']), 'v.example.test', 'TXT'), { values: ['v=dnsfail1 id=home'], ttl: 30 });
+    const torn = dnsPacket.encode({ type: 'response', id: 1, flags: 0, answers: [{ name: 'v.example.test', type: 'TXT', class: 'IN', ttl: 30, data: ['abc'] }] });
+    torn[torn.length - 4] = 9; // the character-string's length byte now claims more than the rdata holds
+    assert.throws(() => valuesIn(parseMessage(torn), 'v.example.test', 'TXT'), WireError);
   });
 });
