@@ -6,7 +6,7 @@ import { asError, bareName, finishBatch, readGroups, startBatch, throwIfOneFailu
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
 import type { HttpDeps } from '../kit/http.js';
 import { createCloudflareApi, DEFAULT_ENDPOINT, type CloudflareApi, type NewRecord } from './api.js';
-import { cloudflareTtl, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, spoils, type CfRecord, type CfZone, type RecordPatch } from './parse.js';
+import { cloudflareTtl, contentFor, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, recordValue, spoils, type CfRecord, type CfZone, type RecordPatch } from './parse.js';
 import { createZoneFinder } from './zones.js';
 import { checkTokenKeys, tokenKeys } from '../kit/token-config.js';
 
@@ -85,10 +85,10 @@ export function createCloudflareProvider(config: CloudflareConfig, ctx: Provider
             const ttl = cloudflareTtl(req.ttl);
             const plan = planWrite(existing, wanted[at]!, ttl, ref.name, ref.type);
             if (planSize(plan) === 0) continue;
-            if (req.previous && !sameAddressSet(existing.map((r) => r.content), req.previous.values)) {
+            if (req.previous && !sameAddressSet(existing.map(recordValue), req.previous.values)) {
               throw new ProviderError('conflict', `${ref.name} ${ref.type} changed in Cloudflare since it was read in this run; not overwriting`);
             }
-            const posts = plan.posts.map((content) => ({ type: ref.type, name: ref.name, content, ttl, proxied: config.proxied ?? false, comment: OWNER_COMMENT }));
+            const posts = plan.posts.map((value) => ({ type: ref.type, name: ref.name, content: contentFor(ref.type, value), ttl, proxied: ref.type !== 'TXT' && (config.proxied ?? false), comment: OWNER_COMMENT }));
             plans.push({ at, ops: planSize(plan), deletes: plan.deletes, patches: plan.patches, posts });
           } catch (e) {
             fail(at, e);
@@ -180,7 +180,7 @@ function packBySize<T extends { ops: number }>(plans: T[], size: number): T[][] 
 export const cloudflareProvider: ProviderFactory<CloudflareConfig> = {
   kind: 'cloudflare',
   description: 'Cloudflare DNS (API v4): updates the A/AAAA records in place, keeping their proxy status and comment.',
-  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: false, batch: true },
+  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: false, batch: true, txt: true },
   secretKeys: ['token'],
   configSchema: cloudflareConfigSchema,
   storedTtl: (ttl) => cloudflareTtl(ttl),

@@ -1,5 +1,6 @@
 import type { RecordRef, RecordType } from '../kit/types.js';
 import { canonicalIp, ipFamily } from '../kit/ip.js';
+import { presentTxt, txtOfPresentation } from '../kit/txt.js';
 import { bareName } from '../kit/records.js';
 import { ProviderError } from '../kit/errors.js';
 import { parseRetryAfter } from '../kit/http.js';
@@ -123,8 +124,21 @@ export function isLastPage(page: PageInfo, seen: number, askedPerPage: number): 
   return page.totalCount !== undefined && seen >= page.totalCount;
 }
 
-/** The types dnsfail reads: its own, and CNAME (a CNAME at a managed name blocks it). */
-const READ_TYPES = new Set(['A', 'AAAA', 'CNAME']);
+/** The types dnsfail reads: its own (TXT for votes), and CNAME (a CNAME at a managed name blocks it). */
+const READ_TYPES = new Set(['A', 'AAAA', 'TXT', 'CNAME']);
+
+/**
+ * What a record holds, as dnsfail compares it: an address in canonical form, or a TXT record's text.
+ * Cloudflare wants TXT content as quoted character-strings (RFC 1035); records made before that may
+ * hold the bare text.
+ */
+export function recordValue(r: Pick<CfRecord, 'type' | 'content'>): string {
+  if (r.type !== 'TXT') return canonicalIp(r.content);
+  return r.content.trimStart().startsWith('"') ? txtOfPresentation(r.content) : r.content;
+}
+
+/** The content Cloudflare is sent for a value: an address as it is, TXT text as one quoted character-string. */
+export const contentFor = (type: RecordType, value: string): string => (type === 'TXT' ? presentTxt(value) : value);
 
 /**
  * One listed record: a CfRecord, an OddRecord (a type dnsfail reads, in a shape it cannot use), or
@@ -140,7 +154,7 @@ export function parseListedRecord(v: unknown): CfRecord | OddRecord | null {
   if (!type || !name || typeof v.id !== 'string' || v.id === '') return odd('a listed DNS record lacks its id, type or name');
   const content = v.content;
   if (typeof content !== 'string' || content === '') return odd(`the ${type} record ${name} has no content`);
-  if (type !== 'CNAME' && ipFamily(content) !== (type === 'A' ? 4 : 6)) return odd(`the ${type} record ${name} holds ${JSON.stringify(content.slice(0, 60))}, not an address`);
+  if ((type === 'A' || type === 'AAAA') && ipFamily(content) !== (type === 'A' ? 4 : 6)) return odd(`the ${type} record ${name} holds ${JSON.stringify(content.slice(0, 60))}, not an address`);
   return {
     id: v.id,
     type,
@@ -206,7 +220,7 @@ export const isOwned = (r: CfRecord): boolean => (r.comment ?? '').startsWith(OW
  */
 export function recordsToCurrent(records: CfRecord[]): { values: string[]; ttl?: number } | null {
   if (records.length === 0) return null;
-  const values = records.map((r) => canonicalIp(r.content));
+  const values = records.map(recordValue);
   return records.some((r) => r.proxied) ? { values } : { values, ttl: Math.max(...records.map((r) => r.ttl)) };
 }
 
@@ -240,11 +254,11 @@ export const planSize = (p: WritePlan): number => p.deletes.length + p.patches.l
  * `conflict` before anything is sent; values still missing are created.
  */
 export function planWrite(existing: CfRecord[], values: string[], ttl: number, name: string, type: RecordType): WritePlan {
-  const wanted = [...new Set(values.map(canonicalIp))];
+  const wanted = [...new Set(type === 'TXT' ? values : values.map(canonicalIp))];
   const kept = new Map<string, CfRecord>();
   const leftover: CfRecord[] = [];
   for (const r of existing) {
-    const content = canonicalIp(r.content);
+    const content = recordValue(r);
     if (wanted.includes(content) && !kept.has(content)) kept.set(content, r);
     else leftover.push(r);
   }
@@ -258,7 +272,7 @@ export function planWrite(existing: CfRecord[], values: string[], ttl: number, n
   for (const value of missing) {
     const r = reusable.shift();
     // A proxied record keeps its TTL (Cloudflare's automatic one).
-    if (r) patches.push({ id: r.id, type, name: r.name, content: value, ttl: r.proxied ? r.ttl : ttl });
+    if (r) patches.push({ id: r.id, type, name: r.name, content: contentFor(type, value), ttl: r.proxied ? r.ttl : ttl });
     else posts.push(value);
   }
   const foreign = reusable.filter((r) => !isOwned(r));

@@ -128,7 +128,7 @@ describe('the Cloudflare fake itself', () => {
     await fake.close();
     // The one request sent broken on purpose (an A record whose content is not an address) is caught by the spec check too.
     assert.deepEqual(fake.violations, [
-      'POST /zones/{zone_id}/dns_records/batch: body /posts/0/content must match format "ipv4"; /posts/0/type must be equal to one of the allowed values; /posts/0/content must match format "ipv6"; /posts/0 must match exactly one schema in oneOf',
+      'POST /zones/{zone_id}/dns_records/batch: body /posts/0/content must match format "ipv4"; /posts/0/type must be equal to one of the allowed values; /posts/0/content must match format "ipv6"; /posts/0/type must be equal to one of the allowed values; /posts/0 must match exactly one schema in oneOf',
     ]);
   });
 

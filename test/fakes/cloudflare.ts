@@ -4,6 +4,7 @@ import type { ContractFault } from '../contract/provider-contract.js';
 import { startServerMock, type Handler, type MockReply, type MockRequest, type ServerMock } from '../helpers/servermock.js';
 import { ApiFailure, asObject, fail, hexId, recordRules, recordWire, type ApiError, type FakeRecord, type FakeZone, type Records } from './cloudflare-records.js';
 import { cloudflareSpec, errorsOf, secondChecks, type Envelope } from './cloudflare-spec.js';
+import { txtFromPresentation } from '../helpers/dig.js';
 
 export type { FakeRecord, FakeZone } from './cloudflare-records.js';
 
@@ -255,7 +256,8 @@ export async function startCloudflareFake(opts: CloudflareFakeOptions): Promise<
     },
     records: (name, type) => [...store.values()].filter((r) => (!name || r.name === name) && (!type || r.type === type)),
     lookup(name, type) {
-      const values = fake.records(name, type).map((r) => r.content);
+      // What DNS would serve: TXT content in quoted character-strings is served as their text.
+      const values = fake.records(name, type).map((r) => (r.type === 'TXT' && r.content.startsWith('"') ? txtFromPresentation(r.content) : r.content));
       return values.length ? values : null;
     },
     requests: mock.requests,

@@ -4,6 +4,7 @@ import { ProviderError } from '../../providers/kit/errors.js';
 import {
   classifyCloudflareError,
   cloudflareTtl,
+  contentFor,
   envelopeResult,
   isLastPage,
   OWNER_COMMENT,
@@ -12,6 +13,7 @@ import {
   parseZoneList,
   planWrite,
   recordsToCurrent,
+  recordValue,
   spoils,
   zoneCandidates,
   type CfRecord,
@@ -71,7 +73,7 @@ describe('cloudflare: reading answers', () => {
 
   it('a record of a type dnsfail does not read is skipped whatever its shape (2026: content is optional)', () => {
     assert.equal(parseListedRecord({ id: 's1', type: 'SRV', name: '_sip._tcp.example.com', data: { port: 5060 } }), null);
-    assert.equal(parseListedRecord({ id: 't1', type: 'TXT', name: 'app.example.com', content: { not: 'a string' } }), null);
+    assert.equal(parseListedRecord({ id: 't1', type: 'MX', name: 'app.example.com', content: { not: 'a string' } }), null);
     const page = parseRecordPage({
       success: true,
       result: [
@@ -207,5 +209,19 @@ describe('cloudflare: write plan', () => {
   it('IPv6 contents compare by address, not spelling', () => {
     const existing = [rec('1', '2001:DB8:0:0::1', { type: 'AAAA' })];
     assert.deepEqual(planWrite(existing, ['2001:db8::1'], 60, 'app.example.com', 'AAAA'), { deletes: [], patches: [], posts: [] });
+  });
+});
+
+describe('cloudflare: TXT (the votes of several checkers)', () => {
+  const txt = (content: string, over: Partial<CfRecord> = {}): CfRecord => ({ id: 'r1', type: 'TXT', name: 'home._dnsfail.app.example.com', content, ttl: 60, proxied: false, comment: OWNER_COMMENT, ...over });
+  it('reads quoted content as its text and bare content (records made before Cloudflare asked for quotes) as it is', () => {
+    assert.equal(recordValue(txt('"v=dnsfail1 \\"q\\"" " more"')), 'v=dnsfail1 "q" more');
+    assert.equal(recordValue(txt('v=dnsfail1 id=home')), 'v=dnsfail1 id=home');
+  });
+  it('writes TXT text as one quoted character-string, and sees quoted content of the same text as in sync', () => {
+    assert.deepEqual(planWrite([], ['v=x "y"'], 60, 'home._dnsfail.app.example.com', 'TXT'), { deletes: [], patches: [], posts: ['v=x "y"'] });
+    assert.equal(contentFor('TXT', 'v=x "y"'), '"v=x \\"y\\""');
+    assert.deepEqual(planWrite([txt('"v=x"')], ['v=x'], 60, 'home._dnsfail.app.example.com', 'TXT'), { deletes: [], patches: [], posts: [] });
+    assert.deepEqual(planWrite([txt('"old"')], ['new'], 60, 'home._dnsfail.app.example.com', 'TXT').patches.map((p) => p.content), ['"new"']);
   });
 });
