@@ -134,7 +134,7 @@ async function findZone(api: Route53Api, zone: string, privateZone: boolean): Pr
 export const route53Provider: ProviderFactory<Route53Config> = {
   kind: 'route53',
   description: 'AWS Route 53: compare-and-set change batches signed with SigV4; reads the rrset first.',
-  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true, batch: true },
+  capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true, batch: true, txt: true },
   secretKeys: ['secretAccessKey', 'sessionToken'],
   configSchema: route53ConfigSchema,
   create: (config, ctx) => createRoute53Provider(config, ctx),

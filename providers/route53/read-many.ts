@@ -1,6 +1,7 @@
 import { ProviderError } from '../kit/errors.js';
 import { asError, bareName, throwIfOneFailure } from '../kit/records.js';
 import type { CurrentRecord, RecordRef } from '../kit/types.js';
+import { txtOfPresentation } from '../kit/txt.js';
 import type { Route53Api } from './api.js';
 import { compareListingOrder, toFqdn, type Rrset } from './parse.js';
 
@@ -69,5 +70,6 @@ function toCurrent(ref: RecordRef, name: string, listed: Rrset[]): ReadResult {
   if (first.setIdentifier !== undefined) {
     return new ProviderError('fatal', `${name} ${ref.type} has a routing policy in Route 53 (SetIdentifier ${JSON.stringify(first.setIdentifier)}); dnsfail manages only simple records`);
   }
-  return { values: first.values, ...(first.ttl !== undefined ? { ttl: first.ttl } : {}) };
+  const values = ref.type === 'TXT' ? first.values.map(txtOfPresentation) : first.values;
+  return { values, ...(first.ttl !== undefined ? { ttl: first.ttl } : {}) };
 }

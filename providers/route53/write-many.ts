@@ -1,5 +1,6 @@
 import { ProviderError } from '../kit/errors.js';
 import { sameAddressSet } from '../kit/ip.js';
+import { presentTxt } from '../kit/txt.js';
 import { asError, finishBatch, wantedAddresses } from '../kit/records.js';
 import type { CurrentRecord, ItemResult, RecordRef, RecordType, WriteItem } from '../kit/types.js';
 import { packChangeGroups, type Change } from './change-batch.js';
@@ -79,8 +80,10 @@ export function createWriteMany(zone: HostedZoneAccess, opts: WriteOptions): (it
       if (!results[c.at]!.ok) continue;
       const { previous, name, values, ttl } = c;
       if (previous && sameAddressSet(previous.values, values) && previous.ttl === ttl) continue;
-      const wanted: Change = { action: 'CREATE', name, type: c.ref.type, ttl, values };
-      planned.push({ ...c, changes: previous ? [{ action: 'DELETE', name, type: c.ref.type, ttl: previous.ttl!, values: previous.values }, wanted] : [wanted] });
+      // Route 53 takes TXT values in presentation form, each a quoted character-string.
+      const wire = (vs: string[]) => (c.ref.type === 'TXT' ? vs.map(presentTxt) : vs);
+      const wanted: Change = { action: 'CREATE', name, type: c.ref.type, ttl, values: wire(values) };
+      planned.push({ ...c, changes: previous ? [{ action: 'DELETE', name, type: c.ref.type, ttl: previous.ttl!, values: wire(previous.values) }, wanted] : [wanted] });
     }
     if (planned.length === 0) return finishBatch(results);
 

@@ -12,6 +12,7 @@ import type { Config } from '../../src/config/types.js';
 import { emptyState, type StateFile } from '../../src/state/store.js';
 import { FAKE_CREDENTIALS, itConformsToTheServiceModel, startFakeRoute53, type FakeRoute53, type FakeZone } from '../fakes/route53.js';
 import { providerContract, recordFor } from './provider-contract.js';
+import { txtFromPresentation } from '../helpers/dig.js';
 
 const ZONE = 'example.test';
 const ctx = { userAgent: 'dnsfail/test (+contract)', baseDir: '/' };
@@ -44,7 +45,7 @@ function make(fake: FakeRoute53, settings: Record<string, unknown>, deps: Route5
     provider: () => make(fake, { hostedZoneId: zone.id }),
     badAuthProvider: () => make(fake, { hostedZoneId: zone.id }, { env: { ...ENV_CREDS, AWS_SECRET_ACCESS_KEY: 'wrong/secret/wrong/secret/wrong/secret00' } }),
     settings,
-    lookup: async (name, type) => fake.getRrset(zone.id, name, type)?.values ?? null,
+    lookup: async (name, type) => fake.getRrset(zone.id, name, type)?.values.map((v) => (type === 'TXT' ? txtFromPresentation(v) : v)) ?? null,
     mutations: () => fake.mutations,
     requests: () => fake.requests.length,
     injectFault: (f) => fake.injectFault(f),

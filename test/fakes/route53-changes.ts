@@ -52,6 +52,7 @@ function parseChange(zone: FakeZone, c: XmlElement, types: Set<string>): { actio
   if (values.length === 0) throw new InvalidChangeBatch([`Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found none in Change with [Action=${action}, Name=${name}, Type=${type}, SetIdentifier=null]`]);
   for (const v of values) {
     if (type === 'A' && !isIPv4(v)) throw new InvalidChangeBatch([`[Invalid Resource Record: 'FATAL problem: ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address) encountered with '${v}'']`]);
+    if (type === 'TXT' && !/^"(?:[^"\\]|\\.)*"(?:\s+"(?:[^"\\]|\\.)*")*$/.test(v)) throw new InvalidChangeBatch([`[Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '${v}'']`]);
     if (type === 'AAAA' && !isIPv6(v)) throw new InvalidChangeBatch([`[Invalid Resource Record: 'FATAL problem: AAAARRDATAIllegalIPv6Address (Value is not a valid IPv6 address) encountered with '${v}'']`]);
   }
   if (new Set(values).size !== values.length) throw new InvalidChangeBatch([`[Invalid Resource Record: 'FATAL problem: DuplicateRecord (Record is a duplicate of another record) encountered with '${values[0]}'']`]);
