@@ -5,6 +5,7 @@ import { runOnce } from '../../src/app/run-once.js';
 import type { Config, RecordConfig, VantageConfig } from '../../src/config/types.js';
 import type { ProbeResult, ProbeTarget } from '../../src/health/types.js';
 import { emptyState, type StateFile } from '../../src/state/store.js';
+import { renderMetrics } from '../../src/metrics/prometheus.js';
 
 /** Three checkers, one shared store: the votes keep them from fighting (issue 13). */
 
@@ -133,10 +134,43 @@ describe('several checkers on one record (vantage votes)', () => {
     assert.deepEqual(r.warnings, [`${NAME}: the vote of gh does not count: malformed vote: at`]);
   });
 
+  it('metrics: whether each peer\'s vote counted, and its age', async () => {
+    const { checkers, round } = cluster();
+    await round();
+    const report = await checkers.home!.run();
+    const text = renderMetrics({ records: [record], history: {}, report, finishedAt: 0 });
+    assert.match(text, /^dnsfail_vote_counted\{record="app\.example\.test",type="A",vantage="gh"\} 1$/m);
+    assert.match(text, /^dnsfail_vote_counted\{record="app\.example\.test",type="A",vantage="home"\} 1$/m);
+    assert.match(text, /^dnsfail_vote_age_seconds\{record="app\.example\.test",type="A",vantage="k8s"\} \d+$/m);
+  });
+
   it('a dry run reads the votes but writes nothing, not even its own vote', async () => {
     const { zone } = cluster();
     const r = await runOnce(config('home'), emptyState(), { providers: { p: zone.p }, probe: async (t) => t.map(() => ({ healthy: true, latencyMs: 1 })) }, { dryRun: true });
     assert.equal(zone.writes.length, 0);
     assert.deepEqual(r.report.records[0]!.votes!.map((v) => v.id), PEERS);
+  });
+});
+
+describe('votes kept by another provider (vantage.store)', () => {
+  it('a write-only provider\'s record, its votes read and written through the store', async () => {
+    const store = sharedZone();
+    const written: WriteItem[] = [];
+    const writeOnly: Provider = { write: async (ref, req) => void written.push({ ref, req }) };
+    const cfg = (id: string): Config => ({
+      ...config(id),
+      providers: { p: { id: 'p', kind: 'dyndns2', factory: {} as never, settings: {} }, votes: { id: 'votes', kind: 'memory', factory: {} as never, settings: {} } },
+      vantage: { id, peers: PEERS, quorum: 2, staleAfterMs: 600_000, store: 'votes' },
+    });
+    const probe = async (t: ProbeTarget[]): Promise<ProbeResult[]> => t.map((x) => ({ healthy: x.address === BACKUP, latencyMs: 1 }));
+    const now = new Date('2026-12-05T00:00:00Z');
+    const home = await runOnce(cfg('home'), emptyState(), { providers: { p: writeOnly, votes: store.p }, probe, now: () => now }, { dryRun: false });
+    assert.equal(home.report.exitCode, 4);
+    assert.equal(written.length, 0);
+    const gh = await runOnce(cfg('gh'), emptyState(), { providers: { p: writeOnly, votes: store.p }, probe, now: () => now }, { dryRun: false });
+    assert.equal(gh.report.exitCode, 0, gh.report.records[0]!.reason);
+    assert.deepEqual(written.map((w) => w.req.values), [[BACKUP]], 'the record through its own provider');
+    assert.deepEqual(store.voteWrites('home').length + store.voteWrites('gh').length, 2, 'the votes through the store');
+    assert.equal(store.recordWrites().length, 0);
   });
 });
