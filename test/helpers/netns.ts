@@ -56,13 +56,7 @@ process.once('exit', () => {
  * and creates a pair whose teardown is registered on `t`. Null when skipped.
  */
 export function createNetnsPair(t: TestContext): NetnsPair | null {
-  if (!requireRoot(t, 'network namespaces (ip netns add) and nft rules')) return null;
-  const tools = requireTools(t, ['ip', 'nft'], 'apt-get install iproute2 nftables');
-  if (!tools) return null;
-  // Absolute paths: /usr/sbin is often not on a test runner's PATH.
-  ipPath = tools.ip!;
-  nftPath = tools.nft!;
-  removeLeftovers();
+  if (!prepareNetns(t)) return null;
   let pair: NetnsPair;
   try {
     pair = makePair();
@@ -75,6 +69,31 @@ export function createNetnsPair(t: TestContext): NetnsPair | null {
   }
   t.after(() => pair.teardown());
   return pair;
+}
+
+/** Root and the tools (skip locally, fail under CI=true), and the leftovers of crashed runs removed; false when skipped. */
+export function prepareNetns(t: TestContext): boolean {
+  if (!requireRoot(t, 'network namespaces (ip netns add) and nft rules')) return false;
+  const tools = requireTools(t, ['ip', 'nft'], 'apt-get install iproute2 nftables');
+  if (!tools) return false;
+  // Absolute paths: /usr/sbin is often not on a test runner's PATH.
+  ipPath = tools.ip!;
+  nftPath = tools.nft!;
+  removeLeftovers();
+  return true;
+}
+
+/** A fresh namespace name that the leftover sweep recognises as this process's. */
+export const namespaceName = (role: 'c' | 's'): string => `${PREFIX}${role}-${process.pid}-${pairsMade++}`;
+
+/** argv run inside a namespace (stdout and stderr piped). */
+export function spawnInNamespace(ns: string, argv: string[], env: Record<string, string>): ChildProcess {
+  return spawn(ipPath, ['netns', 'exec', ns, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** `nft` inside a namespace. */
+export function nftIn(ns: string, ...args: string[]): string {
+  return ip('netns', 'exec', ns, nftPath, ...args);
 }
 
 function makePair(): NetnsPair {
@@ -200,7 +219,7 @@ function removeLeftovers(): void {
 }
 
 /** Kills the processes still inside (by pid), then deletes the namespace and with it its veth end. */
-function deleteNamespace(name: string): void {
+export function deleteNamespace(name: string): void {
   try {
     for (const pid of ip('netns', 'pids', name).split('\n').filter(Boolean)) {
       try {
@@ -228,15 +247,15 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function kill(child: ChildProcess): void {
+export function kill(child: ChildProcess): void {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-function ip(...args: string[]): string {
+export function ip(...args: string[]): string {
   return execFileSync(ipPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
 }
 
-function minimalEnv(): Record<string, string> {
+export function minimalEnv(): Record<string, string> {
   return { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: process.env.HOME ?? '/root' };
 }
 
