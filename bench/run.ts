@@ -7,6 +7,7 @@ const BENCHES: Array<[string, () => Promise<{ run(): Promise<BenchRow[]> }>]> = 
   ['3. scale', () => import('./scale.js')],
   ['4. failover latency vs PowerDNS LUA', () => import('./latency-vs-lua.js')],
   ['5. vs ddclient', () => import('./vs-ddclient.js')],
+  ['6. several checkers (votes)', () => import('./several-checkers.js')],
 ];
 
 const only = process.argv.slice(2);
