@@ -26,6 +26,7 @@ const BUILTIN: Record<string, Loader> = {
   ovh: () => import('./ovh/index.js'),
   digitalocean: () => import('./digitalocean/index.js'),
   linode: () => import('./linode/index.js'),
+  gandi: () => import('./gandi/index.js'),
 };
 
 export const BUILTIN_KINDS = Object.keys(BUILTIN);

@@ -40,6 +40,11 @@ const ACCEPTED: Record<string, Block[]> = {
     { tokenFile: 'secret', domain: 'example.test', minimumTtl: 60, endpoint: 'http://127.0.0.1:8080/api/v1' },
     { token: 'tok', endpoint: 'http://192.0.2.1', allowInsecureHttp: true },
   ],
+  gandi: [
+    { token: 'tok' },
+    { tokenFile: 'secret', zone: 'example.test', endpoint: 'http://127.0.0.1:8080/v5/livedns' },
+    { token: 'tok', endpoint: 'http://192.0.2.1', allowInsecureHttp: true },
+  ],
   hetzner: [
     { token: 'tok' },
     { tokenFile: 'secret', zone: 'example.test', endpoint: 'http://127.0.0.1:8080/v1' },
@@ -125,6 +130,7 @@ const URL_KEYS: Record<string, { base: Block; keys: string[] }> = {
   cloudflare: { base: { token: 'tok' }, keys: ['endpoint'] },
   desec: { base: { token: 'tok' }, keys: ['endpoint'] },
   hetzner: { base: { token: 'tok' }, keys: ['endpoint'] },
+  gandi: { base: { token: 'tok' }, keys: ['endpoint'] },
   dyndns2: { base: { username: 'u', password: 'p' }, keys: ['server', 'endpoint'] },
   powerdns: { base: { apiKey: 'k' }, keys: ['url', 'endpoint'] },
   route53: { base: { hostedZoneId: 'Z1' }, keys: ['endpoint'] },

@@ -11,7 +11,7 @@ describe('examples/ stay true to the code', () => {
   it('there are example configs', () => assert.ok(configs.length > 0));
   for (const f of configs) {
     it(`${f} passes dnsfail validate`, async () => {
-      const r = await runCli(['validate', '-c', join(EXAMPLES, f)], { env: { CF_API_TOKEN: 'x', PDNS_API_KEY: 'x', NOIP_USER: 'x', NOIP_PASSWORD: 'x', DESEC_TOKEN: 'x', HCLOUD_TOKEN: 'x', OVH_APPLICATION_SECRET: 'x', OVH_CONSUMER_KEY: 'x', DIGITALOCEAN_TOKEN: 'x', LINODE_TOKEN: 'x', DNSFAIL_VANTAGE: 'home' } });
+      const r = await runCli(['validate', '-c', join(EXAMPLES, f)], { env: { CF_API_TOKEN: 'x', PDNS_API_KEY: 'x', NOIP_USER: 'x', NOIP_PASSWORD: 'x', DESEC_TOKEN: 'x', HCLOUD_TOKEN: 'x', OVH_APPLICATION_SECRET: 'x', OVH_CONSUMER_KEY: 'x', DIGITALOCEAN_TOKEN: 'x', LINODE_TOKEN: 'x', GANDI_TOKEN: 'x', DNSFAIL_VANTAGE: 'home' } });
       assert.equal(r.code, 0, r.stderr);
     });
     it(`${f} points editors at the schema`, () => {

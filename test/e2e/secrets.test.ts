@@ -33,6 +33,7 @@ const SENTINELS = {
   ovhConsumerKey: 'SENTINELovhCONSUMER0a1b2c3d',
   digitaloceanToken: 'SENTINELdoTOKEN0a1b2c3d4e5f',
   linodeToken: 'SENTINELlinodeTOKEN0a1b2c3d',
+  gandiToken: 'SENTINELgandiPAT0a1b2c3d4e5f',
 } as const;
 const DYN_USER = 'dnsfail-user';
 
@@ -85,6 +86,10 @@ async function startHostile(mode: Mode): Promise<{ url: string; notifications: s
         const json = JSON.stringify({ detail: `Invalid token: ${echo}` });
         return send(res, status, 'application/json', mode === 'garbage' ? json.slice(0, 30) : json, headers);
       }
+      if (path.startsWith('/gandi/')) {
+        const json = JSON.stringify({ code: 401, message: `The server could not verify that you authenticated: ${echo}`, object: 'HTTPUnauthorized', cause: 'Unauthorized' });
+        return send(res, status, 'application/json', mode === 'garbage' ? json.slice(0, 30) : json, headers);
+      }
       if (path.startsWith('/hcloud/')) {
         const json = JSON.stringify({ error: { code: 'unauthorized', message: `unable to authenticate: ${echo}`, details: null } });
         return send(res, status, 'application/json', mode === 'garbage' ? json.slice(0, 30) : json, headers);
@@ -130,6 +135,7 @@ const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 function writeConfig(dir: string, api: string, target: TcpTarget, dnsPort: number): string {
   writeFileSync(join(dir, 'pdns.key'), `${SENTINELS.powerdnsKey}\n`, { mode: 0o600 });
   writeFileSync(join(dir, 'ovh.ck'), `${SENTINELS.ovhConsumerKey}\n`, { mode: 0o600 });
+  writeFileSync(join(dir, 'gandi.pat'), `${SENTINELS.gandiToken}\n`, { mode: 0o600 });
   const path = join(dir, 'dnsfail.yaml');
   const servers = `[{ address: 127.0.0.9, label: dead }, { address: ${target.host}, label: live }]`;
   writeFileSync(
@@ -153,6 +159,7 @@ function writeConfig(dir: string, api: string, target: TcpTarget, dnsPort: numbe
   ns: { type: rfc2136, server: "127.0.0.1:${dnsPort}", zone: example.test, timeout: 500ms, tsig: { name: k, algorithm: hmac-sha256, secret: "${SENTINELS.tsigSecret}" } }
   do: { type: digitalocean, token: "\${DO_TOKEN}", domain: example.test, endpoint: "${api}" }
   lin: { type: linode, token: "\${LINODE_TOKEN}", domainId: 7, endpoint: "${api}/v4" }
+  gandi: { type: gandi, tokenFile: gandi.pat, zone: example.test, endpoint: "${api}/gandi/v5/livedns" }
 defaults:
   fall: 1
   rise: 1
@@ -177,6 +184,7 @@ records:
   - { name: ovh.example.test, provider: ovh, servers: ${servers} }
   - { name: do.example.test, provider: do, servers: ${servers} }
   - { name: lin.example.test, provider: lin, servers: ${servers} }
+  - { name: gandi.example.test, provider: gandi, servers: ${servers} }
 `,
   );
   chmodSync(path, 0o644);
@@ -226,7 +234,7 @@ describe('secrets: a sentinel in every credential slot never comes out, on any f
     for (const s of sweeps) {
       assert.equal(s.r.code, 1, `${s.mode}/${s.variant}: ${s.r.stdout}\n${s.r.stderr}`);
       const all = s.r.stdout + s.r.stderr;
-      for (const name of ['cf', 'aws', 'pdns', 'dyn', 'ns', 'desec', 'hz', 'az', 'gcp', 'ovh', 'do', 'lin']) assert.match(all, new RegExp(`${name}\\.example\\.test`), `${s.mode}/${s.variant} does not mention ${name}`);
+      for (const name of ['cf', 'aws', 'pdns', 'dyn', 'ns', 'desec', 'hz', 'az', 'gcp', 'ovh', 'do', 'lin', 'gandi']) assert.match(all, new RegExp(`${name}\\.example\\.test`), `${s.mode}/${s.variant} does not mention ${name}`);
       assert.ok('state.json' in s.files, 'the state file is written after a failed run (the next run retries)');
     }
     // Some upstream did echo a credential back, and it came out scrubbed.
@@ -303,6 +311,6 @@ describe('secrets: a sentinel in every credential slot never comes out, on any f
 /** Everything dnsfail wrote in `dir`: all but the config and the key file the test put there. */
 function readFiles(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of readdirSync(dir)) if (f !== 'dnsfail.yaml' && f !== 'pdns.key' && f !== 'ovh.ck') out[f] = readFileSync(join(dir, f), 'utf8');
+  for (const f of readdirSync(dir)) if (f !== 'dnsfail.yaml' && f !== 'pdns.key' && f !== 'ovh.ck' && f !== 'gandi.pat') out[f] = readFileSync(join(dir, f), 'utf8');
   return out;
 }
