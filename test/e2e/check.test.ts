@@ -318,7 +318,8 @@ describe('dnsfail status and providers', () => {
     const r = await runCli(['providers', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const list = JSON.parse(r.stdout) as Array<{ kind: string; capabilities: Record<string, boolean> }>;
-    assert.deepEqual(list.find((p) => p.kind === 'zonefile')?.capabilities, { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true, batch: true });
+    assert.deepEqual(list.find((p) => p.kind === 'zonefile')?.capabilities, { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true, batch: true, txt: true });
+    assert.equal(list.find((p) => p.kind === 'dyndns2')?.capabilities.txt, false, 'txt (optional in the contract) is always listed');
   });
 
   it('unlock with nothing held says so', async () => {

@@ -16,7 +16,7 @@ const COLUMNS: Array<[keyof Capabilities, string]> = [
 export async function providersCommand(args: { json: boolean }, ctx: CommandContext): Promise<number> {
   const factories = await builtinProviderFactories();
   if (args.json) {
-    ctx.io.out(JSON.stringify(factories.map((f) => ({ kind: f.kind, description: f.description, capabilities: f.capabilities })), null, 2));
+    ctx.io.out(JSON.stringify(factories.map((f) => ({ kind: f.kind, description: f.description, capabilities: { ...f.capabilities, txt: f.capabilities.txt ?? false } })), null, 2));
     return 0;
   }
   const { c } = ctx.io;
