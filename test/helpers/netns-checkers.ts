@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -72,18 +73,11 @@ export async function createCheckerCluster(t: TestContext, opts: { checkers: num
       const argv = [process.execPath, BIN, 'watch', '--log-format', 'json', ...args];
       const child = spawnIn(checkerNs[k]!, faketime ? ['faketime', '-f', faketime, ...argv] : argv, env);
       const log: Array<Record<string, unknown>> = [];
-      let buffer = '';
-      child.stdout!.on('data', (d) => {
-        buffer += d;
-        let i;
-        while ((i = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, i);
-          buffer = buffer.slice(i + 1);
-          try {
-            log.push(JSON.parse(line) as Record<string, unknown>);
-          } catch {
-            log.push({ event: 'unparsed', message: line });
-          }
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        try {
+          log.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          log.push({ event: 'unparsed', message: line });
         }
       });
       return { log, stop: () => kill(child) };

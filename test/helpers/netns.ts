@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
 import { BIN, type CliResult } from './cli.js';
 import { requireRoot, requireTools } from './require-tool.js';
@@ -140,20 +141,13 @@ function makePair(): NetnsPair {
       let stderr = '';
       child.stderr!.on('data', (d) => (stderr += d));
       await new Promise<void>((resolve, reject) => {
-        let buffer = '';
         const timer = setTimeout(() => reject(new Error(`server in ${server} not ready in 5s: ${stderr}`)), 5000);
         child.once('exit', (code) => reject(new Error(`server in ${server} exited ${code}: ${stderr}`)));
-        child.stdout!.on('data', (d) => {
-          buffer += d;
-          let i;
-          while ((i = buffer.indexOf('\n')) >= 0) {
-            const line = buffer.slice(0, i);
-            buffer = buffer.slice(i + 1);
-            if (line === 'ready') {
-              clearTimeout(timer);
-              resolve();
-            } else if (line.startsWith('hit ')) hits.push(line.slice(4));
-          }
+        createInterface({ input: child.stdout! }).on('line', (line) => {
+          if (line === 'ready') {
+            clearTimeout(timer);
+            resolve();
+          } else if (line.startsWith('hit ')) hits.push(line.slice(4));
         });
       });
       return { hits, stop: () => kill(child) };
