@@ -98,6 +98,9 @@ describe('several checkers in network namespaces of their own (watch, zone file,
       c.startWatch(2, ['--interval', '1s', ...s.args(2)], s.env(2), '-30s'),
     ];
     await until('every checker to vote', () => [0, 1, 2].every((k) => s.vote(k) === 'UU'), 20_000);
+    // faketime took effect: the votes of c1 and c2, cast within a second or two, are dated about 60 s apart.
+    const at = (k: number) => Number(new RegExp(`^c${k}\\._dnsfail\\..* id=c${k} at=(\\d+) `, 'm').exec(s.text())?.[1]);
+    assert.ok(at(1) - at(2) >= 50, `c1 at=${at(1)}, c2 at=${at(2)}`);
     const undo = c.partition(2, PRIMARY);
     const from = runs(w[2]!).length;
     await until('c2 (30 s behind) to vote the primary down', () => s.vote(2) === 'DU', 20_000);
