@@ -12,6 +12,7 @@ import { gatherRecord, holdsInForce, readRecords, type RecordReads } from './gat
 import { holdKey, refusalOf, type Hold, type Refusal } from './holds.js';
 import { decideProbed, gapOf, probeRecord, startProbes } from './probe-record.js';
 import { recordReport, type RecordReport, type RunReport } from './report.js';
+import type { ReadResult } from './read-all.js';
 import { storedTtl } from './stored-ttl.js';
 import type { WriteBatcher } from './write-batcher.js';
 import { ownVoteWrite, votesOf, writeVotes, type VotesRead } from './votes.js';
@@ -71,7 +72,7 @@ export async function runOnce(config: Config, state: StateFile, deps: RunDeps, o
         settings: config.providers[record.provider]!.settings,
         wantedTtl: storedTtl(config, record),
         ...(config.vantage ? { vantage: config.vantage } : {}),
-      }),
+      }).then((run) => withVote(run, record, reads[i]!.votes, config.vantage, opts.dryRun, now())),
     ),
   );
   const votes = await writeVotes(
@@ -148,24 +149,6 @@ async function runRecord(
   batcher: WriteBatcher,
   ctx: { dryRun: boolean; now: () => Date; settings: unknown; unlock: string; wantedTtl: number; deadline: number; fastIntervalCapMs?: number; vantage?: VantageConfig },
 ): Promise<RecordRun> {
-  const run = await runRecordOnce(record, prev, series, reads, hold, batcher, ctx);
-  if (!ctx.vantage || ctx.dryRun || !run.votes) return run;
-  const voteReads = await reads.votes;
-  const own = voteReads?.[ctx.vantage.peers.indexOf(ctx.vantage.id)];
-  if (!voteReads) return run;
-  const vote = ownVoteWrite(ctx.vantage, record, run.history, run.votes.own, own, ctx.now());
-  return vote ? { ...run, vote } : run;
-}
-
-async function runRecordOnce(
-  record: RecordConfig,
-  prev: RecordHistory | undefined,
-  series: ProbeSeries[],
-  reads: RecordReads,
-  hold: Hold | undefined,
-  batcher: WriteBatcher,
-  ctx: { dryRun: boolean; now: () => Date; settings: unknown; unlock: string; wantedTtl: number; deadline: number; fastIntervalCapMs?: number; vantage?: VantageConfig },
-): Promise<RecordRun> {
   const { now } = ctx;
   const got = gatherRecord(record, prev, await reads.record, hold, { ...ctx, now: now() });
   const votes = ctx.vantage ? votesOf(ctx.vantage, record, await reads.votes, now()) : undefined;
@@ -214,4 +197,13 @@ async function runRecordOnce(
     return { report: report(planned, { outcome: 'error', written: false, error: f.message }), history, ...(f.hold ? { hold: f.hold } : {}), ...withVotes };
   }
   return { report: report(planned, { outcome: final.outcome, written: applied.written }), history, ...withVotes };
+}
+
+/** Several checkers: this checker's vote on the record, when one is due after the run (never in a dry run, nor when the votes were not read). */
+async function withVote(run: RecordRun, record: RecordConfig, votes: Promise<ReadResult[] | null>, v: VantageConfig | undefined, dryRun: boolean, now: Date): Promise<RecordRun> {
+  if (!v || dryRun || !run.votes) return run;
+  const read = await votes;
+  if (!read) return run;
+  const vote = ownVoteWrite(v, record, run.history, run.votes.own, read[v.peers.indexOf(v.id)], now);
+  return vote ? { ...run, vote } : run;
 }
