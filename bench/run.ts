@@ -8,6 +8,7 @@ const BENCHES: Array<[string, () => Promise<{ run(): Promise<BenchRow[]> }>]> = 
   ['4. failover latency vs PowerDNS LUA', () => import('./latency-vs-lua.js')],
   ['5. vs ddclient', () => import('./vs-ddclient.js')],
   ['6. several checkers (votes)', () => import('./several-checkers.js')],
+  ['7. who writes: every checker or a leader', () => import('./write-policies.js')],
 ];
 
 const only = process.argv.slice(2);
