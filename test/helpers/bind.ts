@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dig } from './dig.js';
+import { inNamespace } from './netns.js';
 import { findTool } from './require-tool.js';
 import { freePorts, killAndReap, tailOf } from './server-process.js';
 
@@ -17,9 +18,13 @@ export interface BindOptions {
   dynamic?: { tsigName: string; algorithm: string; secret: string };
   /** More TSIG keys BIND knows but does not let update (a read-only key). */
   otherKeys?: Array<{ name: string; algorithm: string; secret: string }>;
+  /** Run named inside this network namespace, listening on `address` port 53 and answering anyone there. */
+  netns?: { namespace: string; address: string };
 }
 
 export interface Bind {
+  /** The address named listens on: 127.0.0.1, or the namespace's. */
+  address: string;
   port: number;
   dir: string;
   zoneFile: string;
@@ -42,14 +47,17 @@ ns1      IN A   127.0.0.1
 api      IN A   192.0.2.1
 `;
 
-/** A throwaway BIND 9 on 127.0.0.1 serving one primary zone, with rndc on its own port. */
+/** A throwaway BIND 9 on 127.0.0.1 (or in a network namespace) serving one primary zone, with rndc on its own port. */
 export async function startBind(opts: BindOptions): Promise<Bind> {
   const named = findTool('named');
   const rndcBin = findTool('rndc');
   if (!named || !rndcBin) throw new Error('named and rndc are required (apt-get install bind9 bind9-utils)');
   const zone = opts.zone.replace(/\.$/, '');
   const dir = await mkdtemp(join(tmpdir(), 'dnsfail-bind-'));
-  const [port, rndcPort] = (await freePorts(2)) as [number, number];
+  const address = opts.netns?.address ?? LOOPBACK;
+  const inNs = (argv: string[]) => (opts.netns ? inNamespace(opts.netns.namespace, argv) : argv);
+  // A namespace of the test's own has every port free.
+  const [port, rndcPort] = opts.netns ? [53, 953] : ((await freePorts(2)) as [number, number]);
   const zoneFile = join(dir, `${zone}.zone`);
   const rndcConf = join(dir, 'rndc.conf');
   const logFile = join(dir, 'named.log');
@@ -70,15 +78,15 @@ options {
   pid-file "${dir}/named.pid";
   session-keyfile "${dir}/session.key";
   managed-keys-directory "${dir}";
-  listen-on port ${port} { ${LOOPBACK}; };
+  listen-on port ${port} { ${address}; };
   listen-on-v6 { none; };
   recursion no;
   notify no;
   dnssec-validation no;
-  allow-query { 127.0.0.0/8; };
-  allow-transfer { 127.0.0.0/8; };
+  allow-query { ${opts.netns ? 'any' : '127.0.0.0/8'}; };
+  allow-transfer { ${opts.netns ? 'any' : '127.0.0.0/8'}; };
 };
-controls { inet ${LOOPBACK} port ${rndcPort} allow { ${LOOPBACK}; } keys { "rndc-key"; }; };
+controls { inet ${address} port ${rndcPort} allow { ${address}; } keys { "rndc-key"; }; };
 zone "${zone}" {
   type primary;
   file "${zoneFile}";
@@ -88,13 +96,14 @@ ${tsig ? `  allow-update { key "${tsig.tsigName}"; };\n` : ''}};
   await writeFile(
     rndcConf,
     `include "${dir}/keys.conf";
-options { default-key "rndc-key"; default-server ${LOOPBACK}; default-port ${rndcPort}; };
+options { default-key "rndc-key"; default-server ${address}; default-port ${rndcPort}; };
 `,
     { mode: 0o600 },
   );
 
   const logFd = openSync(logFile, 'w');
-  const child = spawn(named, ['-g', '-4', '-c', join(dir, 'named.conf')], { stdio: ['ignore', logFd, logFd] });
+  const [cmd, ...args] = inNs([named, '-g', '-4', '-c', join(dir, 'named.conf')]);
+  const child = spawn(cmd!, args, { stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const killOnExit = () => child.kill('SIGKILL');
@@ -108,7 +117,7 @@ options { default-key "rndc-key"; default-server ${LOOPBACK}; default-port ${rnd
   };
 
   try {
-    await waitForSoa(child, port, zone);
+    await waitForSoa(child, address, port, zone, opts.netns?.namespace);
   } catch (e) {
     const tail = await log();
     await stop();
@@ -117,22 +126,23 @@ options { default-key "rndc-key"; default-server ${LOOPBACK}; default-port ${rnd
 
   const rndc = (args: string[]) =>
     new Promise<string>((done, fail) => {
-      execFile(rndcBin, ['-c', rndcConf, ...args], { timeout: 10_000 }, (err, stdout, stderr) => {
+      const [cmd, ...argv] = inNs([rndcBin, '-c', rndcConf, ...args]);
+      execFile(cmd!, argv, { timeout: 10_000 }, (err, stdout, stderr) => {
         if (err) fail(new Error(`rndc ${args.join(' ')} failed: ${(stdout + stderr).trim() || err.message}`));
         else done(stdout);
       });
     });
 
-  return { port, dir, zoneFile, rndcConf, rndc, log, stop };
+  return { address, port, dir, zoneFile, rndcConf, rndc, log, stop };
 }
 
-async function waitForSoa(child: ChildProcess, port: number, zone: string): Promise<void> {
+async function waitForSoa(child: ChildProcess, address: string, port: number, zone: string, namespace?: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`named exited early (${child.exitCode ?? child.signalCode})`);
-    const answers = await dig(LOOPBACK, port, zone, 'SOA').catch(() => []);
+    const answers = await dig(address, port, zone, 'SOA', namespace).catch(() => []);
     if (answers.length > 0) return;
     await sleep(100);
   }
-  throw new Error(`named did not answer SOA for ${zone} on ${LOOPBACK}:${port} within ${READY_TIMEOUT_MS / 1000} s`);
+  throw new Error(`named did not answer SOA for ${zone} on ${address}:${port} within ${READY_TIMEOUT_MS / 1000} s`);
 }

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
+import { inNamespace } from './netns.js';
 
-/** `dig +short` at one server; the answers sorted. Throws when dig gets no reply. */
-export function dig(server: string, port: number, name: string, type: string): Promise<string[]> {
+/** `dig +short` at one server (from inside `namespace` when given); the answers sorted. Throws when dig gets no reply. */
+export function dig(server: string, port: number, name: string, type: string, namespace?: string): Promise<string[]> {
   const args = ['+short', '+time=1', '+tries=2', `@${server}`, '-p', String(port), name, type];
+  const [cmd, ...argv] = namespace ? inNamespace(namespace, ['dig', ...args]) : ['dig', ...args];
   return new Promise((done, fail) => {
-    execFile('dig', args, { timeout: 10_000 }, (err, stdout, stderr) => {
+    execFile(cmd!, argv, { timeout: 10_000 }, (err, stdout, stderr) => {
       if (err) return fail(new Error(`dig ${args.join(' ')} failed: ${(stdout + stderr).trim() || err.message}`));
       done(
         stdout

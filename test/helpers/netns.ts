@@ -87,9 +87,13 @@ export function prepareNetns(t: TestContext): boolean {
 /** A fresh namespace name that the leftover sweep recognises as this process's. */
 export const namespaceName = (role: 'c' | 's'): string => `${PREFIX}${role}-${process.pid}-${pairsMade++}`;
 
+/** The command line that runs argv inside a namespace. */
+export const inNamespace = (ns: string, argv: string[]): string[] => [ipPath, 'netns', 'exec', ns, ...argv];
+
 /** argv run inside a namespace (stdout and stderr piped). */
 export function spawnInNamespace(ns: string, argv: string[], env: Record<string, string>): ChildProcess {
-  return spawn(ipPath, ['netns', 'exec', ns, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, ...args] = inNamespace(ns, argv);
+  return spawn(cmd!, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** `nft` inside a namespace. */
@@ -118,7 +122,7 @@ function makePair(): NetnsPair {
     };
   };
   const spawnIn = (ns: string, argv: string[], env: Record<string, string>): ChildProcess => {
-    const child = spawn(ipPath, ['netns', 'exec', ns, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnInNamespace(ns, argv, env);
     children.add(child);
     child.once('exit', () => children.delete(child));
     return child;
