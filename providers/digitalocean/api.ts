@@ -2,9 +2,9 @@ import type { HttpMethod as Method } from '../kit/http.js';
 import { ProviderError } from '../kit/errors.js';
 import { namingRequest, type RequestOptions } from '../kit/http.js';
 import type { RecordType } from '../kit/types.js';
-import type { ListedRecord } from '../kit/value-records.js';
+import { recordCollectionWrites, type ListedRecord } from '../kit/value-records.js';
 import { classifyDigitalOceanError, parseRecordPage } from './parse.js';
-import { tokenHttpClient, type TokenApiOptions } from '../kit/token-config.js';
+import { tokenHttpClient, type PagedTokenApiOptions } from '../kit/token-config.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.digitalocean.com';
 /** The most per_page allows. */
@@ -12,11 +12,6 @@ const PER_PAGE = 200;
 /** A name with more than 50 pages of records is not something to page through blindly. */
 const MAX_PAGES = 50;
 const SERVICE = 'DigitalOcean';
-
-export interface DigitalOceanApiOptions extends TokenApiOptions {
-  /** Records per page (tests use small pages). Default 200, the most allowed. */
-  perPage?: number;
-}
 
 export interface RecordBody {
   type: RecordType;
@@ -33,9 +28,9 @@ export interface DigitalOceanApi {
   deleteRecord(domain: string, id: string): Promise<void>;
 }
 
-export function createDigitalOceanApi(o: DigitalOceanApiOptions): DigitalOceanApi {
+export function createDigitalOceanApi(o: PagedTokenApiOptions): DigitalOceanApi {
   const http = tokenHttpClient(o, SERVICE, classifyDigitalOceanError);
-  const perPage = o.perPage ?? PER_PAGE;
+  const perPage = o.pageSize ?? PER_PAGE;
 
   const call = <T>(method: Method, path: string, ro: RequestOptions, read: (status: number, data: unknown) => T): Promise<T> =>
     namingRequest(SERVICE, method, path, async () => {
@@ -62,16 +57,6 @@ export function createDigitalOceanApi(o: DigitalOceanApiOptions): DigitalOceanAp
       return out.filter((r) => r.name === name);
     },
 
-    async createRecord(domain, body) {
-      await call('POST', records(domain), { json: body }, () => undefined);
-    },
-
-    async updateRecord(domain, id, body) {
-      await call('PUT', `${records(domain)}/${encodeURIComponent(id)}`, { json: body }, () => undefined);
-    },
-
-    async deleteRecord(domain, id) {
-      await call('DELETE', `${records(domain)}/${encodeURIComponent(id)}`, {}, () => undefined);
-    },
+    ...recordCollectionWrites<string, RecordBody, RecordBody>(http, SERVICE, records),
   };
 }

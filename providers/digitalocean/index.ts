@@ -3,7 +3,7 @@ import { isInZone, relativeName, zoneCandidates } from '../kit/dns-name.js';
 import { ProviderError } from '../kit/errors.js';
 import { bareName, domainName } from '../kit/records.js';
 import { doc, optional } from '../kit/schema.js';
-import { tokenKeys, checkTokenKeys } from '../kit/token-config.js';
+import { tokenKeys, checkTokenKeys, tokenApiOptions } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import type { HttpDeps } from '../kit/http.js';
 import { syncValueRecords, valueRecordsAt, type ListedRecord } from '../kit/value-records.js';
@@ -30,18 +30,13 @@ export type DigitaloceanConfig = z.infer<typeof digitaloceanConfigSchema>;
 
 export interface DigitaloceanDeps extends HttpDeps {
   /** Records per page; default 200. */
-  perPage?: number;
+  pageSize?: number;
 }
 
 export function createDigitaloceanProvider(config: DigitaloceanConfig, ctx: ProviderContext, deps: DigitaloceanDeps = {}): Provider {
-  if (!config.token) throw new ProviderError('fatal', 'digitalocean: token (or tokenFile) is required');
   const api: DigitalOceanApi = createDigitalOceanApi({
-    endpoint: config.endpoint ?? DEFAULT_ENDPOINT,
-    token: config.token,
-    userAgent: ctx.userAgent,
-    ...(config.allowInsecureHttp !== undefined ? { allowInsecureHttp: config.allowInsecureHttp } : {}),
-    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
-    ...(deps.perPage !== undefined ? { perPage: deps.perPage } : {}),
+    ...tokenApiOptions('digitalocean', config, ctx, deps, DEFAULT_ENDPOINT),
+    ...(deps.pageSize !== undefined ? { pageSize: deps.pageSize } : {}),
   });
   const fixedDomain = config.domain ? bareName(config.domain) : undefined;
   /** Candidate domains known not to exist in this account (per instance, one run). */

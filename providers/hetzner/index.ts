@@ -4,7 +4,7 @@ import { isInZone } from '../kit/dns-name.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { asError, bareName, domainName, groupIndexes, throwIfOneFailure, wantedAddresses } from '../kit/records.js';
 import { doc, optional } from '../kit/schema.js';
-import { checkTokenKeys, tokenKeys } from '../kit/token-config.js';
+import { checkTokenKeys, tokenKeys, tokenApiOptions } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { createHetznerApi, DEFAULT_ENDPOINT } from './api.js';
 import { zoneCandidates } from '../kit/dns-name.js';
@@ -31,13 +31,8 @@ export type HetznerConfig = z.infer<typeof hetznerConfigSchema>;
 const storedTtl = (ttl: number): number => Math.max(MIN_TTL, ttl);
 
 export function createHetznerProvider(config: HetznerConfig, ctx: ProviderContext, deps: { timeoutMs?: number; sleep?: (ms: number) => Promise<void> } = {}): Provider {
-  if (!config.token) throw new ProviderError('fatal', 'hetzner: token (or tokenFile) is required');
   const api = createHetznerApi({
-    endpoint: config.endpoint ?? DEFAULT_ENDPOINT,
-    token: config.token,
-    userAgent: ctx.userAgent,
-    ...(config.allowInsecureHttp !== undefined ? { allowInsecureHttp: config.allowInsecureHttp } : {}),
-    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
+    ...tokenApiOptions('hetzner', config, ctx, deps, DEFAULT_ENDPOINT),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
 

@@ -18,6 +18,6 @@ export { DEFAULT_KILL_GRACE_MS, lastOutputLine, MAX_CAPTURED_BYTES, runProcess, 
 export { replaceTarget, unwritablePart, writeFileAtomic } from './atomic-write.js';
 export { takeFileLock, type FileLock } from './file-lock.js';
 export { presentTxt, txtOfPresentation, unescapeTxt } from './txt.js';
-export { applyValuePlan, planValueRecords, syncValueRecords, valuePlanSize, valueRecordsAt, type ListedRecord, type ValuePlan, type ValueRecord } from './value-records.js';
-export { checkTokenKeys, tokenHttpClient, tokenKeys, type TokenApiOptions } from './token-config.js';
+export { applyValuePlan, planValueRecords, recordCollectionWrites, syncValueRecords, valuePlanSize, valueRecordsAt, type ListedRecord, type ValuePlan, type ValueRecord } from './value-records.js';
+export { checkTokenKeys, tokenApiOptions, tokenHttpClient, tokenKeys, type PagedTokenApiOptions, type TokenApiOptions } from './token-config.js';
 export { accessTokenOf, cachedAccessToken, type AccessToken } from './access-token.js';

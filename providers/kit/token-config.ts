@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
-import { createHttpClient, type HttpClient, type HttpClientOptions } from './http.js';
+import { ProviderError } from './errors.js';
+import { createHttpClient, type HttpClient, type HttpClientOptions, type HttpDeps } from './http.js';
+import type { ProviderContext } from './types.js';
 import { assertSafeUrl } from './url.js';
 import { nonEmpty, optional } from './schema.js';
 
@@ -47,6 +49,33 @@ export interface TokenApiOptions {
   userAgent: string;
   allowInsecureHttp?: boolean;
   timeoutMs?: number;
+}
+
+/**
+ * The client options of a provider configured with tokenKeys: its endpoint (or the API's default), the
+ * token, which must be there by now (tokenFile is read at load time), and the run's user agent.
+ */
+export function tokenApiOptions(
+  kind: string,
+  config: { token?: string | undefined; endpoint?: string | undefined; allowInsecureHttp?: boolean | undefined },
+  ctx: ProviderContext,
+  deps: HttpDeps,
+  defaultEndpoint: string,
+): TokenApiOptions {
+  if (!config.token) throw new ProviderError('fatal', `${kind}: token (or tokenFile) is required`);
+  return {
+    endpoint: config.endpoint ?? defaultEndpoint,
+    token: config.token,
+    userAgent: ctx.userAgent,
+    ...(config.allowInsecureHttp !== undefined ? { allowInsecureHttp: config.allowInsecureHttp } : {}),
+    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
+  };
+}
+
+/** The same for an API that pages its listings. */
+export interface PagedTokenApiOptions extends TokenApiOptions {
+  /** Items per page (tests use small pages). Default: the most the API allows. */
+  pageSize?: number;
 }
 
 /** The kit's HTTP client for such an API, sending `Authorization: <scheme> <token>` with every request. */

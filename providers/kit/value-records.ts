@@ -1,4 +1,5 @@
 import { ProviderError } from './errors.js';
+import { namingRequest, type HttpClient, type HttpMethod } from './http.js';
 import { canonicalIp, ipFamily, sameAddressSet } from './ip.js';
 import { checkAddress } from './records.js';
 import type { CurrentRecord, RecordRef } from './types.js';
@@ -111,4 +112,20 @@ export async function syncValueRecords(
     throw new ProviderError('conflict', `${ref.name} ${ref.type} changed in ${where.service} since it was read in this run; not overwriting`);
   }
   await applyValuePlan(plan, api);
+}
+
+/**
+ * The writes of a REST API keeping those records in a collection (DigitalOcean, Linode): POST to the
+ * collection creates, PUT and DELETE on collection/id change and remove. `collection` is its path
+ * for a domain key.
+ */
+export function recordCollectionWrites<K, Create, Update>(http: HttpClient, service: string, collection: (key: K) => string) {
+  const send = (method: HttpMethod, path: string, json?: unknown): Promise<void> =>
+    namingRequest(service, method, path, async () => void (await http.json<unknown>(method, path, json === undefined ? {} : { json })));
+  const item = (key: K, id: string) => `${collection(key)}/${encodeURIComponent(id)}`;
+  return {
+    createRecord: (key: K, body: Create) => send('POST', collection(key), body),
+    updateRecord: (key: K, id: string, body: Update) => send('PUT', item(key, id), body),
+    deleteRecord: (key: K, id: string) => send('DELETE', item(key, id)),
+  };
 }

@@ -2,9 +2,9 @@ import type { HttpMethod as Method } from '../kit/http.js';
 import { ProviderError } from '../kit/errors.js';
 import { namingRequest, type RequestOptions } from '../kit/http.js';
 import type { RecordType } from '../kit/types.js';
-import type { ListedRecord } from '../kit/value-records.js';
+import { recordCollectionWrites, type ListedRecord } from '../kit/value-records.js';
 import { classifyLinodeError, parsePage, toDomain, toRecord, type LinodeDomain, type Page } from './parse.js';
-import { tokenHttpClient, type TokenApiOptions } from '../kit/token-config.js';
+import { tokenHttpClient, type PagedTokenApiOptions } from '../kit/token-config.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.linode.com/v4';
 /** The most page_size allows. */
@@ -13,10 +13,8 @@ const PAGE_SIZE = 500;
 const MAX_PAGES = 50;
 const SERVICE = 'Linode';
 
-export interface LinodeApiOptions extends TokenApiOptions {
-  /** Items per page (25–500; tests use small pages). Default 500. */
-  pageSize?: number;
-}
+type RecordChange = { target: string; ttl_sec: number };
+type NewRecord = RecordChange & { type: RecordType; name: string };
 
 export interface LinodeApi {
   /** Every domain the token can see, all pages. */
@@ -24,12 +22,12 @@ export interface LinodeApi {
   getDomain(id: number): Promise<LinodeDomain>;
   /** Every record of the domain, all pages. */
   listRecords(domain: LinodeDomain): Promise<ListedRecord[]>;
-  createRecord(domainId: number, body: { type: RecordType; name: string; target: string; ttl_sec: number }): Promise<void>;
-  updateRecord(domainId: number, id: string, body: { target: string; ttl_sec: number }): Promise<void>;
+  createRecord(domainId: number, body: NewRecord): Promise<void>;
+  updateRecord(domainId: number, id: string, body: RecordChange): Promise<void>;
   deleteRecord(domainId: number, id: string): Promise<void>;
 }
 
-export function createLinodeApi(o: LinodeApiOptions): LinodeApi {
+export function createLinodeApi(o: PagedTokenApiOptions): LinodeApi {
   const http = tokenHttpClient(o, SERVICE, classifyLinodeError);
   const pageSize = o.pageSize ?? PAGE_SIZE;
 
@@ -64,16 +62,6 @@ export function createLinodeApi(o: LinodeApiOptions): LinodeApi {
 
     listRecords: (domain) => listAll(records(domain.id), (v) => toRecord(v, domain)),
 
-    async createRecord(domainId, body) {
-      await call('POST', records(domainId), { json: body }, () => undefined);
-    },
-
-    async updateRecord(domainId, id, body) {
-      await call('PUT', `${records(domainId)}/${encodeURIComponent(id)}`, { json: body }, () => undefined);
-    },
-
-    async deleteRecord(domainId, id) {
-      await call('DELETE', `${records(domainId)}/${encodeURIComponent(id)}`, {}, () => undefined);
-    },
+    ...recordCollectionWrites<number, NewRecord, RecordChange>(http, SERVICE, records),
   };
 }

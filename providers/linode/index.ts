@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { isInZone, relativeName } from '../kit/dns-name.js';
 import { ProviderError } from '../kit/errors.js';
 import { doc, optional } from '../kit/schema.js';
-import { tokenKeys, checkTokenKeys } from '../kit/token-config.js';
+import { tokenKeys, checkTokenKeys, tokenApiOptions } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import type { HttpDeps } from '../kit/http.js';
 import { syncValueRecords, valueRecordsAt } from '../kit/value-records.js';
@@ -33,13 +33,8 @@ export interface LinodeDeps extends HttpDeps {
 }
 
 export function createLinodeProvider(config: LinodeConfig, ctx: ProviderContext, deps: LinodeDeps = {}): Provider {
-  if (!config.token) throw new ProviderError('fatal', 'linode: token (or tokenFile) is required');
   const api: LinodeApi = createLinodeApi({
-    endpoint: config.endpoint ?? DEFAULT_ENDPOINT,
-    token: config.token,
-    userAgent: ctx.userAgent,
-    ...(config.allowInsecureHttp !== undefined ? { allowInsecureHttp: config.allowInsecureHttp } : {}),
-    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
+    ...tokenApiOptions('linode', config, ctx, deps, DEFAULT_ENDPOINT),
     ...(deps.pageSize !== undefined ? { pageSize: deps.pageSize } : {}),
   });
 

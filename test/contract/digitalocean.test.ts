@@ -15,9 +15,9 @@ const ctx = { userAgent: 'dnsfail/test (+contract)', baseDir: '/' };
 const SPEC = 'test/fixtures/api-specs/digitalocean/domain-records.openapi.json';
 let validated = 0;
 
-function providerFor(url: string, extra: Record<string, unknown> = {}, perPage?: number): Provider {
+function providerFor(url: string, extra: Record<string, unknown> = {}, pageSize?: number): Provider {
   const config = digitaloceanConfigSchema.parse({ type: 'digitalocean', token: TOKEN, endpoint: url, ...extra });
-  return createDigitaloceanProvider(config, ctx, { timeoutMs: 500, ...(perPage ? { perPage } : {}) });
+  return createDigitaloceanProvider(config, ctx, { timeoutMs: 500, ...(pageSize ? { pageSize } : {}) });
 }
 
 /** Every request the fake saw was checked against the spec: none may have broken it. */
