@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { startFakeDyndns2 } from '../fakes/dyndns2.js';
 import { runCli } from '../helpers/cli.js';
 import { startTcpTarget, type TcpTarget } from '../helpers/targets.js';
 
@@ -76,5 +77,40 @@ describe('several checkers (vantage) with the built CLI', () => {
     const r = await runCli(['validate', '-c', join(d, 'dnsfail.yaml')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /vantage\.store: records on provider "noip" \(dyndns2\) need somewhere to keep votes: dyndns2 cannot read and write TXT records; set vantage\.store to a provider that can/);
+  });
+
+  it('dyndns2 with a store: the votes kept in a private zone file, the record written to the DynDNS2 service once there is a quorum', async () => {
+    const fake = await startFakeDyndns2({ accounts: [{ username: 'ops', password: 'dyn-Secret-5', zones: ['dyn.example.test'] }] });
+    try {
+      const d = mkdtempSync(join(tmpdir(), 'dnsfail-e2e-vantage-store-'));
+      writeFileSync(
+        join(d, 'dnsfail.yaml'),
+        `providers:\n  dyn: { type: dyndns2, preset: noip, endpoint: "${fake.url}", username: ops, password: "\${DYN_PASSWORD}" }\n` +
+          `  votes: { type: zonefile, file: ./votes.zone, zone: votes.internal }\n` +
+          `vantage:\n  id: \${DNSFAIL_VANTAGE}\n  peers: [home, gh]\n  store: votes\n  zone: votes.internal\n` +
+          `records:\n  - name: app.dyn.example.test\n    provider: dyn\n    fall: 1\n    rise: 1\n    check: { type: tcp, port: ${live.port}, timeout: 500ms }\n` +
+          `    servers:\n      - { address: 127.0.0.2, label: primary }\n      - { address: 127.0.0.3, label: backup }\n`,
+      );
+      const run = (id: string) => runCli(['check', '-c', join(d, 'dnsfail.yaml'), '--state', join(d, `${id}.state.json`)], { env: { DNSFAIL_VANTAGE: id, DYN_PASSWORD: 'dyn-Secret-5' } });
+      const home = await run('home');
+      assert.equal(home.code, 4, home.stdout + home.stderr);
+      assert.equal(fake.requests.length, 0, 'nothing sent to the DynDNS2 service without a quorum');
+      const votes = () => readFileSync(join(d, 'votes.zone'), 'utf8');
+      assert.match(votes(), /^home\._dnsfail\.app\.dyn\.example\.test\.votes\.internal\. \d+ IN TXT "v=dnsfail1 id=home at=\d+ q=[0-9a-f]{8} s=DU"$/m);
+      const gh = await run('gh');
+      assert.equal(gh.code, 0, gh.stdout + gh.stderr);
+      assert.match(votes(), /^gh\._dnsfail\.app\.dyn\.example\.test\.votes\.internal\. \d+ IN TXT "v=dnsfail1 id=gh /m);
+      assert.deepEqual(fake.requests.map((r) => r.answer), ['good 127.0.0.3']);
+      assert.deepEqual(fake.lookup('app.dyn.example.test', 'A'), ['127.0.0.3']);
+      assert.doesNotMatch(home.stdout + home.stderr + gh.stdout + gh.stderr + votes(), /dyn-Secret-5/);
+      const env = { DNSFAIL_VANTAGE: 'home', DYN_PASSWORD: 'dyn-Secret-5' };
+      const status = await runCli(['status', '-c', join(d, 'dnsfail.yaml'), '--state', join(d, 'home.state.json')], { env });
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stdout, /vote of gh.*: 127\.0\.0\.2 \(primary\) down, 127\.0\.0\.3 \(backup\) up \(cast \d+s ago\)/);
+      const doctor = await runCli(['doctor', '-c', join(d, 'dnsfail.yaml'), '--state', join(d, 'home.state.json')], { env });
+      for (const id of ['home', 'gh']) assert.match(doctor.stdout, new RegExp(`✔ the vote of ${id} counts \\(cast \\d+s ago\\)`));
+    } finally {
+      await fake.close();
+    }
   });
 });
