@@ -108,5 +108,7 @@ export interface ProviderFactory<C = unknown> {
   storedTtl?(ttl: number, config: C): number;
   /** Why this configuration cannot manage records of `type` (dynv6's /nic/update is IPv4-only); undefined when it can. */
   refusesType?(type: 'A' | 'AAAA', config: C): string | undefined;
+  /** The one zone this configuration's names must be inside (zonefile, rfc2136: its `zone`), so that validate refuses a name outside it. */
+  zoneOf?(config: C): string;
   create(config: C, ctx: ProviderContext): Provider;
 }

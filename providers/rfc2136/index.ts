@@ -109,6 +109,7 @@ export const rfc2136Provider: ProviderFactory<Rfc2136Config> = {
   capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true, batch: false, txt: true },
   secretKeys: ['tsig.secret'],
   configSchema: rfc2136ConfigSchema,
+  zoneOf: (config) => bareName(config.zone),
   create: (config, ctx) => createRfc2136Provider(config, ctx),
 };
 

@@ -67,6 +67,7 @@ export const zonefileProvider: ProviderFactory<ZonefileConfig> = {
   description: 'Rewrites the record in an RFC 1035 zone file (BIND, NSD, Knot, CoreDNS file) and runs a reload command.',
   capabilities: { read: true, multiValue: true, aaaa: true, ttl: true, compareAndSet: true, batch: true, txt: true },
   configSchema: zonefileConfigSchema,
+  zoneOf: (config) => bareName(config.zone),
   create: (config, ctx) => createZonefileProvider(config, ctx),
 };
 

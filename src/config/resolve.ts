@@ -1,5 +1,5 @@
 import { canonicalIp, ipFamily } from '../../providers/kit/ip.js';
-import { normalizeDnsName } from '../../providers/kit/dns-name.js';
+import { isInZone, normalizeDnsName } from '../../providers/kit/dns-name.js';
 import { finalizeCheck, mergeChecks } from './check.js';
 import { parseDuration } from '../../providers/kit/duration.js';
 import { quote } from './quote.js';
@@ -85,6 +85,8 @@ function resolveRecord(
     if (type === 'AAAA' && !caps.aaaa) problem(['type'], `provider "${provider.id}" (${provider.kind}) cannot manage AAAA records`);
     const refusal = provider.factory.refusesType?.(type, provider.settings as never);
     if (refusal) problem(['type'], `provider "${provider.id}" (${provider.kind}): ${refusal}`);
+    const zone = provider.factory.zoneOf?.(provider.settings as never);
+    if (name && zone && !isInZone(name, zone)) problem(['name'], `${name} is not inside zone ${zone} of provider "${provider.id}" (${provider.kind}); use a provider for the zone it is in`);
     if (strategy === 'all' && !caps.multiValue) {
       problem(['strategy'], `provider "${provider.id}" (${provider.kind}) holds one address per record; use strategy: failover`);
     }

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import { normalizeDnsName } from '../../providers/kit/dns-name.js';
+import { isInZone, normalizeDnsName } from '../../providers/kit/dns-name.js';
 import { parseDuration } from '../../providers/kit/duration.js';
-import { VANTAGE_ID_RE } from '../core/votes.js';
+import { VANTAGE_ID_RE, voteName } from '../core/votes.js';
 import { quote } from './quote.js';
 import type { Problem } from './resolve.js';
 import type { RawConfig } from './schema.js';
@@ -51,6 +51,16 @@ export function resolveVantage(raw: RawConfig, providers: Record<string, Provide
     const unable = [...new Set(records.map((r) => r.provider))].map((id) => providers[id]!).filter((p) => !canHoldVotes(p));
     for (const p of unable) {
       problem('store', `records on provider "${p.id}" (${p.kind}) need somewhere to keep votes: ${p.kind} cannot read and write TXT records; set vantage.store to a provider that can`);
+    }
+  }
+  // A store limited to one zone must hold every vote name: say which suffix puts them there.
+  for (const r of problems.length > before ? [] : records) {
+    const store = providers[v.store ?? r.provider]!;
+    const storeZone = store.factory.zoneOf?.(store.settings as never);
+    const name = voteName(id, r.name, zone);
+    if (storeZone && !isInZone(name, storeZone)) {
+      problem(zone ? 'zone' : 'store', `votes on ${r.name} would be named ${name}, outside zone ${storeZone} of provider "${store.id}" (${store.kind}); set vantage.zone: ${storeZone}`);
+      break;
     }
   }
   if (problems.length > before) return undefined;

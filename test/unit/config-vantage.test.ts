@@ -37,6 +37,20 @@ describe('config: vantage (several checkers)', () => {
     await fails('vantage:\n  id: home\n  peers: [home, gh]\n  store: nowhere', /provider "nowhere" is not defined under providers/, dyndns2);
   });
 
+  it('a store limited to one zone must hold the vote names: refused with the vantage.zone that fixes it', async () => {
+    const providers = '  local: { type: dyndns2, server: "https://127.0.0.1", username: u, password: p }\n  votes: { type: rfc2136, server: "127.0.0.1", zone: votes.internal }';
+    await fails('vantage:\n  id: home\n  peers: [home, gh]\n  store: votes', /vantage\.store: votes on app\.example\.test would be named home\._dnsfail\.app\.example\.test, outside zone votes\.internal of provider "votes" \(rfc2136\); set vantage\.zone: votes\.internal/, providers);
+    await fails('vantage:\n  id: home\n  peers: [home, gh]\n  store: votes\n  zone: other.internal', /vantage\.zone: votes on app\.example\.test would be named home\._dnsfail\.app\.example\.test\.other\.internal, outside zone votes\.internal/, providers);
+    await fails('vantage:\n  id: home\n  peers: [home, gh]\n  zone: votes.internal', /vantage\.zone: .*outside zone example\.test of provider "local" \(zonefile\)/);
+  });
+
+  it('a record outside the zone of a provider limited to one is refused, naming the record', async () => {
+    await assert.rejects(
+      load('', '  local: { type: zonefile, file: ./z.zone, zone: example.org }'),
+      (e: unknown) => e instanceof ConfigError && /records\[0\]\.name: app\.example\.test is not inside zone example\.org of provider "local" \(zonefile\)/.test(e.message),
+    );
+  });
+
   it('the host name as an id: its first label, lower case, other characters as -', () => {
     assert.equal(hostVantageId('Build_Host-01.corp.example'), 'build-host-01');
   });
