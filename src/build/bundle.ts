@@ -1,15 +1,15 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import ts from 'typescript';
 
 /**
- * Build step (package.json "bundle"): the CLI as one CommonJS file with its libraries,
- * dist/bundle/dnsfail.cjs, and an external source map beside it (bin/dnsfail.js turns source maps
- * on, so stacks name src/…ts lines). Commands, providers and heavy libraries are imported with
- * import(), which esbuild turns into lazily run module wrappers: a zone-file check never runs the
- * HTTP client. The same build, with the GitHub Action's entry point, writes action/index.cjs
+ * Build step (package.json "bundle"): the CLI as CommonJS, dist/bundle/dnsfail.cjs with its libraries,
+ * and in dist/bundle/chunks/ what it loads when first used (see buildCli), each with an external source map
+ * (src/cli/stack.ts maps the stack of an unexpected error to src/…ts lines through them). Commands,
+ * providers and heavy libraries are imported with import(): a zone-file check never loads the HTTP
+ * client. The same options, with the GitHub Action's entry point, write action/index.cjs as one file
  * (committed: the action runs it without an install; test/e2e/action.test.ts keeps it in sync).
  * The provider kit is published as `dnsfail/provider`: dist/bundle/provider.mjs and its type
  * declarations in dist/bundle/provider/ (see providers/README.md).
@@ -44,6 +44,42 @@ export function bundleOptions(entry: string, outfile: string): BuildOptions {
     },
   };
 }
+
+/**
+ * The CLI, split where it uses import(): V8 parses every function of a file it loads, so one file
+ * holding all 15 providers, got, luxon and the rarely used commands cost a cron run about 40 ms of
+ * compiling code it never runs. esbuild splits only ES modules, so it writes them to a scratch
+ * directory (dist/bundle.esm), then rewrites each file as CommonJS: Node's ES module loader costs
+ * more than the split saves. Every module is still in exactly one file.
+ */
+export async function buildCli(out: string): Promise<void> {
+  const options = bundleOptions(join('src', 'cli', 'main.ts'), join(out, 'dnsfail.cjs'));
+  const esm = `${out}.esm`;
+  try {
+    await build({ ...options, outfile: undefined, outdir: esm, format: 'esm', splitting: true, entryNames: 'dnsfail', chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.cjs' }, banner: {} });
+    for (const f of readdirSync(esm, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cjs'))) {
+      await build({ ...options, entryPoints: [join(esm, f)], outfile: join(out, f), plugins: [requireChunks] });
+    }
+  } finally {
+    rmSync(esm, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The files of the split require() each other. An import() of a chunk would stay an import(), which
+ * Node runs through its ES module loader (taking module.exports for the default export), so it
+ * becomes a lazily run require() instead. Other import()s (a third-party provider's module) stay.
+ */
+const requireChunks: Plugin = {
+  name: 'require-chunks',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\/[\w/-]+\.cjs$/ }, (a) => {
+      if (a.kind === 'entry-point') return undefined;
+      return a.kind === 'dynamic-import' ? { path: a.path, namespace: 'chunk' } : { path: a.path, external: true };
+    });
+    b.onLoad({ filter: /./, namespace: 'chunk' }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});` }));
+  },
+};
 
 /** The zod/mini type declarations the kit's declarations refer to, shipped with them (zod is bundled, not a dependency). */
 const ZOD_TYPES = ['mini', 'v4/mini', 'v4/core', 'v4/locales'];
@@ -88,7 +124,7 @@ export async function buildProviderKit(out: string): Promise<void> {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = join(root, 'dist', 'bundle');
   rmSync(out, { recursive: true, force: true });
-  await build(bundleOptions(join('src', 'cli', 'main.ts'), join(out, 'dnsfail.cjs')));
+  await buildCli(out);
   await buildProviderKit(out);
   if (process.argv.includes('--action')) await build(bundleOptions(join('src', 'action', 'main.ts'), join(root, 'action', 'index.cjs')));
 }

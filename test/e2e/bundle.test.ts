@@ -39,16 +39,21 @@ describe('the bundled CLI (bin/dnsfail.js → dist/bundle/dnsfail.cjs)', () => {
   });
   after(() => target.close());
 
-  it('is one file and its external source map (beside the provider kit, dnsfail/provider)', () => {
-    assert.deepEqual(readdirSync(BUNDLE_DIR).sort(), ['dnsfail.cjs', 'dnsfail.cjs.map', 'provider', 'provider.mjs', 'provider.mjs.map']);
-    assert.match(readFileSync(join(BUNDLE_DIR, 'dnsfail.cjs'), 'utf8'), /\n\/\/# sourceMappingURL=dnsfail\.cjs\.map\n$/);
-    const map = JSON.parse(readFileSync(join(BUNDLE_DIR, 'dnsfail.cjs.map'), 'utf8')) as { sources: string[] };
-    assert.ok(map.sources.includes('../../src/cli/main.ts'), 'the map names the TypeScript sources');
+  it('is dnsfail.cjs and the chunks it loads when first used, each with its external source map (beside the provider kit, dnsfail/provider)', () => {
+    assert.deepEqual(readdirSync(BUNDLE_DIR).sort(), ['chunks', 'dnsfail.cjs', 'dnsfail.cjs.map', 'provider', 'provider.mjs', 'provider.mjs.map']);
+    const chunks = readdirSync(join(BUNDLE_DIR, 'chunks')).filter((f) => f.endsWith('.cjs'));
+    assert.deepEqual(readdirSync(join(BUNDLE_DIR, 'chunks')).sort(), [...chunks, ...chunks.map((f) => `${f}.map`)].sort());
+    const sources: string[] = [];
+    for (const f of ['dnsfail.cjs', ...chunks.map((c) => join('chunks', c))]) {
+      assert.ok(readFileSync(join(BUNDLE_DIR, f), 'utf8').endsWith(`\n//# sourceMappingURL=${f.replace(/^chunks\//, '')}.map\n`), f);
+      sources.push(...(JSON.parse(readFileSync(join(BUNDLE_DIR, `${f}.map`), 'utf8')) as { sources: string[] }).sources);
+    }
+    assert.ok(sources.includes('../../src/cli/main.ts') && sources.includes('../../../src/config/load.ts'), 'the maps name the TypeScript sources');
     // zod's other languages come in whole when a module takes `z` as a named import instead of `* as z`.
-    assert.deepEqual(map.sources.filter((s) => /\/zod\/v4\/locales\/(?!en\.js|index\.js)/.test(s)), []);
+    assert.deepEqual(sources.filter((s) => /\/zod\/v4\/locales\/(?!en\.js|index\.js)/.test(s)), []);
   });
 
-  it('a cron check of a zone file and a tcp check loads no module it does not use (HTTP, TLS, child processes, fs/promises, v8) and nothing from node_modules', () => {
+  it('a cron check of a zone file and a tcp check loads no module it does not use (HTTP, TLS, child processes, fs/promises, v8, other providers) and nothing from node_modules', () => {
     const args = ['check', '-c', 'dnsfail.yaml', '--state', 'state.json'];
     const first = modulesLoaded(BIN, args, dir);
     assert.equal(first.code, 0, first.stderr);
@@ -58,7 +63,11 @@ describe('the bundled CLI (bin/dnsfail.js → dist/bundle/dnsfail.cjs)', () => {
     for (const heavy of ['http', 'https', 'tls', 'child_process', 'dgram', 'fs/promises', 'v8']) {
       assert.ok(!again.builtins.includes(heavy), `${heavy} was loaded`);
     }
-    assert.deepEqual(again.files.filter((f) => !f.endsWith('report.cjs')).sort(), [BIN, join(BUNDLE_DIR, 'dnsfail.cjs')].sort());
+    const files = again.files.filter((f) => !f.endsWith('report.cjs') && f !== BIN);
+    assert.ok(files.includes(join(BUNDLE_DIR, 'dnsfail.cjs')));
+    assert.deepEqual(files.filter((f) => !f.startsWith(BUNDLE_DIR + '/')), [], 'only files of the bundle');
+    const named = files.map((f) => /\/chunks\/([a-z\d]+)-\w+\.cjs$/.exec(f)?.[1]).filter((n) => n && n !== 'chunk');
+    assert.deepEqual(named.sort(), ['check', 'zonefile'], 'of the commands and providers, only check and zonefile');
   });
 
   it('the stack of an unexpected error names the src/…ts file and line (source maps), not bundle columns', () => {

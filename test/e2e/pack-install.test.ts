@@ -36,9 +36,9 @@ describe('npm pack, then npm install -g of the tarball into a fresh prefix', () 
   });
   after(() => target.close());
 
-  it('ships only what runs: the bin, the bundle and its source map, the provider kit and its types, README, LICENSE, provider READMEs, examples', () => {
+  it('ships only what runs: the bin, the bundle and its chunks with their source maps, the provider kit and its types, README, LICENSE, provider READMEs, examples', () => {
     for (const f of files) {
-      assert.match(f, /^(bin\/|dist\/bundle\/(dnsfail\.cjs|provider\.mjs)(\.map)?$|dist\/bundle\/provider\/.*(\.d\.ts|LICENSE)$|README\.md$|LICENSE$|package\.json$|providers\/([a-z0-9]+\/)?README\.md$|examples\/)/, `${f} is packed`);
+      assert.match(f, /^(bin\/|dist\/bundle\/(dnsfail\.cjs|chunks\/[\w-]+\.cjs|provider\.mjs)(\.map)?$|dist\/bundle\/provider\/.*(\.d\.ts|LICENSE)$|README\.md$|LICENSE$|package\.json$|providers\/([a-z0-9]+\/)?README\.md$|examples\/)/, `${f} is packed`);
     }
     for (const f of ['bin/dnsfail.js', 'dist/bundle/dnsfail.cjs', 'dist/bundle/dnsfail.cjs.map', 'dist/bundle/provider.mjs', 'dist/bundle/provider/index.d.ts', 'LICENSE', 'README.md', 'providers/README.md', 'providers/zonefile/README.md']) {
       assert.ok(files.includes(f), `${f} is missing`);
