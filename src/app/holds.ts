@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { ProviderError } from '../../providers/kit/errors.js';
 import { formatDuration } from '../../providers/kit/duration.js';
 import { redact } from '../../providers/kit/redact.js';
@@ -23,8 +22,8 @@ export interface Hold {
 
 export const holdKey = (providerId: string, recordKey: string) => `${providerId}/${recordKey}`;
 
-// Loading node:crypto costs about a tenth of a cron run's start-up; only runs with a lockout need it.
-const crypto = (): typeof import('node:crypto') => createRequire(import.meta.url)('node:crypto');
+// Loaded here, not imported: only runs with a lockout need node:crypto, and loading it is a noticeable part of a cron run's start-up.
+const crypto = () => process.getBuiltinModule('node:crypto');
 
 function fingerprint(settings: unknown, salt: Buffer): Buffer {
   return crypto().scryptSync(JSON.stringify(settings), salt, 16, { N: 1024 });
