@@ -1,20 +1,13 @@
-import type { RecordType } from '../kit/types.js';
+import type { ProviderContext, RecordType } from '../kit/types.js';
 import { ProviderError } from '../kit/errors.js';
-import { createHttpClient } from '../kit/http.js';
+import { assertSafeUrl, createHttpClient, type HttpDeps } from '../kit/http.js';
+import { bareName } from '../kit/records.js';
+import { azureCredentials, createTokenSource } from './auth.js';
+import type { AzureConfig } from './index.js';
 import { classifyAzureError, parseRecordSet, recordSetBody, type AzureRecordSet } from './parse.js';
 
+export const DEFAULT_ENDPOINT = 'https://management.azure.com';
 export const API_VERSION = '2018-05-01';
-
-export interface AzureApiOptions {
-  endpoint: string;
-  subscriptionId: string;
-  resourceGroup: string;
-  zone: string;
-  token: () => Promise<string>;
-  userAgent: string;
-  allowInsecureHttp?: boolean;
-  timeoutMs?: number;
-}
 
 /** A write's precondition: the etag read (If-Match), or "must not exist yet" (If-None-Match: *). */
 export type Precondition = { etag: string } | { absent: true };
@@ -26,7 +19,17 @@ export interface AzureApi {
   delete(relative: string, type: RecordType, etag: string): Promise<void>;
 }
 
-export function createAzureApi(o: AzureApiOptions): AzureApi {
+export function createAzureApi(config: AzureConfig, ctx: ProviderContext, deps: HttpDeps = {}): AzureApi {
+  const endpoint = config.endpoint ?? DEFAULT_ENDPOINT;
+  const common = { userAgent: ctx.userAgent, allowInsecureHttp: config.allowInsecureHttp, timeoutMs: deps.timeoutMs };
+  const o = {
+    ...common,
+    endpoint,
+    subscriptionId: config.subscriptionId,
+    resourceGroup: config.resourceGroup,
+    zone: bareName(config.zone),
+    token: createTokenSource({ credentials: azureCredentials(config), resource: `${assertSafeUrl(endpoint, config.allowInsecureHttp, 'endpoint').origin}/`, ...common }),
+  };
   const http = createHttpClient({
     baseUrl: o.endpoint,
     userAgent: o.userAgent,

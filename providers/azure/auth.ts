@@ -1,11 +1,22 @@
 import { ProviderError } from '../kit/errors.js';
 import { createHttpClient } from '../kit/http.js';
 import { accessTokenOf, cachedAccessToken, type AccessToken } from '../kit/access-token.js';
+import type { AzureConfig } from './index.js';
+
+export const DEFAULT_LOGIN_ENDPOINT = 'https://login.microsoftonline.com';
+export const DEFAULT_IDENTITY_ENDPOINT = 'http://169.254.169.254/metadata/identity/oauth2/token';
 
 /** Where an Azure access token comes from: a service principal's secret, or the VM's managed identity. */
 export type AzureCredentials =
   | { kind: 'client-secret'; tenantId: string; clientId: string; clientSecret: string; loginEndpoint: string }
   | { kind: 'managed-identity'; identityEndpoint: string; clientId?: string };
+
+/** The credentials a config gives: the VM's managed identity, else a service principal's secret. */
+export function azureCredentials(config: AzureConfig): AzureCredentials {
+  if (config.managedIdentity) return { kind: 'managed-identity', identityEndpoint: config.identityEndpoint ?? DEFAULT_IDENTITY_ENDPOINT, ...(config.clientId ? { clientId: config.clientId } : {}) };
+  if (!config.clientSecret) throw new ProviderError('fatal', 'azure: clientSecret (or clientSecretFile) is required');
+  return { kind: 'client-secret', tenantId: config.tenantId!, clientId: config.clientId!, clientSecret: config.clientSecret, loginEndpoint: config.loginEndpoint ?? DEFAULT_LOGIN_ENDPOINT };
+}
 
 export interface TokenSourceOptions {
   credentials: AzureCredentials;

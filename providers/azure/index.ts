@@ -1,17 +1,14 @@
 import * as z from 'zod/mini';
 import { doc, nonEmpty, optional } from '../kit/schema.js';
 import { ProviderError } from '../kit/errors.js';
-import { assertSafeUrl } from '../kit/http.js';
+import { assertSafeUrl, type HttpDeps } from '../kit/http.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { bareName, domainName, wantedAddresses } from '../kit/records.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
-import { createAzureApi, type AzureApi } from './api.js';
-import { createTokenSource, type AzureCredentials } from './auth.js';
+import { createAzureApi, DEFAULT_ENDPOINT, type AzureApi } from './api.js';
+import { DEFAULT_IDENTITY_ENDPOINT, DEFAULT_LOGIN_ENDPOINT } from './auth.js';
 import { relativeName, toCurrent } from './parse.js';
 
-export const DEFAULT_ENDPOINT = 'https://management.azure.com';
-export const DEFAULT_LOGIN_ENDPOINT = 'https://login.microsoftonline.com';
-export const DEFAULT_IDENTITY_ENDPOINT = 'http://169.254.169.254/metadata/identity/oauth2/token';
 
 const url = (what: string) => optional(nonEmpty(), what);
 
@@ -57,20 +54,9 @@ export const azureConfigSchema = doc(
 
 export type AzureConfig = z.infer<typeof azureConfigSchema>;
 
-export function createAzureProvider(config: AzureConfig, ctx: ProviderContext, deps: { timeoutMs?: number } = {}): Provider {
-  const endpoint = config.endpoint ?? DEFAULT_ENDPOINT;
+export function createAzureProvider(config: AzureConfig, ctx: ProviderContext, deps: HttpDeps = {}): Provider {
   const zone = bareName(config.zone);
-  const credentials: AzureCredentials = config.managedIdentity
-    ? { kind: 'managed-identity', identityEndpoint: config.identityEndpoint ?? DEFAULT_IDENTITY_ENDPOINT, ...(config.clientId ? { clientId: config.clientId } : {}) }
-    : { kind: 'client-secret', tenantId: config.tenantId!, clientId: config.clientId!, clientSecret: config.clientSecret ?? '', loginEndpoint: config.loginEndpoint ?? DEFAULT_LOGIN_ENDPOINT };
-  if (credentials.kind === 'client-secret' && !credentials.clientSecret) throw new ProviderError('fatal', 'azure: clientSecret (or clientSecretFile) is required');
-  const common = {
-    userAgent: ctx.userAgent,
-    ...(config.allowInsecureHttp !== undefined ? { allowInsecureHttp: config.allowInsecureHttp } : {}),
-    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
-  };
-  const token = createTokenSource({ credentials, resource: `${assertSafeUrl(endpoint, config.allowInsecureHttp, 'endpoint').origin}/`, ...common });
-  const api: AzureApi = createAzureApi({ endpoint, subscriptionId: config.subscriptionId, resourceGroup: config.resourceGroup, zone, token, ...common });
+  const api: AzureApi = createAzureApi(config, ctx, deps);
 
   /** The A/AAAA record set, else a CNAME at the name, else nothing. */
   const fetchCurrent = async (ref: RecordRef) => {

@@ -1,9 +1,10 @@
 import type { HttpMethod as Method } from '../kit/http.js';
-import type { RecordType } from '../kit/types.js';
+import type { ProviderContext, RecordType } from '../kit/types.js';
 import { ProviderError } from '../kit/errors.js';
-import { type RequestOptions } from '../kit/http.js';
+import type { HttpDeps, RequestOptions } from '../kit/http.js';
 import { classifyCloudflareError, envelopeResult, isLastPage, parseRecordPage, parseZone, parseZoneList, type CfRecord, type CfZone, type OddRecord, type PageInfo, type RecordPatch } from './parse.js';
-import { tokenHttpClient, type TokenApiOptions } from '../kit/token-config.js';
+import { tokenApiOptions, tokenHttpClient } from '../kit/token-config.js';
+import type { CloudflareConfig } from './index.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.cloudflare.com/client/v4';
 const PER_PAGE = 100;
@@ -14,7 +15,6 @@ const ZONES_PER_PAGE = 50;
 /** More than 100 pages of one listing is not something to page through blindly. */
 const MAX_PAGES = 100;
 
-export type CloudflareApiOptions = TokenApiOptions;
 
 export interface NewRecord {
   type: RecordType;
@@ -48,7 +48,8 @@ export interface RecordListing {
   odd: OddRecord[];
 }
 
-export function createCloudflareApi(o: CloudflareApiOptions): CloudflareApi {
+export function createCloudflareApi(config: CloudflareConfig, ctx: ProviderContext, deps: HttpDeps = {}): CloudflareApi {
+  const o = tokenApiOptions('cloudflare', config, ctx, deps, DEFAULT_ENDPOINT);
   // Errors built by classify lack the request's method and path; call() adds them.
   const classified = new WeakSet<ProviderError>();
   const http = tokenHttpClient(o, 'Cloudflare', (status, body, headers) => {

@@ -8,7 +8,7 @@ import type { HttpDeps } from '../kit/http.js';
 import { createCloudflareApi, DEFAULT_ENDPOINT, type CloudflareApi, type NewRecord } from './api.js';
 import { cloudflareTtl, contentFor, OWNER_COMMENT, planSize, planWrite, recordsToCurrent, recordValue, spoils, type CfRecord, type CfZone, type RecordPatch } from './parse.js';
 import { createZoneFinder } from './zones.js';
-import { checkTokenKeys, tokenKeys, tokenApiOptions } from '../kit/token-config.js';
+import { checkTokenKeys, tokenKeys } from '../kit/token-config.js';
 
 /** Changes per batch request on Cloudflare's Free plan (paid plans allow 3,500). */
 const DEFAULT_BATCH_SIZE = 200;
@@ -35,7 +35,7 @@ export const cloudflareConfigSchema = doc(
 export type CloudflareConfig = z.infer<typeof cloudflareConfigSchema>;
 
 export function createCloudflareProvider(config: CloudflareConfig, ctx: ProviderContext, deps: HttpDeps = {}): Provider {
-  const api: CloudflareApi = createCloudflareApi(tokenApiOptions('cloudflare', config, ctx, deps, DEFAULT_ENDPOINT));
+  const api: CloudflareApi = createCloudflareApi(config, ctx, deps);
   const zones = createZoneFinder(api, config.zoneId);
   const batchSize = config.batchSize ?? DEFAULT_BATCH_SIZE;
 

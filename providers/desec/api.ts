@@ -1,6 +1,9 @@
 import { ProviderError } from '../kit/errors.js';
 import { classifyDesecError, errorDetail, nextCursor, parseDomain, parseDomainList, parseRrsetList, type DesecDomain, type DesecRrset } from './parse.js';
-import { tokenHttpClient } from '../kit/token-config.js';
+import { tokenApiOptions, tokenHttpClient } from '../kit/token-config.js';
+import type { HttpDeps } from '../kit/http.js';
+import type { ProviderContext } from '../kit/types.js';
+import type { DesecConfig } from './index.js';
 
 export const DEFAULT_ENDPOINT = 'https://desec.io/api/v1';
 
@@ -35,8 +38,8 @@ export interface DesecApi {
 /** More pages than this (500 RRsets each) is not a zone to page through blindly. */
 const MAX_PAGES = 200;
 
-export function createDesecApi(opts: { endpoint: string; token: string; userAgent: string; allowInsecureHttp?: boolean; timeoutMs?: number }): DesecApi {
-  const http = tokenHttpClient(opts, 'deSEC', classifyDesecError, 'Token');
+export function createDesecApi(config: DesecConfig, ctx: ProviderContext, deps: HttpDeps = {}): DesecApi {
+  const http = tokenHttpClient(tokenApiOptions('desec', config, ctx, deps, DEFAULT_ENDPOINT), 'deSEC', classifyDesecError, 'Token');
   const domainPath = (name: string) => `/domains/${encodeURIComponent(name)}/`;
 
   /** Every page of a listing: always in pagination mode (cursor=), as more than 500 items are refused without it. */

@@ -4,7 +4,7 @@ import { isInZone } from '../kit/dns-name.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { asError, bareName, domainName, finishBatch, groupIndexes, readGroups, startBatch, throwIfOneFailure } from '../kit/records.js';
 import { doc, optional } from '../kit/schema.js';
-import { checkTokenKeys, tokenKeys, tokenApiOptions } from '../kit/token-config.js';
+import { checkTokenKeys, tokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem } from '../kit/types.js';
 import { BulkRefused, createDesecApi, DEFAULT_ENDPOINT, type RrsetChange } from './api.js';
 import { currentOf, subnameOf, type DesecDomain, type DesecRrset } from './parse.js';
@@ -32,7 +32,7 @@ export type DesecConfig = z.infer<typeof desecConfigSchema>;
 const storedTtl = (ttl: number, config: DesecConfig): number => Math.min(604_800, Math.max(ttl, config.minimumTtl ?? DEFAULT_MINIMUM_TTL));
 
 export function createDesecProvider(config: DesecConfig, ctx: ProviderContext, deps: { timeoutMs?: number } = {}): Provider {
-  const api = createDesecApi(tokenApiOptions('desec', config, ctx, deps, DEFAULT_ENDPOINT));
+  const api = createDesecApi(config, ctx, deps);
 
   // Per instance (one run): the domain of each name, and the account's domain list. Failures are not kept.
   const domains = new Map<string, Promise<DesecDomain>>();

@@ -1,10 +1,11 @@
 import type { HttpMethod as Method } from '../kit/http.js';
 import { ProviderError } from '../kit/errors.js';
-import { namingRequest, type RequestOptions } from '../kit/http.js';
-import type { RecordType } from '../kit/types.js';
+import { namingRequest, type PagedHttpDeps, type RequestOptions } from '../kit/http.js';
+import type { ProviderContext, RecordType } from '../kit/types.js';
 import { recordCollectionWrites, type ListedRecord } from '../kit/value-records.js';
 import { classifyDigitalOceanError, parseRecordPage } from './parse.js';
-import { tokenHttpClient, type PagedTokenApiOptions } from '../kit/token-config.js';
+import { tokenApiOptions, tokenHttpClient } from '../kit/token-config.js';
+import type { DigitaloceanConfig } from './index.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.digitalocean.com';
 /** The most per_page allows. */
@@ -28,9 +29,9 @@ export interface DigitalOceanApi {
   deleteRecord(domain: string, id: string): Promise<void>;
 }
 
-export function createDigitalOceanApi(o: PagedTokenApiOptions): DigitalOceanApi {
-  const http = tokenHttpClient(o, SERVICE, classifyDigitalOceanError);
-  const perPage = o.pageSize ?? PER_PAGE;
+export function createDigitalOceanApi(config: DigitaloceanConfig, ctx: ProviderContext, deps: PagedHttpDeps = {}): DigitalOceanApi {
+  const http = tokenHttpClient(tokenApiOptions('digitalocean', config, ctx, deps, DEFAULT_ENDPOINT), SERVICE, classifyDigitalOceanError);
+  const perPage = deps.pageSize ?? PER_PAGE;
 
   const call = <T>(method: Method, path: string, ro: RequestOptions, read: (status: number, data: unknown) => T): Promise<T> =>
     namingRequest(SERVICE, method, path, async () => {

@@ -3,9 +3,9 @@ import { isInZone, relativeName, zoneCandidates } from '../kit/dns-name.js';
 import { ProviderError } from '../kit/errors.js';
 import { bareName, domainName } from '../kit/records.js';
 import { doc, optional } from '../kit/schema.js';
-import { tokenKeys, checkTokenKeys, tokenApiOptions } from '../kit/token-config.js';
+import { tokenKeys, checkTokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
-import type { HttpDeps } from '../kit/http.js';
+import type { PagedHttpDeps } from '../kit/http.js';
 import { syncValueRecords, valueRecordsAt, type ListedRecord } from '../kit/value-records.js';
 import { createDigitalOceanApi, DEFAULT_ENDPOINT, type DigitalOceanApi } from './api.js';
 import { digitaloceanTtl, recordName } from './parse.js';
@@ -28,16 +28,8 @@ export const digitaloceanConfigSchema = doc(
 
 export type DigitaloceanConfig = z.infer<typeof digitaloceanConfigSchema>;
 
-export interface DigitaloceanDeps extends HttpDeps {
-  /** Records per page; default 200. */
-  pageSize?: number;
-}
-
-export function createDigitaloceanProvider(config: DigitaloceanConfig, ctx: ProviderContext, deps: DigitaloceanDeps = {}): Provider {
-  const api: DigitalOceanApi = createDigitalOceanApi({
-    ...tokenApiOptions('digitalocean', config, ctx, deps, DEFAULT_ENDPOINT),
-    ...(deps.pageSize !== undefined ? { pageSize: deps.pageSize } : {}),
-  });
+export function createDigitaloceanProvider(config: DigitaloceanConfig, ctx: ProviderContext, deps: PagedHttpDeps = {}): Provider {
+  const api: DigitalOceanApi = createDigitalOceanApi(config, ctx, deps);
   const fixedDomain = config.domain ? bareName(config.domain) : undefined;
   /** Candidate domains known not to exist in this account (per instance, one run). */
   const missing = new Set<string>();

@@ -1,5 +1,8 @@
 import { classifyGandiError, parseRrsets, type GandiRrset } from './parse.js';
-import { tokenHttpClient, type TokenApiOptions } from '../kit/token-config.js';
+import { tokenApiOptions, tokenHttpClient } from '../kit/token-config.js';
+import type { HttpDeps } from '../kit/http.js';
+import type { ProviderContext } from '../kit/types.js';
+import type { GandiConfig } from './index.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.gandi.net/v5/livedns';
 
@@ -14,8 +17,8 @@ export interface GandiApi {
   deleteRrset(fqdn: string, name: string, type: string): Promise<void>;
 }
 
-export function createGandiApi(opts: TokenApiOptions): GandiApi {
-  const http = tokenHttpClient(opts, 'Gandi', classifyGandiError);
+export function createGandiApi(config: GandiConfig, ctx: ProviderContext, deps: HttpDeps = {}): GandiApi {
+  const http = tokenHttpClient(tokenApiOptions('gandi', config, ctx, deps, DEFAULT_ENDPOINT), 'Gandi', classifyGandiError);
   const domainPath = (fqdn: string) => `/domains/${encodeURIComponent(fqdn)}`;
   // `@` (the apex) is sent as is, as Gandi's documentation writes it.
   const namePath = (fqdn: string, name: string) => `${domainPath(fqdn)}/records/${encodeURIComponent(name).replace(/^%40$/, '@')}`;

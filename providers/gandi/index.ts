@@ -4,7 +4,7 @@ import { isInZone, zoneCandidates } from '../kit/dns-name.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { bareName, domainName, wantedAddresses } from '../kit/records.js';
 import { doc, optional } from '../kit/schema.js';
-import { checkTokenKeys, tokenKeys, tokenApiOptions } from '../kit/token-config.js';
+import { checkTokenKeys, tokenKeys } from '../kit/token-config.js';
 import type { Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
 import { createGandiApi, DEFAULT_ENDPOINT } from './api.js';
 import { currentOf, rrsetName } from './parse.js';
@@ -29,7 +29,7 @@ export type GandiConfig = z.infer<typeof gandiConfigSchema>;
 const storedTtl = (ttl: number): number => Math.min(MAX_TTL, Math.max(MIN_TTL, ttl));
 
 export function createGandiProvider(config: GandiConfig, ctx: ProviderContext, deps: { timeoutMs?: number } = {}): Provider {
-  const api = createGandiApi(tokenApiOptions('gandi', config, ctx, deps, DEFAULT_ENDPOINT));
+  const api = createGandiApi(config, ctx, deps);
 
   /** Domains found in this run, and names known not to be domains of this token. */
   const zones = new Set<string>();

@@ -1,21 +1,14 @@
 import type { HttpMethod as Method } from '../kit/http.js';
 import { ProviderError } from '../kit/errors.js';
-import { createHttpClient, type RequestOptions } from '../kit/http.js';
+import { createHttpClient, type HttpDeps, type RequestOptions } from '../kit/http.js';
+import type { ProviderContext } from '../kit/types.js';
+import { createTokenSource, googleCredentials } from './auth.js';
+import type { GoogleConfig } from './index.js';
 import { classifyGoogleError, parseRrsetPage, type GRrset } from './parse.js';
 
 export const DEFAULT_ENDPOINT = 'https://dns.googleapis.com';
 /** A zone with more pages than this is not paged through blindly. */
 const MAX_PAGES = 1000;
-
-export interface GoogleApiOptions {
-  endpoint: string;
-  project: string;
-  managedZone: string;
-  token: () => Promise<string>;
-  userAgent: string;
-  allowInsecureHttp?: boolean;
-  timeoutMs?: number;
-}
 
 export interface GoogleApi {
   /** Every rrset at this name (all types), or of the whole zone when name is absent; all pages. */
@@ -24,7 +17,15 @@ export interface GoogleApi {
   change(additions: GRrset[], deletions: GRrset[]): Promise<void>;
 }
 
-export function createGoogleApi(o: GoogleApiOptions): GoogleApi {
+export function createGoogleApi(config: GoogleConfig, ctx: ProviderContext, deps: HttpDeps = {}): GoogleApi {
+  const common = { userAgent: ctx.userAgent, allowInsecureHttp: config.allowInsecureHttp, timeoutMs: deps.timeoutMs };
+  const o = {
+    ...common,
+    endpoint: config.endpoint ?? DEFAULT_ENDPOINT,
+    project: config.project,
+    managedZone: config.managedZone,
+    token: createTokenSource(googleCredentials(config), common),
+  };
   const http = createHttpClient({
     baseUrl: o.endpoint,
     userAgent: o.userAgent,

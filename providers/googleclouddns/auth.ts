@@ -1,9 +1,12 @@
 import { importPKCS8, SignJWT } from 'jose';
 import { ProviderError } from '../kit/errors.js';
 import { createHttpClient } from '../kit/http.js';
-import type { ServiceAccountKey } from './parse.js';
+import { parseServiceAccountKey, type ServiceAccountKey } from './parse.js';
+import type { GoogleConfig } from './index.js';
 import { accessTokenOf, cachedAccessToken, type AccessToken } from '../kit/access-token.js';
 
+export const DEFAULT_TOKEN_ENDPOINT = 'https://oauth2.googleapis.com/token';
+export const DEFAULT_METADATA_ENDPOINT = 'http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token';
 export const SCOPE = 'https://www.googleapis.com/auth/ndev.clouddns.readwrite';
 
 /** Where a Cloud DNS access token comes from. */
@@ -11,6 +14,14 @@ export type GoogleCredentials =
   | { kind: 'access-token'; token: string }
   | { kind: 'service-account'; key: ServiceAccountKey; tokenEndpoint: string }
   | { kind: 'metadata'; metadataEndpoint: string };
+
+/** The credentials a config gives: the metadata server, else a service-account key, else an access token. */
+export function googleCredentials(config: GoogleConfig): GoogleCredentials {
+  if (config.metadataServer) return { kind: 'metadata', metadataEndpoint: config.metadataEndpoint ?? DEFAULT_METADATA_ENDPOINT };
+  if (config.serviceAccountKey) return { kind: 'service-account', key: parseServiceAccountKey(config.serviceAccountKey), tokenEndpoint: config.tokenEndpoint ?? DEFAULT_TOKEN_ENDPOINT };
+  if (!config.accessToken) throw new ProviderError('fatal', 'googleclouddns: no credentials (serviceAccountKeyFile, accessToken or metadataServer)');
+  return { kind: 'access-token', token: config.accessToken };
+}
 
 /**
  * An access token, fetched once and kept for its lifetime within the run: a service-account key

@@ -1,16 +1,14 @@
 import * as z from 'zod/mini';
 import { doc, nonEmpty, optional } from '../kit/schema.js';
 import { ProviderError } from '../kit/errors.js';
-import { assertSafeUrl } from '../kit/http.js';
+import { assertSafeUrl, type HttpDeps } from '../kit/http.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { asError, finishBatch, wantedAddresses } from '../kit/records.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem } from '../kit/types.js';
 import { createGoogleApi, DEFAULT_ENDPOINT } from './api.js';
-import { createTokenSource, type GoogleCredentials } from './auth.js';
+import { DEFAULT_METADATA_ENDPOINT, DEFAULT_TOKEN_ENDPOINT } from './auth.js';
 import { findRrsets, parseServiceAccountKey, toCurrent, type GRrset } from './parse.js';
 
-export const DEFAULT_TOKEN_ENDPOINT = 'https://oauth2.googleapis.com/token';
-export const DEFAULT_METADATA_ENDPOINT = 'http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token';
 /** Google's default quota: 100 rrset additions (and 100 deletions) per change. */
 const DEFAULT_BATCH_SIZE = 100;
 
@@ -59,19 +57,8 @@ export const googleConfigSchema = doc(
 
 export type GoogleConfig = z.infer<typeof googleConfigSchema>;
 
-export function createGoogleProvider(config: GoogleConfig, ctx: ProviderContext, deps: { timeoutMs?: number } = {}): Provider {
-  const credentials: GoogleCredentials = config.metadataServer
-    ? { kind: 'metadata', metadataEndpoint: config.metadataEndpoint ?? DEFAULT_METADATA_ENDPOINT }
-    : config.serviceAccountKey
-      ? { kind: 'service-account', key: parseServiceAccountKey(config.serviceAccountKey), tokenEndpoint: config.tokenEndpoint ?? DEFAULT_TOKEN_ENDPOINT }
-      : { kind: 'access-token', token: config.accessToken ?? '' };
-  if (credentials.kind === 'access-token' && !credentials.token) throw new ProviderError('fatal', 'googleclouddns: no credentials (serviceAccountKeyFile, accessToken or metadataServer)');
-  const common = {
-    userAgent: ctx.userAgent,
-    ...(config.allowInsecureHttp !== undefined ? { allowInsecureHttp: config.allowInsecureHttp } : {}),
-    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
-  };
-  const api = createGoogleApi({ endpoint: config.endpoint ?? DEFAULT_ENDPOINT, project: config.project, managedZone: config.managedZone, token: createTokenSource(credentials, common), ...common });
+export function createGoogleProvider(config: GoogleConfig, ctx: ProviderContext, deps: HttpDeps = {}): Provider {
+  const api = createGoogleApi(config, ctx, deps);
   const batchSize = config.batchSize ?? DEFAULT_BATCH_SIZE;
 
   /** One name: its rrsets of every type (CNAMEs included); several: the whole zone, all pages. */

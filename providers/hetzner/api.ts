@@ -1,6 +1,9 @@
 import { ProviderError } from '../kit/errors.js';
 import { classifyHetznerError, parseAction, parseRrsetPage, type HcloudAction, type HcloudRrset } from './parse.js';
-import { tokenHttpClient } from '../kit/token-config.js';
+import { tokenApiOptions, tokenHttpClient } from '../kit/token-config.js';
+import type { HttpDeps } from '../kit/http.js';
+import type { ProviderContext } from '../kit/types.js';
+import type { HetznerConfig } from './index.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.hetzner.cloud/v1';
 /** The most `per_page` allows on the RRSet listing. */
@@ -22,9 +25,14 @@ export interface HetznerApi {
   deleteRrset(zone: string, name: string, type: string): Promise<void>;
 }
 
-export function createHetznerApi(opts: { endpoint: string; token: string; userAgent: string; allowInsecureHttp?: boolean; timeoutMs?: number; sleep?: (ms: number) => Promise<void> }): HetznerApi {
-  const http = tokenHttpClient(opts, 'Hetzner', classifyHetznerError);
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+export interface HetznerDeps extends HttpDeps {
+  /** How to wait between polls of an Action (tests do not wait). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function createHetznerApi(config: HetznerConfig, ctx: ProviderContext, deps: HetznerDeps = {}): HetznerApi {
+  const http = tokenHttpClient(tokenApiOptions('hetzner', config, ctx, deps, DEFAULT_ENDPOINT), 'Hetzner', classifyHetznerError);
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   // `@` (the apex) is sent as is, as Hetzner's documentation writes it.
   const rrsetPath = (zone: string, name: string, type: string) => `/zones/${encodeURIComponent(zone)}/rrsets/${encodeURIComponent(name).replace(/^%40$/, '@')}/${type}`;
 

@@ -4,9 +4,9 @@ import { isInZone } from '../kit/dns-name.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { asError, bareName, domainName, groupIndexes, throwIfOneFailure, wantedAddresses } from '../kit/records.js';
 import { doc, optional } from '../kit/schema.js';
-import { checkTokenKeys, tokenKeys, tokenApiOptions } from '../kit/token-config.js';
+import { checkTokenKeys, tokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
-import { createHetznerApi, DEFAULT_ENDPOINT } from './api.js';
+import { createHetznerApi, DEFAULT_ENDPOINT, type HetznerDeps } from './api.js';
 import { zoneCandidates } from '../kit/dns-name.js';
 import { currentOf, rrName, type HcloudRrset } from './parse.js';
 
@@ -30,11 +30,8 @@ export type HetznerConfig = z.infer<typeof hetznerConfigSchema>;
 
 const storedTtl = (ttl: number): number => Math.max(MIN_TTL, ttl);
 
-export function createHetznerProvider(config: HetznerConfig, ctx: ProviderContext, deps: { timeoutMs?: number; sleep?: (ms: number) => Promise<void> } = {}): Provider {
-  const api = createHetznerApi({
-    ...tokenApiOptions('hetzner', config, ctx, deps, DEFAULT_ENDPOINT),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-  });
+export function createHetznerProvider(config: HetznerConfig, ctx: ProviderContext, deps: HetznerDeps = {}): Provider {
+  const api = createHetznerApi(config, ctx, deps);
 
   /** Zones found in this run, and names known not to be zones. */
   const zones = new Set<string>();

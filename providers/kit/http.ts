@@ -13,6 +13,12 @@ export interface HttpDeps {
   timeoutMs?: number;
 }
 
+/** The same for an API that pages its listings. */
+export interface PagedHttpDeps extends HttpDeps {
+  /** Items per page (tests use small pages). Default: the most the API allows. */
+  pageSize?: number;
+}
+
 export interface HttpClientOptions {
   /** Base URL, e.g. https://api.cloudflare.com/client/v4 (a path prefix is kept). */
   baseUrl: string;

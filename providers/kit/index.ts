@@ -6,7 +6,7 @@
 export type { Capabilities, CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, RecordType, WriteItem, WriteRequest } from './types.js';
 export { asProviderError, DnsfailError, isProviderError, ProviderError, type ProviderErrorKind } from './errors.js';
 export { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
-export { createHttpClient, defaultHttpError, namingRequest, parseRetryAfter, rateLimitWaitMs, type HttpClient, type HttpClientOptions, type HttpDeps, type HttpMethod, type HttpResponse, type RequestOptions } from './http.js';
+export { createHttpClient, defaultHttpError, namingRequest, parseRetryAfter, rateLimitWaitMs, type HttpClient, type HttpClientOptions, type HttpDeps, type HttpMethod, type PagedHttpDeps, type HttpResponse, type RequestOptions } from './http.js';
 export { assertSafeUrl } from './url.js';
 export { canonicalIp, ipFamily, isIpv6, sameAddressSet, type IpFamily } from './ip.js';
 export { isHostName, isInZone, normalizeDnsName, relativeName, zoneCandidates } from './dns-name.js';
@@ -19,5 +19,5 @@ export { replaceTarget, unwritablePart, writeFileAtomic } from './atomic-write.j
 export { takeFileLock, type FileLock } from './file-lock.js';
 export { presentTxt, txtOfPresentation, unescapeTxt } from './txt.js';
 export { applyValuePlan, planValueRecords, recordCollectionWrites, syncValueRecords, valuePlanSize, valueRecordsAt, type ListedRecord, type ValuePlan, type ValueRecord } from './value-records.js';
-export { checkTokenKeys, tokenApiOptions, tokenHttpClient, tokenKeys, type PagedTokenApiOptions, type TokenApiOptions } from './token-config.js';
+export { checkTokenKeys, tokenApiOptions, tokenHttpClient, tokenKeys, type TokenApiOptions } from './token-config.js';
 export { accessTokenOf, cachedAccessToken, type AccessToken } from './access-token.js';

@@ -72,12 +72,6 @@ export function tokenApiOptions(
   };
 }
 
-/** The same for an API that pages its listings. */
-export interface PagedTokenApiOptions extends TokenApiOptions {
-  /** Items per page (tests use small pages). Default: the most the API allows. */
-  pageSize?: number;
-}
-
 /** The kit's HTTP client for such an API, sending `Authorization: <scheme> <token>` with every request. */
 export function tokenHttpClient(o: TokenApiOptions, service: string, classify: HttpClientOptions['classify'], scheme = 'Bearer'): HttpClient {
   return createHttpClient({

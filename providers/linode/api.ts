@@ -1,10 +1,11 @@
 import type { HttpMethod as Method } from '../kit/http.js';
 import { ProviderError } from '../kit/errors.js';
-import { namingRequest, type RequestOptions } from '../kit/http.js';
-import type { RecordType } from '../kit/types.js';
+import { namingRequest, type PagedHttpDeps, type RequestOptions } from '../kit/http.js';
+import type { ProviderContext, RecordType } from '../kit/types.js';
 import { recordCollectionWrites, type ListedRecord } from '../kit/value-records.js';
 import { classifyLinodeError, parsePage, toDomain, toRecord, type LinodeDomain, type Page } from './parse.js';
-import { tokenHttpClient, type PagedTokenApiOptions } from '../kit/token-config.js';
+import { tokenApiOptions, tokenHttpClient } from '../kit/token-config.js';
+import type { LinodeConfig } from './index.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.linode.com/v4';
 /** The most page_size allows. */
@@ -27,9 +28,9 @@ export interface LinodeApi {
   deleteRecord(domainId: number, id: string): Promise<void>;
 }
 
-export function createLinodeApi(o: PagedTokenApiOptions): LinodeApi {
-  const http = tokenHttpClient(o, SERVICE, classifyLinodeError);
-  const pageSize = o.pageSize ?? PAGE_SIZE;
+export function createLinodeApi(config: LinodeConfig, ctx: ProviderContext, deps: PagedHttpDeps = {}): LinodeApi {
+  const http = tokenHttpClient(tokenApiOptions('linode', config, ctx, deps, DEFAULT_ENDPOINT), SERVICE, classifyLinodeError);
+  const pageSize = deps.pageSize ?? PAGE_SIZE;
 
   const call = <T>(method: Method, path: string, ro: RequestOptions, read: (data: unknown) => T): Promise<T> =>
     namingRequest(SERVICE, method, path, async () => read((await http.json<unknown>(method, path, ro)).data));

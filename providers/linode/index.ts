@@ -2,9 +2,9 @@ import * as z from 'zod/mini';
 import { isInZone, relativeName } from '../kit/dns-name.js';
 import { ProviderError } from '../kit/errors.js';
 import { doc, optional } from '../kit/schema.js';
-import { tokenKeys, checkTokenKeys, tokenApiOptions } from '../kit/token-config.js';
+import { tokenKeys, checkTokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
-import type { HttpDeps } from '../kit/http.js';
+import type { PagedHttpDeps } from '../kit/http.js';
 import { syncValueRecords, valueRecordsAt } from '../kit/value-records.js';
 import { createLinodeApi, DEFAULT_ENDPOINT, type LinodeApi } from './api.js';
 import { domainFor, linodeTtl, type LinodeDomain } from './parse.js';
@@ -27,16 +27,8 @@ export const linodeConfigSchema = doc(
 
 export type LinodeConfig = z.infer<typeof linodeConfigSchema>;
 
-export interface LinodeDeps extends HttpDeps {
-  /** Items per page (25–500); default 500. */
-  pageSize?: number;
-}
-
-export function createLinodeProvider(config: LinodeConfig, ctx: ProviderContext, deps: LinodeDeps = {}): Provider {
-  const api: LinodeApi = createLinodeApi({
-    ...tokenApiOptions('linode', config, ctx, deps, DEFAULT_ENDPOINT),
-    ...(deps.pageSize !== undefined ? { pageSize: deps.pageSize } : {}),
-  });
+export function createLinodeProvider(config: LinodeConfig, ctx: ProviderContext, deps: PagedHttpDeps = {}): Provider {
+  const api: LinodeApi = createLinodeApi(config, ctx, deps);
 
   // One lookup per provider instance (one run); a failed one is not kept, so a retry asks again.
   let domains: Promise<LinodeDomain[]> | undefined;

@@ -1,6 +1,9 @@
 import type { HttpMethod as Method } from '../kit/http.js';
 import { ProviderError } from '../kit/errors.js';
-import { createHttpClient } from '../kit/http.js';
+import { createHttpClient, type HttpDeps } from '../kit/http.js';
+import { bareName } from '../kit/records.js';
+import type { ProviderContext } from '../kit/types.js';
+import type { OvhConfig } from './index.js';
 import { classifyOvhError, ovhSignature, parseIds, parseRecord, type OvhRecord } from './parse.js';
 
 export const ENDPOINTS: Record<string, string> = {
@@ -8,17 +11,6 @@ export const ENDPOINTS: Record<string, string> = {
   'ovh-ca': 'https://ca.api.ovh.com/1.0',
   'ovh-us': 'https://api.us.ovhcloud.com/1.0',
 };
-
-export interface OvhApiOptions {
-  baseUrl: string;
-  zone: string;
-  applicationKey: string;
-  applicationSecret: string;
-  consumerKey: string;
-  userAgent: string;
-  allowInsecureHttp?: boolean;
-  timeoutMs?: number;
-}
 
 export interface OvhApi {
   /** Every record at this subDomain (all types), each read by its id. */
@@ -33,7 +25,18 @@ export interface OvhApi {
 /** Reads of ids at once, so a name with many records does not cost a sequential round trip each. */
 const PARALLEL_READS = 8;
 
-export function createOvhApi(o: OvhApiOptions): OvhApi {
+export function createOvhApi(config: OvhConfig, ctx: ProviderContext, deps: HttpDeps = {}): OvhApi {
+  if (!config.applicationSecret || !config.consumerKey) throw new ProviderError('fatal', 'ovh: applicationSecret and consumerKey are required');
+  const o = {
+    baseUrl: ENDPOINTS[config.endpoint ?? 'ovh-eu'] ?? config.endpoint!,
+    zone: bareName(config.zone),
+    applicationKey: config.applicationKey,
+    applicationSecret: config.applicationSecret,
+    consumerKey: config.consumerKey,
+    userAgent: ctx.userAgent,
+    allowInsecureHttp: config.allowInsecureHttp,
+    timeoutMs: deps.timeoutMs,
+  };
   const http = createHttpClient({
     baseUrl: o.baseUrl,
     userAgent: o.userAgent,

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { doc, nonEmpty, optional } from '../kit/schema.js';
 import { ProviderError } from '../kit/errors.js';
-import { assertSafeUrl } from '../kit/http.js';
+import { assertSafeUrl, type HttpDeps } from '../kit/http.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { bareName, domainName, wantedAddresses } from '../kit/records.js';
 import type { Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
@@ -39,19 +39,9 @@ export const ovhConfigSchema = doc(
 
 export type OvhConfig = z.infer<typeof ovhConfigSchema>;
 
-export function createOvhProvider(config: OvhConfig, ctx: ProviderContext, deps: { timeoutMs?: number } = {}): Provider {
-  if (!config.applicationSecret || !config.consumerKey) throw new ProviderError('fatal', 'ovh: applicationSecret and consumerKey are required');
+export function createOvhProvider(config: OvhConfig, ctx: ProviderContext, deps: HttpDeps = {}): Provider {
+  const api: OvhApi = createOvhApi(config, ctx, deps);
   const zone = bareName(config.zone);
-  const api: OvhApi = createOvhApi({
-    baseUrl: ENDPOINTS[config.endpoint ?? 'ovh-eu'] ?? config.endpoint!,
-    zone,
-    applicationKey: config.applicationKey,
-    applicationSecret: config.applicationSecret,
-    consumerKey: config.consumerKey,
-    userAgent: ctx.userAgent,
-    ...(config.allowInsecureHttp !== undefined ? { allowInsecureHttp: config.allowInsecureHttp } : {}),
-    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
-  });
 
   const lookup = async (ref: RecordRef) => {
     const subDomain = subDomainOf(ref.name, zone);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * Every provider folder has the usual shape (providers/README.md, "Adding a built-in provider"), or a
  * "Files" section in its README that names each other file and each usual one it lacks; the files that
- * section names exist, in the folder or (as `kit/…`) in the kit.
+ * section names exist, in the folder or (as `kit/…`) in the kit. Every client is created the same way.
  */
 const providers = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'providers');
 const USUAL = ['README.md', 'api.ts', 'index.ts', 'parse.ts'];
@@ -39,5 +39,12 @@ describe('provider folders', () => {
         assert.ok(existsSync(path), `the Files section names \`${named}\`, which does not exist`);
       }
     });
+
+    if (existsSync(join(providers, kind, 'api.ts'))) {
+      it(`${kind}: its client is created as every client is, create<Kind>Api(config, ctx, deps)`, () => {
+        const api = readFileSync(join(providers, kind, 'api.ts'), 'utf8');
+        assert.match(api, /^export function create\w+Api\(config: \w+Config, _?ctx: ProviderContext, deps: \w+ = \{\}\): \w+ \{$/m);
+      });
+    }
   }
 });
