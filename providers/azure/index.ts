@@ -9,7 +9,6 @@ import { createAzureApi, DEFAULT_ENDPOINT, type AzureApi } from './api.js';
 import { DEFAULT_IDENTITY_ENDPOINT, DEFAULT_LOGIN_ENDPOINT } from './auth.js';
 import { relativeName, toCurrent } from './parse.js';
 
-
 const url = (what: string) => optional(nonEmpty(), what);
 
 export const azureConfigSchema = doc(

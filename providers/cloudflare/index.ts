@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { doc, optional } from '../kit/schema.js';
 import { sameAddressSet } from '../kit/ip.js';
 import { ProviderError } from '../kit/errors.js';
-import { asError, bareName, finishBatch, readGroups, startBatch, throwIfOneFailure } from '../kit/records.js';
+import { asError, bareName, finishBatch, readGroups, startBatch } from '../kit/records.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
 import type { HttpDeps } from '../kit/http.js';
 import { createCloudflareApi, DEFAULT_ENDPOINT, type CloudflareApi, type NewRecord } from './api.js';

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { ProviderError } from '../kit/errors.js';
 import { isInZone } from '../kit/dns-name.js';
 import { sameAddressSet } from '../kit/ip.js';
-import { asError, bareName, domainName, finishBatch, groupIndexes, readGroups, startBatch, throwIfOneFailure } from '../kit/records.js';
+import { asError, bareName, domainName, finishBatch, groupIndexes, readGroups, startBatch } from '../kit/records.js';
 import { doc, optional } from '../kit/schema.js';
 import { checkTokenKeys, tokenKeys } from '../kit/token-config.js';
 import type { CurrentRecord, ItemResult, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem } from '../kit/types.js';

@@ -4,7 +4,7 @@ import { finalizeCheck, mergeChecks } from './check.js';
 import { parseDuration } from '../../providers/kit/duration.js';
 import { quote } from './quote.js';
 import type { RawConfig, RawRecord, RawTunables } from './schema.js';
-import type { Config, ProviderConfig, RecordConfig, ServerConfig } from './types.js';
+import type { ProviderConfig, RecordConfig, ServerConfig } from './types.js';
 import type { PathSegment } from './yaml-source.js';
 
 export interface Problem {

@@ -3,7 +3,6 @@ import { isIP } from 'node:net';
 import { performCheck } from '../../app/check.js';
 import type { RunReport } from '../../app/report.js';
 import { parseDuration } from '../../../providers/kit/duration.js';
-import type { Config } from '../../config/types.js';
 import { eventSummary } from '../../notify/payload.js';
 import { ConfigError, DnsfailError, LockBusyError } from '../../errors.js';
 import { createLogger, type LogFormat, type Logger } from '../../log/logger.js';
