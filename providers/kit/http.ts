@@ -13,7 +13,7 @@ export interface HttpDeps {
   timeoutMs?: number;
 }
 
-/** The same for an API that pages its listings. */
+/** HttpDeps of an API that pages its listings. */
 export interface PagedHttpDeps extends HttpDeps {
   /** Items per page (tests use small pages). Default: the most the API allows. */
   pageSize?: number;
