@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod/mini';
-import { doc, optional } from '../kit/schema.js';
+import { argv, doc, optional } from '../kit/schema.js';
 import { DURATION_PATTERN, formatDuration, parseDuration } from '../kit/duration.js';
 import { ProviderError } from '../kit/errors.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteRequest } from '../kit/types.js';
@@ -12,8 +12,6 @@ export const EXIT_TEMPFAIL = 75;
 /** readCommand: the record does not exist. */
 export const EXIT_MISSING = 3;
 const DEFAULT_TIMEOUT = '30s';
-
-const argv = () => z.array(z.string().check(z.minLength(1, 'must not be empty'))).check(z.minLength(1, 'needs at least the program'));
 
 export const execConfigSchema = doc(
   z.strictObject({

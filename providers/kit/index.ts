@@ -11,7 +11,7 @@ export { assertSafeUrl } from './url.js';
 export { canonicalIp, ipFamily, isIpv6, sameAddressSet, type IpFamily } from './ip.js';
 export { isHostName, isInZone, normalizeDnsName, relativeName, zoneCandidates } from './dns-name.js';
 export { asError, bareName, checkAddress, DOMAIN_RE, domainName, finishBatch, groupByZone, groupIndexes, readGroups, startBatch, throwIfOneFailure, wantedAddresses } from './records.js';
-export { doc, nonEmpty, optional, z } from './schema.js';
+export { argv, doc, nonEmpty, optional, z } from './schema.js';
 export { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
 export { registerSecret } from './redact.js';
 export { DEFAULT_KILL_GRACE_MS, lastOutputLine, MAX_CAPTURED_BYTES, runProcess, spawnErrorReason, type ExitedOutcome, type RunOptions, type RunOutcome } from './process.js';

@@ -24,6 +24,11 @@ export function nonEmpty(): z.ZodMiniString<string> {
   return z.string().check(z.minLength(1));
 }
 
+/** A command run without a shell (argv): the program first, and no empty word. */
+export function argv(): z.ZodMiniArray<z.ZodMiniString<string>> {
+  return z.array(z.string().check(z.minLength(1, 'must not be empty'))).check(z.minLength(1, 'needs at least the program'));
+}
+
 /** An optional key, documented. */
 export function optional<T extends z.core.SomeType>(schema: T, description: string): z.ZodMiniOptional<T> {
   return doc(z.optional(schema), description);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import * as z from 'zod/mini';
-import { doc, nonEmpty, optional } from '../kit/schema.js';
+import { argv, doc, nonEmpty, optional } from '../kit/schema.js';
 import type { CurrentRecord, Provider, ProviderContext, ProviderFactory, RecordRef, WriteItem, WriteRequest } from '../kit/types.js';
 import { checkName, checkWritable, readRecords, writeRecords, type ZoneFile } from './batch.js';
 import { bareName, domainName } from '../kit/records.js';
@@ -14,7 +14,7 @@ export const zonefileConfigSchema = doc(
     ),
     zone: doc(domainName(), 'The zone\'s origin, e.g. example.test. Managed names must be inside it.'),
     reload: optional(
-      z.array(nonEmpty()).check(z.minLength(1)),
+      argv(),
       'Command (argv, no shell) run after each write so the server loads it, e.g. ["rndc", "reload", "example.test"]. Times out after 30 s; on failure the previous file is restored.',
     ),
     nameservers: optional(

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { DURATION_PATTERN, parseDuration } from '../../providers/kit/duration.js';
-import { doc, nonEmpty, optional } from '../../providers/kit/schema.js';
+import { argv, doc, nonEmpty, optional } from '../../providers/kit/schema.js';
 import type { ProviderFactory } from '../../providers/kit/types.js';
 
 /**
@@ -60,7 +60,7 @@ export const checkSchema = doc(
     insecure: optional(z.boolean(), 'https: do not verify the certificate. Default false.'),
     caFile: optional(z.string(), 'https: PEM file with extra CA certificates to trust.'),
     command: optional(
-      z.array(z.string()).check(z.minLength(1)),
+      argv(),
       'command: argv run without a shell; exit 0 means healthy. Env DNSFAIL_ADDRESS and DNSFAIL_NAME are set.',
     ),
   }),
@@ -107,7 +107,7 @@ const notifierSchema = z.strictObject({
   urlFile: optional(z.string(), 'File holding the URL.'),
   headers: optional(z.record(z.string(), z.string()), 'webhook: extra request headers (values are treated as secrets).'),
   command: optional(
-    z.array(z.string()).check(z.minLength(1)),
+    argv(),
     'exec: argv run without a shell; env DNSFAIL_EVENT, DNSFAIL_NAME, DNSFAIL_TYPE, DNSFAIL_OLD, DNSFAIL_NEW, DNSFAIL_REASON; the JSON payload on stdin.',
   ),
   events: optional(z.array(z.enum(['change', 'all-down', 'recovery', 'error', 'quorum-lost'])).check(z.minLength(1)), 'Which events to send. Default: change, all-down, recovery, quorum-lost.'),
