@@ -45,7 +45,7 @@ export function writeFileAtomic(path: string, data: string, mode = 0o600): void 
   const target = replaceTarget(path);
   const dir = dirname(target);
   const existing = statOrNull(target);
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const prefix = `.${basename(target)}.dnsfail-`;
   removeTempsOfDeadProcesses(dir, (name) => tempPid(name, prefix));
   const tmp = join(dir, tempName(prefix));
@@ -69,6 +69,26 @@ export function writeFileAtomic(path: string, data: string, mode = 0o600): void 
     throw e;
   }
   syncDir(dir);
+}
+
+/**
+ * `mkdir -p`. Node's own recursive mkdir spins forever when a directory that exists answers ENOENT
+ * for a missing child (/proc, /sys): here that ENOENT is thrown, so a bad --state fails instead of hanging.
+ */
+export function makeDirs(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw e;
+    makeDirs(dirname(dir));
+    try {
+      mkdirSync(dir);
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
+    }
+  }
 }
 
 function statOrNull(path: string): Stats | null {

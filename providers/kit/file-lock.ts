@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { makeDirs } from './atomic-write.js';
 import { isAlive, myIdentity, removeTempsOfDeadProcesses, tempName, tempPid, type ProcessIdentity } from './process-identity.js';
 
 export interface FileLock {
@@ -20,7 +21,7 @@ interface Holder extends ProcessIdentity {
  * then `busy` names it. File-system errors (no permission, read-only, full) are thrown as they are.
  */
 export async function takeFileLock(lockPath: string, waitMs: number): Promise<FileLock | { busy: string }> {
-  mkdirSync(dirname(lockPath), { recursive: true });
+  makeDirs(dirname(lockPath));
   const me: Holder = { ...myIdentity(), host: hostname(), since: new Date().toISOString() };
   const mine = JSON.stringify(me);
   const tmp = createComplete(lockPath, mine);

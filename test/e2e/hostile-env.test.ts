@@ -73,6 +73,18 @@ const ENVS: Env[] = [
     expect: { default: { refused: /statedir.*it is a directory \(EISDIR\)/ }, validate: { code: 0 } },
   },
   {
+    // Node's recursive mkdir spins forever here: /proc exists and answers ENOENT for a new child.
+    name: 'state directory under /proc',
+    skip: () => (existsSync('/proc/self/stat') ? null : 'no /proc on this system'),
+    setup: () => ({ state: '/proc/dnsfail-no-such-dir/state.json' }),
+    expect: {
+      default: { refused: /cannot take the state lock \/proc\/dnsfail-no-such-dir\/state\.json\.lock .*ENOENT/ },
+      'check --dry-run': { warned: /a real run would fail: cannot write the state file \/proc\/dnsfail-no-such-dir\/state\.json/, code: 0 },
+      status: { code: 0 },
+      validate: { code: 0 },
+    },
+  },
+  {
     name: 'state directory not writable, as an unprivileged user',
     skip: rootOnly,
     setup: (box) => {

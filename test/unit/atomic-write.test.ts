@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { writeFileAtomic } from '../../providers/kit/atomic-write.js';
+import { makeDirs, writeFileAtomic } from '../../providers/kit/atomic-write.js';
 import { emptyState, saveState } from '../../src/state/store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dnsfail-atomic-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let seq = 0;
+const MODULE = pathToFileURL(join(import.meta.dirname, '..', '..', 'providers', 'kit', 'atomic-write.js')).href;
 const freshDir = () => mkdtempSync(join(root, `${++seq}-`));
 
 describe('writeFileAtomic', () => {
@@ -52,5 +54,32 @@ describe('writeFileAtomic', () => {
     writeFileSync(join(dir, live), 'half');
     writeFileAtomic(join(dir, 'zone.db'), 'x');
     assert.deepEqual(readdirSync(dir).sort(), [live, 'zone.db']);
+  });
+});
+
+describe('makeDirs', () => {
+  it('creates every missing directory on the way, and accepts one that exists', () => {
+    const dir = join(freshDir(), 'a', 'b', 'c');
+    makeDirs(dir);
+    assert.ok(statSync(dir).isDirectory());
+    makeDirs(dir);
+  });
+
+  it('throws ENOTDIR when a part of the path is a file', () => {
+    const file = join(freshDir(), 'afile');
+    writeFileSync(file, '');
+    assert.throws(() => makeDirs(join(file, 'sub')), { code: 'ENOTDIR' });
+  });
+
+  it('throws ENOENT, not spins, under a directory that refuses children with ENOENT (/proc)', (t) => {
+    if (!existsSync('/proc/self/stat')) return t.skip('no /proc on this system');
+    // In a child with a deadline: Node's own mkdirSync(…, { recursive: true }) never returns here.
+    const r = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `import { makeDirs } from ${JSON.stringify(MODULE)}; try { makeDirs('/proc/dnsfail-no-such-dir/sub'); } catch (e) { console.log(e.code); }`],
+      { encoding: 'utf8', timeout: 10_000 },
+    );
+    assert.equal(r.signal, null, 'makeDirs did not return within 10 s');
+    assert.equal(r.stdout.trim(), 'ENOENT', r.stderr);
   });
 });
