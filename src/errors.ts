@@ -36,6 +36,7 @@ export class EnvironmentError extends DnsfailError {
 export class LockBusyError extends DnsfailError {}
 
 const OS_REASONS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   EROFS: 'read-only file system',
@@ -54,8 +55,7 @@ const OS_REASONS: Record<string, string> = {
 export function fileErrorReason(e: unknown): string | null {
   const { code, syscall } = (e ?? {}) as NodeJS.ErrnoException;
   if (!(e instanceof Error) || typeof code !== 'string' || typeof syscall !== 'string') return null;
-  // mkdir -p meets a file where a directory should be.
-  const reason = code === 'EEXIST' && syscall === 'mkdir' ? OS_REASONS.ENOTDIR : OS_REASONS[code];
+  const reason = OS_REASONS[code];
   return reason ? `${reason} (${code})` : code;
 }
 

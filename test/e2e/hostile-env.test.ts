@@ -78,7 +78,7 @@ const ENVS: Env[] = [
     skip: () => (existsSync('/proc/self/stat') ? null : 'no /proc on this system'),
     setup: () => ({ state: '/proc/dnsfail-no-such-dir/state.json' }),
     expect: {
-      default: { refused: /cannot take the state lock \/proc\/dnsfail-no-such-dir\/state\.json\.lock .*ENOENT/ },
+      default: { refused: /cannot take the state lock \/proc\/dnsfail-no-such-dir\/state\.json\.lock .*no such file or directory \(ENOENT\)/ },
       'check --dry-run': { warned: /a real run would fail: cannot write the state file \/proc\/dnsfail-no-such-dir\/state\.json/, code: 0 },
       status: { code: 0 },
       validate: { code: 0 },
